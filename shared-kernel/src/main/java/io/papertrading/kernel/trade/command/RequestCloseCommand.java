@@ -1,0 +1,10 @@
+package io.papertrading.kernel.trade.command;
+
+import io.papertrading.kernel.trade.CloseReason;
+import io.papertrading.kernel.trade.TradeId;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+/** Start closing an open (or partially filled) trade: manually, or because a bracket was hit. */
+public record RequestCloseCommand(@TargetAggregateIdentifier TradeId tradeId, CloseReason reason, String actor,
+                                  Long expectedVersion) {
+}

@@ -1,0 +1,11 @@
+package io.papertrading.kernel.trade.event;
+
+import io.papertrading.kernel.trade.TradeId;
+import org.axonframework.serialization.Revision;
+
+import java.time.Instant;
+
+/** The broker accepted the exit order under {@code brokerOrderId}. */
+@Revision("1")
+public record ExitOrderSubmittedEvent(TradeId tradeId, String brokerOrderId, Instant occurredAt) implements TradeEvent {
+}
