@@ -1,0 +1,153 @@
+package io.papertrading.migrations;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * One migrated PostgreSQL database per test JVM, shared by every test in it: a fresh database on the server
+ * named by {@code PAPER_TEST_DB_URL} (as CI has), else an embedded server in a temporary directory. The
+ * database is dropped when the JVM ends.
+ */
+public final class TestDatabase {
+
+    /** The password tests give the app role; the role is RLS-bound so this grants nothing special. */
+    public static final String APP_PASSWORD = "paper-app-test-password";
+
+    private static TestDatabase instance;
+
+    private final String ownerUrl;
+    private final String ownerUser;
+    private final String ownerPassword;
+    private final String appUrl;
+
+    private TestDatabase(String ownerUrl, String ownerUser, String ownerPassword) {
+        this.ownerUrl = ownerUrl;
+        this.ownerUser = ownerUser;
+        this.ownerPassword = ownerPassword;
+        this.appUrl = ownerUrl;
+    }
+
+    /** The shared database, created and migrated on first use. */
+    public static synchronized TestDatabase get() {
+        if (instance == null) {
+            instance = create();
+        }
+        return instance;
+    }
+
+    private static TestDatabase create() {
+        String dbName = "paper_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+        String external = System.getenv("PAPER_TEST_DB_URL");
+        String adminUrl;
+        String user;
+        String password;
+        String baseUrl;
+        if (external != null && !external.isBlank()) {
+            adminUrl = external;
+            user = envOr("PAPER_TEST_DB_USER", "postgres");
+            password = envOr("PAPER_TEST_DB_PASSWORD", "");
+            int q = external.indexOf('?');
+            String noQuery = q < 0 ? external : external.substring(0, q);
+            baseUrl = noQuery.substring(0, noQuery.lastIndexOf('/') + 1) + dbName + (q < 0 ? "" : external.substring(q));
+        } else {
+            EmbeddedPostgresServer server = startEmbedded();
+            adminUrl = server.jdbcUrl("postgres");
+            user = EmbeddedPostgresServer.SUPERUSER;
+            password = "";
+            baseUrl = server.jdbcUrl(dbName);
+        }
+        try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
+             Statement st = admin.createStatement()) {
+            st.execute("create database " + dbName);
+            DatabaseMigrator.ensureLoginRole(admin, DatabaseMigrator.DEFAULT_APP_ROLE, APP_PASSWORD);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the test database: " + e.getMessage(), e);
+        }
+        if (external != null && !external.isBlank()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(adminUrl, user, password, dbName)));
+        }
+        TestDatabase db = new TestDatabase(baseUrl, user, password);
+        DatabaseMigrator.migrate(db.owner(), DatabaseMigrator.DEFAULT_APP_ROLE);
+        return db;
+    }
+
+    private static EmbeddedPostgresServer startEmbedded() {
+        try {
+            Path dir = Files.createTempDirectory("paper-test-pg");
+            EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir.resolve("data"), null);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (Exception ignored) {
+                    // a leftover temp directory is harmless
+                }
+            }));
+            return server;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create a directory for the embedded PostgreSQL", e);
+        }
+    }
+
+    private static void drop(String adminUrl, String user, String password, String dbName) {
+        try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
+             Statement st = admin.createStatement()) {
+            st.execute("drop database if exists " + dbName + " with (force)");
+        } catch (SQLException ignored) {
+            // the database is uniquely named, so a leftover one never disturbs a later run
+        }
+    }
+
+    private static String envOr(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /** JDBC URL of the test database (without credentials). */
+    public String url() {
+        return ownerUrl;
+    }
+
+    public String ownerUser() {
+        return ownerUser;
+    }
+
+    public String ownerPassword() {
+        return ownerPassword;
+    }
+
+    public String appUser() {
+        return DatabaseMigrator.DEFAULT_APP_ROLE;
+    }
+
+    public String appPassword() {
+        return APP_PASSWORD;
+    }
+
+    /** Connections as the schema owner (a superuser here): bypasses RLS, for setup and inspection only. */
+    public DataSource owner() {
+        return dataSource(ownerUser, ownerPassword);
+    }
+
+    /** Connections as the RLS-bound app role, as request handling uses. */
+    public DataSource app() {
+        return dataSource(appUser(), APP_PASSWORD);
+    }
+
+    private DataSource dataSource(String user, String password) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(appUrl);
+        ds.setUser(user);
+        ds.setPassword(password);
+        return ds;
+    }
+}
