@@ -1,0 +1,67 @@
+package io.papertrading.broker;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The port every broker implements: market data, orders and account state over broker-neutral records. Failures
+ * are {@link BrokerException}s. Implementations are thread-safe.
+ */
+public interface BrokerProvider {
+
+    /** Quotes for stock and OCC option symbols; symbols the broker does not know are left out. */
+    List<Quote> getQuotes(List<String> symbols);
+
+    /** Every contract of {@code symbol} expiring on {@code expiration}; empty for an unknown expiration. */
+    List<OptionQuote> getOptionChain(String symbol, LocalDate expiration, boolean greeks);
+
+    /** Option expiration dates of {@code symbol}, ascending; empty when it has no options. */
+    List<LocalDate> getExpirations(String symbol);
+
+    /**
+     * Sends an order. Acceptance is not execution, and with some brokers not even validity: read the order back
+     * ({@link #placeOrderAndConfirm}). A {@link BrokerTimeoutException} means the order may exist: reconcile with
+     * {@link #findOrderByTag}.
+     */
+    PlacedOrder placeOrder(OrderRequest order);
+
+    /** Sends a one-cancels-other exit bracket; the returned id is the parent order. */
+    PlacedOrder placeOco(OcoRequest oco);
+
+    /** The current status of an order. */
+    OrderStatusReport getOrder(String orderId);
+
+    /** The account's orders, tags included. */
+    List<OrderStatusReport> listOrders();
+
+    /** Asks the broker to cancel a working order. */
+    void cancelOrder(String orderId);
+
+    Balance getBalance();
+
+    List<Position> getPositions();
+
+    /** Checks the credentials and the account; authentication failures throw {@link BrokerAuthException}. */
+    ConnectionInfo testConnection();
+
+    /**
+     * Places an order and reads its status back, so "accepted, then rejected downstream" surfaces here as a
+     * {@link BrokerOrderRejectedException} carrying the broker's reason.
+     */
+    default OrderStatusReport placeOrderAndConfirm(OrderRequest order) {
+        PlacedOrder placed = placeOrder(order);
+        OrderStatusReport status = getOrder(placed.orderId());
+        if (status.state() == OrderState.REJECTED || status.state() == OrderState.ERROR) {
+            throw BrokerOrderRejectedException.forReason(status.reasonDescription());
+        }
+        return status;
+    }
+
+    /** The order carrying {@code tag}, if the broker lists one: how a placement with a lost answer is reconciled. */
+    default Optional<OrderStatusReport> findOrderByTag(String tag) {
+        Objects.requireNonNull(tag, "tag");
+        return listOrders().stream().filter(o -> tag.equals(o.tag())).findFirst();
+    }
+}

@@ -1,0 +1,6 @@
+package io.papertrading.broker;
+
+/** How long an order works: until the session ends, or until canceled. */
+public enum TimeInForce {
+    DAY, GTC
+}

@@ -1,0 +1,166 @@
+package io.papertrading.broker.tradier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.broker.Balance;
+import io.papertrading.broker.BrokerException;
+import io.papertrading.broker.BrokerOrderRejectedException;
+import io.papertrading.broker.BrokerProvider;
+import io.papertrading.broker.ConnectionInfo;
+import io.papertrading.broker.OcoRequest;
+import io.papertrading.broker.OptionQuote;
+import io.papertrading.broker.OrderRequest;
+import io.papertrading.broker.OrderStatusReport;
+import io.papertrading.broker.PlacedOrder;
+import io.papertrading.broker.Position;
+import io.papertrading.broker.Quote;
+
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@link BrokerProvider} over Tradier's brokerage REST API. One instance per access token: its rate limiters
+ * and circuit breaker model that token's budget at Tradier, so build it once and share it (see
+ * {@code BrokerFactory}). Thread-safe.
+ */
+public final class TradierBroker implements BrokerProvider {
+
+    private final TradierConfig config;
+    private final TradierHttp http;
+    private final String accountPath;
+
+    public TradierBroker(TradierConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.http = new TradierHttp(config);
+        this.accountPath = "accounts/" + config.accountId();
+    }
+
+    @Override
+    public List<Quote> getQuotes(List<String> symbols) {
+        if (symbols.isEmpty()) {
+            return List.of();
+        }
+        JsonNode root = http.get(RateLimitGroup.MARKET_DATA, "markets/quotes",
+                Map.of("symbols", String.join(",", symbols), "greeks", "true"));
+        return TradierMapper.quotes(root);
+    }
+
+    @Override
+    public List<OptionQuote> getOptionChain(String symbol, LocalDate expiration, boolean greeks) {
+        JsonNode root = http.get(RateLimitGroup.MARKET_DATA, "markets/options/chains",
+                ordered("symbol", symbol, "expiration", expiration.toString(), "greeks", Boolean.toString(greeks)));
+        return TradierMapper.chain(root);
+    }
+
+    @Override
+    public List<LocalDate> getExpirations(String symbol) {
+        JsonNode root = http.get(RateLimitGroup.MARKET_DATA, "markets/options/expirations", Map.of("symbol", symbol));
+        return TradierMapper.expirations(root);
+    }
+
+    @Override
+    public PlacedOrder placeOrder(OrderRequest order) {
+        return placed(http.post(RateLimitGroup.TRADING, accountPath + "/orders", TradierForms.order(order),
+                BrokerOrderRejectedException::forReason), order.tag());
+    }
+
+    @Override
+    public PlacedOrder placeOco(OcoRequest oco) {
+        return placed(http.post(RateLimitGroup.TRADING, accountPath + "/orders", TradierForms.oco(oco),
+                BrokerOrderRejectedException::forReason), oco.tag());
+    }
+
+    /** "ok" only means Tradier accepted the request for processing; anything else is a refusal. */
+    private static PlacedOrder placed(JsonNode root, String tag) {
+        JsonNode order = root.path("order");
+        String id = TradierJson.text(order, "id");
+        String status = TradierJson.text(order, "status");
+        if (id == null || !"ok".equalsIgnoreCase(status)) {
+            throw BrokerOrderRejectedException.forReason("Tradier did not accept the order (status " + status + ")");
+        }
+        return new PlacedOrder(id, tag);
+    }
+
+    /**
+     * Places the order, waits the configured confirmation delay (Tradier runs its downstream checks after
+     * answering "ok"), then reads the status: a rejection surfaces as {@link BrokerOrderRejectedException} with
+     * Tradier's {@code reason_description}.
+     */
+    @Override
+    public OrderStatusReport placeOrderAndConfirm(OrderRequest order) {
+        PlacedOrder placed = placeOrder(order);
+        if (!config.tuning().confirmDelay().isZero()) {
+            config.tuning().sleeper().sleep(config.tuning().confirmDelay());
+        }
+        return confirmed(getOrder(placed.orderId()));
+    }
+
+    private static OrderStatusReport confirmed(OrderStatusReport status) {
+        return switch (status.state()) {
+            case REJECTED, ERROR -> throw BrokerOrderRejectedException.forReason(status.reasonDescription());
+            default -> status;
+        };
+    }
+
+    @Override
+    public OrderStatusReport getOrder(String orderId) {
+        JsonNode root = http.get(RateLimitGroup.STANDARD, accountPath + "/orders/" + segment(orderId),
+                Map.of("includeTags", "true"));
+        JsonNode order = root.path("order");
+        if (!order.isObject()) {
+            throw new BrokerException("Tradier returned no order for id " + orderId);
+        }
+        return TradierMapper.order(order);
+    }
+
+    @Override
+    public List<OrderStatusReport> listOrders() {
+        return TradierMapper.orders(http.get(RateLimitGroup.STANDARD, accountPath + "/orders",
+                Map.of("includeTags", "true")));
+    }
+
+    @Override
+    public void cancelOrder(String orderId) {
+        http.delete(RateLimitGroup.TRADING, accountPath + "/orders/" + segment(orderId),
+                reason -> new BrokerException("Tradier refused to cancel order " + orderId + ": " + reason));
+    }
+
+    @Override
+    public Balance getBalance() {
+        return TradierMapper.balance(http.get(RateLimitGroup.STANDARD, accountPath + "/balances", Map.of()));
+    }
+
+    @Override
+    public List<Position> getPositions() {
+        return TradierMapper.positions(http.get(RateLimitGroup.STANDARD, accountPath + "/positions", Map.of()));
+    }
+
+    @Override
+    public ConnectionInfo testConnection() {
+        return TradierMapper.connection(http.get(RateLimitGroup.STANDARD, "user/profile", Map.of()),
+                config.accountId());
+    }
+
+    private static Map<String, String> ordered(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    /** Order ids are Tradier's digits; anything else would change the path, so refuse it. */
+    private static String segment(String orderId) {
+        if (orderId == null || !orderId.matches("[A-Za-z0-9-]+")) {
+            throw new IllegalArgumentException("not a broker order id: " + orderId);
+        }
+        return orderId;
+    }
+
+    @Override
+    public String toString() {
+        return "TradierBroker[" + config.baseUrl() + ", account " + config.accountId() + "]";
+    }
+}
