@@ -108,7 +108,8 @@ public record TradeOrder(Instrument instrument, Side side, int quantity, OrderTy
         }
     }
 
-    private static void checkPrice(String field, BigDecimal value, List<FieldError> errors) {
+    /** Adds an error when a given price is not positive, not below 1,000,000 or has more than 4 decimals. */
+    public static void checkPrice(String field, BigDecimal value, List<FieldError> errors) {
         if (value == null) {
             return;
         }
