@@ -147,7 +147,11 @@ final class TradierHttp {
         try (Response response = client.newCall(request).execute()) {
             windows.get(group).observe(response.header("X-Ratelimit-Available"), response.header("X-Ratelimit-Expiry"));
             String body = response.body().string();
-            log.debug("{} -> {}", what, response.code());
+            if (RETRYABLE.contains(response.code())) {
+                log.warn("{} answered HTTP {}", what, response.code());
+            } else {
+                log.debug("{} answered HTTP {}", what, response.code());
+            }
             return new Reply(response.code(), body);
         } catch (InterruptedIOException timeout) {
             throw new BrokerTimeoutException(what + " timed out; its outcome is unknown", timeout);
