@@ -1,0 +1,117 @@
+package io.papertrading.app.database;
+
+import io.papertrading.migrations.DatabaseMigrator;
+import io.papertrading.migrations.EmbeddedPostgresServer;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Decides where the database is before anything connects. With {@code PAPER_DB_URL} the app uses that server:
+ * the app role ({@code PAPER_DB_USER}) for requests and the owner ({@code PAPER_DB_OWNER_USER}) for Flyway.
+ * Without it, it starts the embedded PostgreSQL under {@code PAPER_DATA_DIR}, creates the app role, and
+ * generates its secrets once into the data directory so restarts keep the same tokens and keys.
+ */
+public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    static final String DATABASE = "paper";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        Map<String, Object> props = new HashMap<>();
+        String url = env.getProperty("paper.db.url");
+        if (url != null && !url.isBlank()) {
+            String appUser = required(env, "paper.db.user", "PAPER_DB_USER");
+            props.put("spring.datasource.url", url);
+            props.put("spring.datasource.username", appUser);
+            props.put("spring.datasource.password", env.getProperty("paper.db.password", ""));
+            props.put("spring.flyway.url", url);
+            props.put("spring.flyway.user", required(env, "paper.db.owner-user", "PAPER_DB_OWNER_USER"));
+            props.put("spring.flyway.password", env.getProperty("paper.db.owner-password", ""));
+            props.put("spring.flyway.placeholders.appRole", appUser);
+            props.put("paper.embedded", "false");
+        } else {
+            startEmbedded(env, application, props);
+        }
+        env.getPropertySources().addFirst(new MapPropertySource("paperDatabase", props));
+    }
+
+    private void startEmbedded(ConfigurableEnvironment env, SpringApplication application, Map<String, Object> props) {
+        Path dataDir = Path.of(env.getProperty("paper.data-dir", "./data")).toAbsolutePath().normalize();
+        LocalSecrets secrets = LocalSecrets.loadOrCreate(dataDir);
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), secrets.dbOwnerPassword());
+        String appRole = DatabaseMigrator.DEFAULT_APP_ROLE;
+        try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER,
+                secrets.dbOwnerPassword())) {
+            createDatabaseIfMissing(admin);
+            DatabaseMigrator.ensureLoginRole(admin, appRole, secrets.dbAppPassword());
+        } catch (SQLException e) {
+            server.close();
+            throw new IllegalStateException("the embedded PostgreSQL started but could not be prepared: " + e.getMessage());
+        }
+        application.addListeners(event -> {
+            if (event instanceof ContextClosedEvent) {
+                server.close();
+            }
+        });
+        String jdbcUrl = server.jdbcUrl(DATABASE);
+        props.put("spring.datasource.url", jdbcUrl);
+        props.put("spring.datasource.username", appRole);
+        props.put("spring.datasource.password", secrets.dbAppPassword());
+        props.put("spring.flyway.url", jdbcUrl);
+        props.put("spring.flyway.user", EmbeddedPostgresServer.SUPERUSER);
+        props.put("spring.flyway.password", secrets.dbOwnerPassword());
+        props.put("spring.flyway.placeholders.appRole", appRole);
+        props.put("paper.embedded", "true");
+        if (env.getProperty("paper.auth.jwt-secret") == null && env.getProperty("paper.auth.issuer-uri") == null) {
+            props.put("paper.auth.jwt-secret", secrets.jwtSecret());
+        }
+        if (env.getProperty("paper.encryption-key") == null) {
+            props.put("paper.encryption-key", secrets.encryptionKey());
+        }
+        if (env.getProperty("paper.dev-login") == null) {
+            props.put("paper.dev-login", "true");
+        }
+    }
+
+    private static void createDatabaseIfMissing(Connection admin) throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement("select 1 from pg_database where datname = ?")) {
+            ps.setString(1, DATABASE);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (Statement st = admin.createStatement()) {
+            st.execute("create database " + DATABASE);
+        }
+    }
+
+    private static String required(ConfigurableEnvironment env, String property, String variable) {
+        String value = env.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(variable + " must be set when PAPER_DB_URL is set");
+        }
+        return value;
+    }
+
+    @Override
+    public int getOrder() {
+        // after the config files and environment variables are loaded, so PAPER_* settings are visible
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}

@@ -1,0 +1,105 @@
+package io.papertrading.app.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.papertrading.app.web.Problems;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.web.SecurityFilterChain;
+
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Bearer-token security: every {@code /api/**} request needs a valid JWT whose {@code sub} is the username
+ * (and the only place a username comes from); {@code admin} in the {@code roles} claim opens
+ * {@code /api/admin/**}. Stateless, so no sessions and no CSRF tokens.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthProperties.class)
+class SecurityConfiguration {
+
+    static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, ObjectMapper mapper) throws Exception {
+        http.csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/api/auth/dev-token").permitAll()
+                        .requestMatchers("/api/admin/**").hasRole("ADMIN")
+                        .requestMatchers("/api/**").authenticated()
+                        .anyRequest().permitAll())
+                .oauth2ResourceServer(o -> o
+                        .jwt(j -> j.jwtAuthenticationConverter(SecurityConfiguration::authenticate))
+                        .authenticationEntryPoint((req, res, ex) -> Problems.write(res, mapper,
+                                Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHORIZED", "a valid bearer token is required"))))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((req, res, ex) -> Problems.write(res, mapper,
+                                Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHORIZED", "a valid bearer token is required")))
+                        .accessDeniedHandler((req, res, ex) -> Problems.write(res, mapper,
+                                Problems.of(HttpStatus.FORBIDDEN, "FORBIDDEN", "your token does not allow this"))));
+        return http.build();
+    }
+
+    private static JwtAuthenticationToken authenticate(Jwt jwt) {
+        return new JwtAuthenticationToken(jwt, roles(jwt), jwt.getSubject());
+    }
+
+    private static Collection<GrantedAuthority> roles(Jwt jwt) {
+        List<String> roles = jwt.getClaimAsStringList("roles");
+        if (roles == null) {
+            return List.of();
+        }
+        return roles.stream().<GrantedAuthority>map(r -> new SimpleGrantedAuthority("ROLE_" + r.toUpperCase(java.util.Locale.ROOT))).toList();
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(AuthProperties auth) {
+        NimbusJwtDecoder decoder;
+        if (auth.issuerUri() != null && !auth.issuerUri().isBlank()) {
+            decoder = JwtDecoders.fromIssuerLocation(auth.issuerUri());
+        } else {
+            decoder = NimbusJwtDecoder.withSecretKey(hmacKey(auth.jwtSecret())).macAlgorithm(MacAlgorithm.HS256).build();
+        }
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                auth.issuerUri() != null && !auth.issuerUri().isBlank()
+                        ? JwtValidators.createDefaultWithIssuer(auth.issuerUri())
+                        : JwtValidators.createDefault(),
+                usernameValidator()));
+        return decoder;
+    }
+
+    static SecretKeySpec hmacKey(String secret) {
+        if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalStateException("set PAPER_AUTH_JWT_SECRET (at least 32 bytes) or PAPER_AUTH_ISSUER_URI");
+        }
+        return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /** A token whose subject is not a well-formed username is no token at all: 401, before any handler runs. */
+    private static OAuth2TokenValidator<Jwt> usernameValidator() {
+        return jwt -> jwt.getSubject() != null && USERNAME.matcher(jwt.getSubject()).matches()
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "the subject is not a valid username", null));
+    }
+}

@@ -1,0 +1,138 @@
+package io.papertrading.app.web;
+
+import io.papertrading.kernel.error.ErrorCode;
+import io.papertrading.kernel.error.FieldError;
+import io.papertrading.kernel.error.IllegalTransitionException;
+import io.papertrading.kernel.error.RequestRefusedException;
+import io.papertrading.kernel.error.VersionConflictException;
+import io.papertrading.kernel.error.ValidationFailedException;
+import io.papertrading.kernel.error.RiskLimitException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one place where refusals and failures become HTTP answers: problem details with a stable code, and
+ * never a stack trace, SQL or secret.
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(RequestRefusedException.class)
+    ResponseEntity<ProblemDetail> refused(RequestRefusedException e) {
+        ProblemDetail problem;
+        if (e instanceof ValidationFailedException v) {
+            problem = validation(v.getMessage(), v.errors());
+        } else if (e instanceof VersionConflictException v) {
+            problem = Problems.of(HttpStatus.CONFLICT, v.code().name(), v.getMessage(),
+                    Map.of("currentVersion", v.currentVersion()));
+        } else if (e instanceof IllegalTransitionException t) {
+            problem = Problems.of(HttpStatus.CONFLICT, t.code().name(), t.getMessage(),
+                    Map.of("from", t.from().name(), "to", t.to().name()));
+        } else if (e instanceof RiskLimitException r) {
+            problem = Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, r.code().name(), r.getMessage(),
+                    Map.of("limit", r.limit()));
+        } else {
+            problem = Problems.of(statusOf(e.code()), e.code().name(), e.getMessage());
+        }
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.getStatus());
+        if (e instanceof VersionConflictException v) {
+            response.header(HttpHeaders.ETAG, "\"" + v.currentVersion() + "\"");
+        }
+        return response.body(problem);
+    }
+
+    private static HttpStatus statusOf(ErrorCode code) {
+        return switch (code) {
+            case VALIDATION_FAILED -> HttpStatus.BAD_REQUEST;
+            case IDEMPOTENCY_KEY_REUSED, RISK_LIMIT, BROKER_CREDENTIALS -> HttpStatus.UNPROCESSABLE_ENTITY;
+            case VERSION_CONFLICT, ILLEGAL_TRANSITION -> HttpStatus.CONFLICT;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case BROKER_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+    }
+
+    static ProblemDetail validation(String detail, List<FieldError> errors) {
+        return Problems.of(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED.name(), detail,
+                Map.of("errors", errors.stream().map(f -> Map.of("field", f.field(), "message", f.message())).toList()));
+    }
+
+    @ExceptionHandler(AggregateNotFoundException.class)
+    ProblemDetail unknownAggregate(AggregateNotFoundException e) {
+        return Problems.of(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND.name(), "no trade " + e.getAggregateIdentifier());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        // Jackson's message names classes and positions: say only what the client can act on
+        return validation("the request body is not valid JSON of the expected shape",
+                List.of(new FieldError("body", "malformed JSON or a value of the wrong type")));
+    }
+
+    @ExceptionHandler(MissingRequestHeaderException.class)
+    ProblemDetail missingHeader(MissingRequestHeaderException e) {
+        return validation("a required header is missing", List.of(new FieldError(e.getHeaderName(), "required header")));
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
+        return validation("a required parameter is missing", List.of(new FieldError(e.getParameterName(), "required")));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
+        return validation("a parameter has the wrong type", List.of(new FieldError(e.getName(), "invalid value")));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ProblemDetail noResource(NoResourceFoundException e) {
+        return Problems.of(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND.name(), "no such resource");
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ProblemDetail method(HttpRequestMethodNotSupportedException e) {
+        return Problems.of(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "method " + e.getMethod() + " is not allowed here");
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ProblemDetail mediaType(HttpMediaTypeNotSupportedException e) {
+        return Problems.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send application/json");
+    }
+
+    @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
+    void security(RuntimeException e) {
+        // Spring Security's own handlers (the entry point and access-denied handler) answer these
+        throw e;
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e) {
+        String incident = UUID.randomUUID().toString();
+        // the class name only: messages of unexpected exceptions can carry SQL or credentials
+        log.error("Unexpected failure, incident {}: {}", incident, e.getClass().getName());
+        log.debug("Incident {} detail", incident, e);
+        return Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                "something went wrong on our side; incident " + incident, Map.of("incident", incident));
+    }
+}

@@ -1,0 +1,194 @@
+package io.papertrading.app;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.CloseReason;
+import io.papertrading.kernel.trade.TradeAck;
+import io.papertrading.kernel.trade.TradeId;
+import io.papertrading.kernel.trade.TradeStatus;
+import io.papertrading.kernel.trade.command.CloseTradeCommand;
+import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
+import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
+import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CommandApiIT extends IntegrationTestBase {
+
+    private static final String ORDER = """
+            {"symbol":"AAPL","optionSymbol":"AAPL300621C00260000","side":"BUY","quantity":2,"orderType":"LIMIT",
+             "limitPrice":2.15,"stopLoss":1.50,"takeProfit":3.20,"strategy":"momentum"}""";
+
+    @Autowired
+    CommandGateway commands;
+
+    @Test
+    void acceptsATradeWithLocationAndVersion() {
+        HttpResponse<String> r = placeTrade(user("alice"), "accept-1", ORDER);
+        assertThat(r.statusCode()).isEqualTo(202);
+        JsonNode body = json(r);
+        assertThat(body.get("status").asText()).isEqualTo("PENDING");
+        assertThat(body.get("version").asLong()).isEqualTo(1);
+        assertThat(r.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(r.headers().firstValue("Location")).hasValue("/api/trades/" + body.get("tradeId").asText());
+    }
+
+    @Test
+    void refusesAnInvalidBodyWithFieldErrorsAndWritesNoEvent() {
+        int before = totalEventCount();
+        HttpResponse<String> r = placeTrade(user("alice"), "invalid-1", """
+                {"symbol":"AAPL","optionSymbol":"MSFT300621C00260000","side":"HOLD","quantity":0,"orderType":"LIMIT",
+                 "stopLoss":3.0,"takeProfit":2.0}""");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        JsonNode body = json(r);
+        assertThat(body.get("code").asText()).isEqualTo("VALIDATION_FAILED");
+        assertThat(body.get("errors").findValuesAsText("field"))
+                .contains("optionSymbol", "side", "quantity", "limitPrice");
+
+        HttpResponse<String> brackets = placeTrade(user("alice"), "invalid-3", """
+                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":10,
+                 "stopLoss":11,"takeProfit":9}""");
+        assertThat(brackets.statusCode()).isEqualTo(400);
+        assertThat(json(brackets).get("errors").findValuesAsText("field")).contains("stopLoss", "takeProfit");
+        assertThat(totalEventCount()).isEqualTo(before);
+    }
+
+    @Test
+    void refusesMalformedJsonWithoutLeakingParserDetails() {
+        HttpResponse<String> r = placeTrade(user("alice"), "invalid-2", "{\"symbol\": \"AAPL\", \"quantity\": \"two\"");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).doesNotContain("com.fasterxml", "at [Source", "Exception");
+    }
+
+    @Test
+    void requiresAnIdempotencyKey() {
+        HttpResponse<String> r = send("POST", "/api/trades", user("alice"), ORDER, Map.of());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("errors").findValuesAsText("field")).contains("Idempotency-Key");
+    }
+
+    @Test
+    void refusesAStaleIfMatchWithTheCurrentVersion() {
+        String alice = user("alice");
+        String id = json(placeTrade(alice, "stale-1", ORDER)).get("tradeId").asText();
+        HttpResponse<String> ok = send("PUT", "/api/trades/" + id + "/brackets", alice,
+                "{\"stopLoss\":1.40,\"takeProfit\":3.50}", Map.of("If-Match", "\"1\""));
+        assertThat(ok.statusCode()).isEqualTo(202);
+        assertThat(json(ok).get("version").asLong()).isEqualTo(2);
+
+        HttpResponse<String> stale = send("POST", "/api/trades/" + id + "/notes", alice,
+                "{\"text\":\"late note\"}", Map.of("If-Match", "\"1\""));
+
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(json(stale).get("code").asText()).isEqualTo("VERSION_CONFLICT");
+        assertThat(json(stale).get("currentVersion").asLong()).isEqualTo(2);
+        assertThat(eventCount(id)).isEqualTo(2);
+    }
+
+    @Test
+    void refusesAnIllegalTransitionNamingBothStates() {
+        String alice = user("alice");
+        String id = json(placeTrade(alice, "illegal-1", ORDER)).get("tradeId").asText();
+        HttpResponse<String> r = send("POST", "/api/trades/" + id + "/close", alice, null, Map.of());
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(json(r).get("code").asText()).isEqualTo("ILLEGAL_TRANSITION");
+        assertThat(json(r).get("from").asText()).isEqualTo("PENDING");
+        assertThat(json(r).get("to").asText()).isEqualTo("CLOSING");
+    }
+
+    @Test
+    void hidesAnotherUsersTradeAsNotFound() {
+        String alice = user("alice");
+        String bob = user("bob");
+        String id = json(placeTrade(alice, "private-1", ORDER)).get("tradeId").asText();
+
+        for (String[] action : List.of(new String[]{"POST", "/cancel", null}, new String[]{"POST", "/close", null},
+                new String[]{"POST", "/notes", "{\"text\":\"mine now\"}"},
+                new String[]{"PUT", "/brackets", "{\"stopLoss\":1.0,\"takeProfit\":4.0}"})) {
+            HttpResponse<String> r = send(action[0], "/api/trades/" + id + action[1], bob, action[2], Map.of());
+            assertThat(r.statusCode()).as(action[1]).isEqualTo(404);
+        }
+        assertThat(send("GET", "/api/trades/" + id + "/events", bob, null, Map.of()).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/api/trades/no-such-trade/cancel", bob, null, Map.of()).statusCode()).isEqualTo(404);
+        assertThat(eventCount(id)).isEqualTo(1);
+    }
+
+    @Test
+    void refusesRequestsWithoutAValidToken() throws Exception {
+        assertThat(send("POST", "/api/trades", null, ORDER, Map.of("Idempotency-Key", "anon")).statusCode()).isEqualTo(401);
+        String forged = sign("alice", "another-secret-that-is-also-32-bytes-long", Instant.now().plusSeconds(600));
+        String expired = sign("alice", JWT_SECRET, Instant.now().minusSeconds(600));
+        String badName = sign("alice'; drop table paper_trades; --", JWT_SECRET, Instant.now().plusSeconds(600));
+        for (String token : List.of(forged, expired, badName, "not-a-jwt")) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/trades"))
+                    .header("Authorization", "Bearer " + token).header("Idempotency-Key", "forged")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(ORDER)).build();
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(json(r).get("code").asText()).isEqualTo("UNAUTHORIZED");
+        }
+    }
+
+    @Test
+    void keepsAdminEndpointsForAdmins() throws Exception {
+        String plain = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/admin/projections"))
+                .header("Authorization", "Bearer " + plain).GET().build();
+        assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void followsAWholeLifecycleThroughTheCommandGateway() {
+        String alice = user("alice");
+        TradeId id = new TradeId(json(placeTrade(alice, "life-1", ORDER)).get("tradeId").asText());
+
+        commands.sendAndWait(new RecordEntryOrderCommand(id, "SIMULATED", "ord-1"));
+        TradeAck partial = commands.sendAndWait(new RecordEntryFillCommand(id, 1, Money.of("2.10")));
+        assertThat(partial.status()).isEqualTo(TradeStatus.PARTIALLY_FILLED);
+        TradeAck open = commands.sendAndWait(new RecordEntryFillCommand(id, 2, Money.of("2.12")));
+        assertThat(open.status()).isEqualTo(TradeStatus.OPEN);
+
+        HttpResponse<String> close = send("POST", "/api/trades/" + id + "/close", alice, "{\"reason\":\"MANUAL\"}",
+                Map.of("If-Match", "\"" + open.version() + "\""));
+        assertThat(close.statusCode()).isEqualTo(202);
+        assertThat(json(close).get("status").asText()).isEqualTo("CLOSING");
+
+        commands.sendAndWait(new RecordExitOrderCommand(id, "ord-2"));
+        TradeAck closed = commands.sendAndWait(new CloseTradeCommand(id, Money.of("3.00"), null));
+        assertThat(closed.status()).isEqualTo(TradeStatus.CLOSED);
+
+        JsonNode events = json(send("GET", "/api/trades/" + id + "/events", alice, null, Map.of()));
+        assertThat(events.findValuesAsText("type")).containsExactly("TradePlaced", "EntryOrderSubmitted",
+                "EntryPartiallyFilled", "TradeOpened", "CloseRequested", "ExitOrderSubmitted", "TradeClosed");
+        JsonNode closedEvent = events.get(6).get("payload");
+        // (3.00 - 2.12) x 2 contracts x 100
+        assertThat(closedEvent.get("realizedPnl").decimalValue()).isEqualByComparingTo("176");
+        assertThat(closedEvent.get("reason").asText()).isEqualTo(CloseReason.MANUAL.name());
+    }
+
+    private static String sign(String subject, String secret, Instant expires) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).expirationTime(Date.from(expires))
+                .issueTime(new Date()).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(secret.getBytes()));
+        return jwt.serialize();
+    }
+}

@@ -1,0 +1,62 @@
+package io.papertrading.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventStoreIT extends IntegrationTestBase {
+
+    private static final String ORDER = """
+            {"symbol":"AAPL","optionSymbol":"AAPL300621C00260000","side":"BUY","quantity":2,"orderType":"LIMIT",
+             "limitPrice":2.15,"stopLoss":1.50,"takeProfit":3.20,"strategy":"momentum","notes":"earnings run-up"}""";
+
+    @Test
+    void storesEventPayloadsAsReadableJson() throws Exception {
+        String alice = user("alice");
+        HttpResponse<String> placed = placeTrade(alice, "payload-1", ORDER);
+        assertThat(placed.statusCode()).isEqualTo(202);
+        String tradeId = json(placed).get("tradeId").asText();
+
+        String payload = ownerJdbc.queryForObject(
+                "select convert_from(payload, 'UTF8') from domain_event_entry where aggregate_identifier = ? and sequence_number = 0",
+                String.class, tradeId);
+        JsonNode event = JSON.readTree(payload);
+        assertThat(event.get("username").asText()).isEqualTo(alice);
+        assertThat(event.at("/order/instrument/optionSymbol").asText()).isEqualTo("AAPL300621C00260000");
+        assertThat(event.at("/order/limitPrice").decimalValue()).isEqualByComparingTo("2.15");
+        String type = ownerJdbc.queryForObject(
+                "select payload_type || ':' || payload_revision from domain_event_entry where aggregate_identifier = ?",
+                String.class, tradeId);
+        assertThat(type).isEqualTo("io.papertrading.kernel.trade.event.TradePlacedEvent:1");
+        String metadata = ownerJdbc.queryForObject(
+                "select convert_from(meta_data, 'UTF8') from domain_event_entry where aggregate_identifier = ?",
+                String.class, tradeId);
+        assertThat(JSON.readTree(metadata).isObject()).isTrue();
+    }
+
+    @Test
+    void createsNoLargeObjects() {
+        placeTrade(user("alice"), "lob-1", ORDER);
+        assertThat(ownerJdbc.queryForObject("select count(*) from pg_largeobject_metadata", Integer.class)).isZero();
+        assertThat(ownerJdbc.queryForList(
+                "select table_name || '.' || column_name from information_schema.columns "
+                        + "where table_schema = 'public' and data_type = 'oid'", String.class)).isEmpty();
+    }
+
+    @Test
+    void allocatesGlobalIndexesOneAtATime() {
+        assertThat(ownerJdbc.queryForObject(
+                "select increment_by from pg_sequences where sequencename = 'domain_event_global_index_seq'", Long.class))
+                .isEqualTo(1L);
+        String alice = user("alice");
+        String first = json(placeTrade(alice, "gi-1", ORDER)).get("tradeId").asText();
+        String second = json(placeTrade(alice, "gi-2", ORDER)).get("tradeId").asText();
+        Long a = ownerJdbc.queryForObject("select global_index from domain_event_entry where aggregate_identifier = ?", Long.class, first);
+        Long b = ownerJdbc.queryForObject("select global_index from domain_event_entry where aggregate_identifier = ?", Long.class, second);
+        assertThat(b).isGreaterThan(a);
+        assertThat(b - a).isLessThan(50);
+    }
+}

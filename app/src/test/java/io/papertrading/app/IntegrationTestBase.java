@@ -1,0 +1,111 @@
+package io.papertrading.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.papertrading.migrations.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one Spring context and one PostgreSQL database every integration test shares: extend this class
+ * without adding context configuration, so Spring's test context cache starts the app exactly once.
+ */
+@SpringBootTest(classes = PaperTradingApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class IntegrationTestBase {
+
+    /** HS256 secret of the test app; tests mint tokens with the dev login or sign forged ones themselves. */
+    protected static final String JWT_SECRET = "integration-test-secret-of-at-least-32-bytes";
+
+    static {
+        PaperTradingApplication.disableAxonUpdateChecker();
+        TestDatabase db = TestDatabase.get();
+        System.setProperty("paper.db.url", db.url());
+        System.setProperty("paper.db.user", db.appUser());
+        System.setProperty("paper.db.password", db.appPassword());
+        System.setProperty("paper.db.owner-user", db.ownerUser());
+        System.setProperty("paper.db.owner-password", db.ownerPassword());
+        System.setProperty("paper.auth.jwt-secret", JWT_SECRET);
+        System.setProperty("paper.dev-login", "true");
+        System.setProperty("paper.encryption-key", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
+    }
+
+    private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
+    protected static final HttpClient HTTP = HttpClient.newHttpClient();
+    protected static final ObjectMapper JSON = new ObjectMapper();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcTemplate appJdbc;
+
+    /** Owner connections (bypass RLS) for inspecting what the app wrote. */
+    protected static JdbcTemplate ownerJdbc;
+
+    @BeforeAll
+    static void ownerConnection() {
+        ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
+    }
+
+    /** A unique username per test, so tests sharing the database never see each other's trades. */
+    protected static String user(String name) {
+        return name + "-" + Long.toHexString(System.nanoTime());
+    }
+
+    protected String tokenFor(String username) {
+        return TOKENS.computeIfAbsent(username, u -> {
+            HttpResponse<String> r = send("POST", "/api/auth/dev-token", null,
+                    "{\"username\":\"" + u + "\",\"roles\":[\"admin\"]}", Map.of());
+            return json(r).get("token").asText();
+        });
+    }
+
+    /** Sends a request; {@code username} null sends no token. */
+    protected HttpResponse<String> send(String method, String path, String username, String body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (username != null) {
+            b.header("Authorization", "Bearer " + tokenFor(username));
+        }
+        headers.forEach(b::header);
+        try {
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected HttpResponse<String> placeTrade(String username, String key, String body) {
+        return send("POST", "/api/trades", username, body, Map.of("Idempotency-Key", key));
+    }
+
+    protected static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException("not JSON: " + response.body(), e);
+        }
+    }
+
+    protected int eventCount(String tradeId) {
+        return ownerJdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ?",
+                Integer.class, tradeId);
+    }
+
+    protected int totalEventCount() {
+        return ownerJdbc.queryForObject("select count(*) from domain_event_entry", Integer.class);
+    }
+}

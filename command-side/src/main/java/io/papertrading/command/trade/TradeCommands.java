@@ -1,0 +1,58 @@
+package io.papertrading.command.trade;
+
+import io.papertrading.kernel.trade.TradeAck;
+import io.papertrading.kernel.trade.command.PlaceTradeCommand;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends trade commands and unwraps their answers. A placement that loses a creation race (another request
+ * with the same Idempotency-Key appended the first event a moment earlier) is sent again: the retry finds
+ * the existing trade and answers it, so twenty concurrent submissions make exactly one trade.
+ */
+@Component
+class TradeCommands {
+
+    private static final int PLACEMENT_ATTEMPTS = 3;
+
+    private final CommandGateway gateway;
+
+    TradeCommands(CommandGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    TradeAck place(PlaceTradeCommand command) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(command);
+            } catch (RuntimeException e) {
+                if (attempt >= PLACEMENT_ATTEMPTS || !isConcurrencyFailure(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    TradeAck send(Object command) {
+        try {
+            return gateway.sendAndWait(command);
+        } catch (CommandExecutionException e) {
+            // a local command bus normally rethrows the handler's own exception; unwrap if it was wrapped
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isConcurrencyFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConcurrencyException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
