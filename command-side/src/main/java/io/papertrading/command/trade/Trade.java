@@ -119,15 +119,15 @@ public class Trade {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     public TradeAck place(PlaceTradeCommand cmd, Clock clock) {
+        validatePlacement(cmd);
         if (id != null) {
-            // Same (username, key) → same aggregate. A retry of the same request answers what it answered the
-            // first time; a different request under the same key must not silently get someone else's trade.
-            if (username.equals(cmd.username()) && cmd.order() != null && requestHash.equals(cmd.order().fingerprint())) {
+            // Same (username, key) → same aggregate. A retry of the same request answers with the trade as it is
+            // now; a different request under the same key must not silently get the earlier trade.
+            if (username.equals(cmd.username()) && requestHash.equals(cmd.order().fingerprint())) {
                 return ack();
             }
             throw new IdempotencyKeyReusedException();
         }
-        validatePlacement(cmd);
         apply(new TradePlacedEvent(cmd.tradeId(), cmd.username(), cmd.order(), cmd.idempotencyKey(),
                 cmd.order().fingerprint(), clock.instant()));
         return ack();
