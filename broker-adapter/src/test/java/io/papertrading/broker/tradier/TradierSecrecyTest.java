@@ -26,7 +26,7 @@ class TradierSecrecyTest {
 
     private final MockTradier tradier = new MockTradier();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final Logger root = (Logger) LoggerFactory.getLogger("io.papertrading");
     private Level previousLevel;
 
     @BeforeEach
