@@ -668,6 +668,12 @@ class TradeTest {
         }
 
         @Test
+        void shortPutInTheMoney() {
+            // 260 - 255 = 5; -(5 - 3.00) × 100
+            expectExpiry(optionOrder(AAPL_PUT, "SELL", 1, "3.00"), 1, "3.00", "255", "5", "-200.00");
+        }
+
+        @Test
         void shortCallInTheMoney() {
             // 266.10 - 260 = 6.10; -(6.10 - 4.00) × 100
             expectExpiry(optionOrder(AAPL_CALL, "SELL", 1, "4.00"), 1, "4.00", "266.10", "6.10", "-210.00");
