@@ -1,0 +1,78 @@
+package io.papertrading.query.support;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.function.Function;
+
+/**
+ * Runs read-model work as one user: in a transaction whose first statement binds the user with
+ * {@code select set_config('app.current_user', ?, true)}, so row-level security shows that user's rows only.
+ * The binding is a bind parameter (no quoting, no injection) and transaction-local (it cannot leak to the
+ * next borrower of a pooled connection). Work outside any binding sees no rows at all.
+ */
+@Component
+public class UserScope {
+
+    private static final String BIND = "select set_config('app.current_user', ?, true)";
+    /** Usernames are 1-64 characters (API contract); the database treats them as data, never as SQL. */
+    private static final int MAX_USERNAME = 64;
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate readTx;
+    private final TransactionTemplate writeTx;
+
+    public UserScope(JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.writeTx = new TransactionTemplate(transactionManager);
+        this.writeTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+        this.readTx = new TransactionTemplate(transactionManager);
+        this.readTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+        this.readTx.setReadOnly(true);
+    }
+
+    /** Runs {@code work} read-only as {@code username} (joining a surrounding transaction if there is one). */
+    public <T> T read(String username, Function<JdbcTemplate, T> work) {
+        requireUsername(username);
+        return readTx.execute(status -> {
+            bind(username);
+            return work.apply(jdbc);
+        });
+    }
+
+    /** Runs {@code work} as {@code username} in a read-write transaction (joining a surrounding one). */
+    public <T> T write(String username, Function<JdbcTemplate, T> work) {
+        requireUsername(username);
+        return writeTx.execute(status -> {
+            bind(username);
+            return work.apply(jdbc);
+        });
+    }
+
+    /**
+     * Binds {@code username} for the rest of the current transaction. Callers that already run in a
+     * transaction (event processors) use this; without an active transaction the binding would vanish with
+     * the statement, so that is refused.
+     */
+    public void bindCurrentTransaction(String username) {
+        requireUsername(username);
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("binding a user needs an active transaction");
+        }
+        bind(username);
+    }
+
+    private void bind(String username) {
+        jdbc.queryForObject(BIND, String.class, username);
+    }
+
+    private static void requireUsername(String username) {
+        if (username == null || username.isBlank() || username.length() > MAX_USERNAME) {
+            throw new IllegalArgumentException("a username of 1-" + MAX_USERNAME + " characters is required");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.papertrading.query.trade;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.papertrading.kernel.instrument.OptionType;
+import io.papertrading.kernel.trade.CloseReason;
+import io.papertrading.kernel.trade.OrderType;
+import io.papertrading.kernel.trade.Side;
+import io.papertrading.kernel.trade.TradeStatus;
+import io.papertrading.query.support.UserScope;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Component;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the trade read model as one user, always through {@link UserScope}: row-level security decides what
+ * is visible, so another user's trade is indistinguishable from a trade that does not exist.
+ */
+@Component
+public class TradeQueries {
+
+    /** The longest a read waits for a trade to reach a version. */
+    public static final Duration MAX_VERSION_WAIT = Duration.ofSeconds(5);
+    /** How often a waiting read re-reads when no local commit wakes it (writes projected on another node). */
+    private static final long RECHECK_NANOS = Duration.ofMillis(25).toNanos();
+
+    private static final String COLUMNS = """
+            id, username, symbol, option_symbol, option_type, strike, expiry, side, quantity, filled_quantity,
+            order_type, limit_price, entry_price, exit_price, stop_loss, take_profit, status, close_reason,
+            realized_pnl, unrealized_pnl, last_price, mfe, mae, strategy, notes, broker, broker_order_id,
+            idempotency_key, version, created_at, opened_at, closed_at, updated_at, trade_context""";
+
+    private final UserScope userScope;
+    private final TradeChangeSignal signal;
+    private final ObjectReader contextReader;
+    private final RowMapper<TradeView> tradeMapper = this::trade;
+
+    TradeQueries(UserScope userScope, TradeChangeSignal signal, ObjectMapper objectMapper) {
+        this.userScope = userScope;
+        this.signal = signal;
+        // prices inside the context stay exact
+        this.contextReader = objectMapper.readerFor(Map.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
+
+    /** One page of the user's trades matching the query, newest first, with the total that match. */
+    public FindTradesResponse find(FindTradesQuery q) {
+        StringBuilder where = new StringBuilder(" where username = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.username());
+        if (!q.statuses().isEmpty()) {
+            where.append(" and status in (").append(String.join(", ", Collections.nCopies(q.statuses().size(), "?"))).append(')');
+            q.statuses().stream().map(Enum::name).sorted().forEach(args::add);
+        }
+        if (q.symbol() != null) {
+            where.append(" and symbol = ?");
+            args.add(q.symbol());
+        }
+        if (q.strategy() != null) {
+            where.append(" and strategy = ?");
+            args.add(q.strategy());
+        }
+        if (q.from() != null) {
+            where.append(" and created_at >= ?");
+            args.add(startOfDay(q.from()));
+        }
+        if (q.to() != null) {
+            where.append(" and created_at < ?");
+            args.add(startOfDay(q.to().plusDays(1)));
+        }
+        List<Object> pageArgs = new ArrayList<>(args);
+        pageArgs.add(q.size());
+        pageArgs.add((long) q.page() * q.size());
+        return userScope.read(q.username(), jdbc -> {
+            List<TradeView> items = jdbc.query("select " + COLUMNS + " from paper_trades" + where
+                    + " order by created_at desc, id desc limit ? offset ?", tradeMapper, pageArgs.toArray());
+            long total = items.isEmpty() && q.page() == 0 ? 0
+                    : jdbc.queryForObject("select count(*) from paper_trades" + where, Long.class, args.toArray());
+            return new FindTradesResponse(items, q.page(), q.size(), total);
+        });
+    }
+
+    /** The user's trade, or empty when it does not exist or belongs to someone else. */
+    public Optional<TradeView> find(String username, String tradeId) {
+        return userScope.read(username, jdbc -> jdbc.query(
+                "select " + COLUMNS + " from paper_trades where id = ?", tradeMapper, tradeId).stream().findFirst());
+    }
+
+    /**
+     * The user's trade once the read model has reached {@code minVersion}, waiting at most {@code maxWait}
+     * (capped at {@link #MAX_VERSION_WAIT}); after that, whatever the read model has (possibly nothing).
+     */
+    public Optional<TradeView> findAtLeast(String username, String tradeId, long minVersion, Duration maxWait) {
+        long deadline = System.nanoTime() + Math.min(maxWait.toNanos(), MAX_VERSION_WAIT.toNanos());
+        while (true) {
+            long seen = signal.generation();
+            Optional<TradeView> trade = find(username, tradeId);
+            long remaining = deadline - System.nanoTime();
+            if (trade.map(t -> t.version() >= minVersion).orElse(false) || remaining <= 0) {
+                return trade;
+            }
+            try {
+                signal.awaitChangeAfter(seen, Math.min(remaining, RECHECK_NANOS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return trade;
+            }
+        }
+    }
+
+    /** The trade's status changes, oldest first; empty when the trade is not the user's. */
+    public Optional<List<TransitionView>> transitions(String username, String tradeId) {
+        return userScope.read(username, jdbc -> {
+            List<TransitionView> rows = jdbc.query("""
+                    select from_status, to_status, reason, actor, occurred_at, version
+                    from state_transitions where trade_id = ? order by version, id""",
+                    (rs, n) -> new TransitionView(
+                            parse(TradeStatus.class, rs.getString("from_status")),
+                            parse(TradeStatus.class, rs.getString("to_status")),
+                            rs.getString("reason"), rs.getString("actor"),
+                            instant(rs, "occurred_at"), rs.getLong("version")),
+                    tradeId);
+            if (!rows.isEmpty()) {
+                return Optional.of(rows);
+            }
+            Integer exists = jdbc.query("select 1 from paper_trades where id = ?", (rs, n) -> 1, tradeId)
+                    .stream().findFirst().orElse(null);
+            return exists == null ? Optional.<List<TransitionView>>empty() : Optional.of(rows);
+        });
+    }
+
+    private TradeView trade(ResultSet rs, int rowNum) throws SQLException {
+        return new TradeView(
+                rs.getString("id"),
+                rs.getString("username"),
+                rs.getString("symbol"),
+                rs.getString("option_symbol"),
+                parse(OptionType.class, rs.getString("option_type")),
+                rs.getBigDecimal("strike"),
+                rs.getObject("expiry", LocalDate.class),
+                parse(Side.class, rs.getString("side")),
+                rs.getInt("quantity"),
+                rs.getInt("filled_quantity"),
+                parse(OrderType.class, rs.getString("order_type")),
+                rs.getBigDecimal("limit_price"),
+                rs.getBigDecimal("entry_price"),
+                rs.getBigDecimal("exit_price"),
+                rs.getBigDecimal("stop_loss"),
+                rs.getBigDecimal("take_profit"),
+                parse(TradeStatus.class, rs.getString("status")),
+                parse(CloseReason.class, rs.getString("close_reason")),
+                rs.getBigDecimal("realized_pnl"),
+                rs.getBigDecimal("unrealized_pnl"),
+                rs.getBigDecimal("last_price"),
+                rs.getBigDecimal("mfe"),
+                rs.getBigDecimal("mae"),
+                rs.getString("strategy"),
+                rs.getString("notes"),
+                rs.getString("broker"),
+                rs.getString("broker_order_id"),
+                rs.getString("idempotency_key"),
+                rs.getLong("version"),
+                instant(rs, "created_at"),
+                instant(rs, "opened_at"),
+                instant(rs, "closed_at"),
+                instant(rs, "updated_at"),
+                context(rs.getString("trade_context")));
+    }
+
+    private Map<String, Object> context(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return contextReader.readValue(json);
+        } catch (JsonProcessingException e) {
+            // the column is jsonb, so this cannot happen short of a driver fault; never echo the content
+            throw new IllegalStateException("unreadable trade context", e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static OffsetDateTime startOfDay(LocalDate date) {
+        return date.atStartOfDay().atOffset(ZoneOffset.UTC);
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String value) {
+        return value == null ? null : Enum.valueOf(type, value);
+    }
+}
