@@ -345,7 +345,9 @@ public final class SimulatedBroker implements BrokerProvider {
         OrderState state;
         String reason = null;
         if (active.filled() > 0) {
-            state = active.state() == OrderState.FILLED ? OrderState.FILLED : OrderState.PARTIALLY_FILLED;
+            // A leg canceled after a partial fill (its position was closed elsewhere) reports as canceled.
+            state = active.isWorking() ? OrderState.PARTIALLY_FILLED : active.state();
+            reason = active.reason();
         } else if (legs.stream().anyMatch(SimOrder::isWorking)) {
             state = OrderState.OPEN;
         } else {
