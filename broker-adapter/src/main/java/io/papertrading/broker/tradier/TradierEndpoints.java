@@ -1,6 +1,5 @@
 package io.papertrading.broker.tradier;
 
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,13 +23,5 @@ public record TradierEndpoints(String sandboxUrl, String liveUrl) {
 
     public String baseUrl(TradierEnvironment environment) {
         return environment == TradierEnvironment.LIVE ? liveUrl : sandboxUrl;
-    }
-
-    public Map<TradierEnvironment, String> asMap() {
-        Map<TradierEnvironment, String> map = new EnumMap<>(TradierEnvironment.class);
-        for (TradierEnvironment e : TradierEnvironment.values()) {
-            map.put(e, baseUrl(e));
-        }
-        return map;
     }
 }
