@@ -87,7 +87,9 @@ public class TradeQueries {
         return userScope.read(q.username(), jdbc -> {
             List<TradeView> items = jdbc.query("select " + COLUMNS + " from paper_trades" + where
                     + " order by created_at desc, id desc limit ? offset ?", tradeMapper, pageArgs.toArray());
-            long total = items.isEmpty() && q.page() == 0 ? 0
+            // a short page that is not past the end already tells the total: skip the count
+            boolean lastPage = items.size() < q.size() && (!items.isEmpty() || q.page() == 0);
+            long total = lastPage ? (long) q.page() * q.size() + items.size()
                     : jdbc.queryForObject("select count(*) from paper_trades" + where, Long.class, args.toArray());
             return new FindTradesResponse(items, q.page(), q.size(), total);
         });
