@@ -3,6 +3,8 @@ package io.papertrading.command.trade;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
 import io.papertrading.kernel.error.IllegalTransitionException;
+import io.papertrading.kernel.error.TradeNotFoundException;
+import io.papertrading.kernel.trade.Actors;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.error.VersionConflictException;
 import io.papertrading.kernel.money.Money;
@@ -180,6 +182,7 @@ public class Trade {
 
     @CommandHandler
     public TradeAck cancel(CancelTradeCommand cmd, Clock clock) {
+        requireOwner(cmd.actor());
         requireVersion(cmd.expectedVersion());
         if (cmd.reason() == null || !CANCEL_REASONS.contains(cmd.reason())) {
             throw ValidationFailedException.of("reason", "must be one of " + CANCEL_REASONS);
@@ -196,6 +199,7 @@ public class Trade {
 
     @CommandHandler
     public TradeAck changeBrackets(ChangeBracketsCommand cmd, Clock clock) {
+        requireOwner(cmd.actor());
         requireVersion(cmd.expectedVersion());
         requireIn(BRACKETS_EDITABLE, status);
         List<FieldError> errors = new ArrayList<>();
@@ -214,6 +218,7 @@ public class Trade {
 
     @CommandHandler
     public TradeAck requestClose(RequestCloseCommand cmd, Clock clock) {
+        requireOwner(cmd.actor());
         requireVersion(cmd.expectedVersion());
         if (cmd.reason() == null || !CLOSE_REQUEST_REASONS.contains(cmd.reason())) {
             throw ValidationFailedException.of("reason", "must be one of " + CLOSE_REQUEST_REASONS);
@@ -278,6 +283,7 @@ public class Trade {
 
     @CommandHandler
     public TradeAck annotate(AnnotateTradeCommand cmd, Clock clock) {
+        requireOwner(cmd.actor());
         requireVersion(cmd.expectedVersion());
         if (cmd.text() == null || cmd.text().isBlank() || cmd.text().length() > MAX_ANNOTATION) {
             throw ValidationFailedException.of("text", "1-" + MAX_ANNOTATION + " characters, not blank");
@@ -302,6 +308,16 @@ public class Trade {
     private void requireIn(Set<TradeStatus> from, TradeStatus to) {
         if (!from.contains(status)) {
             throw new IllegalTransitionException(status, to);
+        }
+    }
+
+    /**
+     * A user may act only on their own trades; to anyone else the trade does not exist (a 404, never a hint that
+     * it does). The engine's own actors may act on any trade.
+     */
+    private void requireOwner(String actor) {
+        if (Actors.isUser(actor) && !username.equals(actor)) {
+            throw new TradeNotFoundException(id.value());
         }
     }
 

@@ -2,7 +2,9 @@ package io.papertrading.command.trade;
 
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
+import io.papertrading.kernel.error.TradeNotFoundException;
 import io.papertrading.kernel.error.ValidationFailedException;
+import io.papertrading.kernel.trade.Actors;
 import io.papertrading.kernel.instrument.Instrument;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.OrderType;
@@ -259,8 +261,8 @@ class TradeTest {
         @Test
         void cancelsAPendingTradeOnTimeout() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new CancelTradeCommand(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", "system", null))
-                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", "system", NOW))
+                    .when(new CancelTradeCommand(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", Actors.SAGA, null))
+                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", Actors.SAGA, NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CANCELED, 2));
         }
 
@@ -383,8 +385,8 @@ class TradeTest {
         @Test
         void requestsACloseOfAnOpenTrade() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, "monitor", 2L))
-                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, "monitor", NOW))
+                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, 2L))
+                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CLOSING, 3));
         }
 
@@ -474,6 +476,49 @@ class TradeTest {
                     .when(new CloseTradeCommand(ID, money("3.30"), null))
                     .expectNoEvents()
                     .expectException(illegalTransition(CLOSED, CLOSED));
+        }
+    }
+
+    @Nested
+    class Ownership {
+
+        @Test
+        void hidesATradeFromAnotherUserAsNotFound() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, "mallory", null))
+                    .expectNoEvents()
+                    .expectException(TradeNotFoundException.class);
+        }
+
+        @Test
+        void checksTheOwnerBeforeTheVersionSoAStrangerLearnsNothing() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new AnnotateTradeCommand(ID, "hello", "mallory", 7L))
+                    .expectNoEvents()
+                    .expectException(TradeNotFoundException.class);
+        }
+
+        @Test
+        void refusesAStrangersClose() {
+            fixture.given(placed(TWO_CALLS), opened(2, "2.12"))
+                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, "mallory", null))
+                    .expectNoEvents()
+                    .expectException(TradeNotFoundException.class);
+        }
+
+        @Test
+        void refusesAStrangersBrackets() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new ChangeBracketsCommand(ID, money("1.00"), money("4.00"), "mallory", null))
+                    .expectNoEvents()
+                    .expectException(TradeNotFoundException.class);
+        }
+
+        @Test
+        void letsTheEngineActOnAnyTrade() {
+            fixture.given(placed(TWO_CALLS), opened(2, "2.12"))
+                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, null))
+                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, NOW));
         }
     }
 

@@ -47,7 +47,8 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
         if (text == null || text.isBlank()) {
             throw new InvalidOptionSymbolException("option symbol is empty");
         }
-        String compact = text.replace(" ", "");
+        // only the OCC padding between the root and the date may be blank; a space anywhere else is malformed
+        String compact = text.strip().replaceFirst("^([A-Z][A-Z0-9.]{0,5}) +(?=\\d)", "$1");
         if (compact.length() > 21) {
             throw new InvalidOptionSymbolException("option symbol is too long");
         }

@@ -1,0 +1,49 @@
+package io.papertrading.command.execution;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The execution saga's pacing.
+ *
+ * @param firstPoll              delay of the first poll after an order is sent (and after each new fill)
+ * @param backoffFactor          each poll without news waits this much longer than the previous one
+ * @param maxUnconfirmedPoll     ceiling of the poll delay while the broker has not acknowledged the order yet
+ * @param maxWorkingPoll         ceiling of the poll delay for an acknowledged working order (a resting limit,
+ *                               a bracket): polled more slowly, until it fills, is canceled or expires
+ * @param maxBrokerBackoff       ceiling of the retry delay after rate-limit / unavailable answers
+ * @param confirmationTimeout    an order the broker has not acknowledged by then is canceled (TIMEOUT)
+ * @param snapshotTick           how old a per-account list-orders snapshot may be before a poll refreshes it
+ * @param maxListRequestsPerMinute cap of list-orders requests per account and minute, whatever the tick
+ */
+public record ExecutionSettings(Duration firstPoll, double backoffFactor, Duration maxUnconfirmedPoll,
+                                Duration maxWorkingPoll, Duration maxBrokerBackoff, Duration confirmationTimeout,
+                                Duration snapshotTick, int maxListRequestsPerMinute) {
+
+    public ExecutionSettings {
+        Objects.requireNonNull(firstPoll, "firstPoll");
+        Objects.requireNonNull(maxUnconfirmedPoll, "maxUnconfirmedPoll");
+        Objects.requireNonNull(maxWorkingPoll, "maxWorkingPoll");
+        Objects.requireNonNull(maxBrokerBackoff, "maxBrokerBackoff");
+        Objects.requireNonNull(confirmationTimeout, "confirmationTimeout");
+        Objects.requireNonNull(snapshotTick, "snapshotTick");
+        if (backoffFactor < 1.0) {
+            throw new IllegalArgumentException("backoffFactor must be at least 1");
+        }
+        if (maxListRequestsPerMinute < 1) {
+            throw new IllegalArgumentException("maxListRequestsPerMinute must be at least 1");
+        }
+    }
+
+    /** 1 s first poll, ×1.5 up to 5 s unconfirmed / 30 s working, 60 s to confirm, 1 s ticks, 50 lists a minute. */
+    public static ExecutionSettings defaults() {
+        return new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(1), 50);
+    }
+
+    /** The shortest gap between two list-orders requests of one account: the tick, or the per-minute cap. */
+    public Duration minListInterval() {
+        Duration cap = Duration.ofMillis((60_000L + maxListRequestsPerMinute - 1) / maxListRequestsPerMinute);
+        return cap.compareTo(snapshotTick) > 0 ? cap : snapshotTick;
+    }
+}
