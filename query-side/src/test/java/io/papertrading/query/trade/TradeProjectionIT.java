@@ -302,6 +302,18 @@ class TradeProjectionIT {
     }
 
     @Test
+    void aReaderWaitingForATradeNotYetProjectedGetsItOncePlaced() {
+        TradeId id = newTradeId();
+
+        CompletableFuture<TradeView> waiting = CompletableFuture.supplyAsync(
+                () -> h.queries.findAtLeast(alice, id.value(), 1, Duration.ofSeconds(5)).orElseThrow());
+        h.place(id, alice, stockOrder("AMZN", "BUY", 1, null), T0);
+
+        await().atMost(Duration.ofSeconds(4)).until(waiting::isDone);
+        assertThat(waiting.join().status()).isEqualTo(TradeStatus.PENDING);
+    }
+
+    @Test
     void aReaderWaitingForAVersionNeverReachedGetsWhatThereIsAfterTheWait() {
         TradeId id = newTradeId();
         h.place(id, alice, stockOrder("AMZN", "BUY", 1, null), T0);
