@@ -1,5 +1,8 @@
 package io.papertrading.app.web;
 
+import io.papertrading.broker.BrokerAuthException;
+import io.papertrading.broker.BrokerException;
+import io.papertrading.broker.BrokerOrderRejectedException;
 import io.papertrading.kernel.error.ErrorCode;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IllegalTransitionException;
@@ -76,6 +79,21 @@ class ProblemDetailsAdvice {
     static ProblemDetail validation(String detail, List<FieldError> errors) {
         return Problems.of(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED.name(), detail,
                 Map.of("errors", errors.stream().map(f -> Map.of("field", f.field(), "message", f.message())).toList()));
+    }
+
+    /** The broker's own failures: never its message (it may echo request details), only what the user can do. */
+    @ExceptionHandler(BrokerException.class)
+    ProblemDetail broker(BrokerException e) {
+        if (e instanceof BrokerAuthException) {
+            return Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, ErrorCode.BROKER_CREDENTIALS.name(),
+                    "the broker refused your credentials; re-enter your broker credentials");
+        }
+        if (e instanceof BrokerOrderRejectedException rejected) {
+            return Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "BROKER_REJECTED",
+                    "the broker rejected the request: " + rejected.reason());
+        }
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.BROKER_UNAVAILABLE.name(),
+                "the broker cannot be reached right now; nothing was changed, try again shortly");
     }
 
     @ExceptionHandler(AggregateNotFoundException.class)

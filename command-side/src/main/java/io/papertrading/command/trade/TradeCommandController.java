@@ -49,10 +49,12 @@ class TradeCommandController {
     static final ZoneId MARKET_ZONE = ZoneId.of("America/New_York");
 
     private final TradeCommands commands;
+    private final EntryRiskPolicy risk;
     private final Clock clock;
 
-    TradeCommandController(TradeCommands commands, Clock clock) {
+    TradeCommandController(TradeCommands commands, EntryRiskPolicy risk, Clock clock) {
         this.commands = commands;
+        this.risk = risk;
         this.clock = clock;
     }
 
@@ -93,7 +95,12 @@ class TradeCommandController {
             throw new ValidationFailedException(errors);
         }
         String username = principal.getName();
-        TradeAck ack = commands.place(new PlaceTradeCommand(TradeId.forSubmission(username, key), username, order, key));
+        TradeId tradeId = TradeId.forSubmission(username, key);
+        // a retry of an existing trade answers it even if the limits have filled up since (with this very trade)
+        if (!commands.exists(tradeId)) {
+            risk.check(username, order);
+        }
+        TradeAck ack = commands.place(new PlaceTradeCommand(tradeId, username, order, key));
         return accepted(ack);
     }
 

@@ -1,9 +1,11 @@
 package io.papertrading.command.trade;
 
 import io.papertrading.kernel.trade.TradeAck;
+import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.stereotype.Component;
 
@@ -18,9 +20,16 @@ class TradeCommands {
     private static final int PLACEMENT_ATTEMPTS = 3;
 
     private final CommandGateway gateway;
+    private final EventStore eventStore;
 
-    TradeCommands(CommandGateway gateway) {
+    TradeCommands(CommandGateway gateway, EventStore eventStore) {
         this.gateway = gateway;
+        this.eventStore = eventStore;
+    }
+
+    /** Whether the trade has any event (an index lookup in the event store). */
+    boolean exists(TradeId tradeId) {
+        return eventStore.lastSequenceNumberFor(tradeId.value()).isPresent();
     }
 
     TradeAck place(PlaceTradeCommand command) {

@@ -1,0 +1,78 @@
+package io.papertrading.app.broker;
+
+import io.papertrading.broker.Balance;
+import io.papertrading.broker.BrokerProvider;
+import io.papertrading.broker.Quote;
+import io.papertrading.command.trade.EntryRiskPolicy;
+import io.papertrading.kernel.error.RiskLimitException;
+import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.OrderType;
+import io.papertrading.kernel.trade.Side;
+import io.papertrading.kernel.trade.TradeOrder;
+import org.springframework.stereotype.Component;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * The user's limits at entry: live trades (max open trades), the position's cost at the current price
+ * (max position cost) and the broker's buying power. Cost = price × quantity × multiplier, with the limit
+ * price for a limit order and the ask (buy) or bid (sell) for a market order. A limit is reached, not broken,
+ * at equality.
+ */
+@Component
+class RiskLimits implements EntryRiskPolicy {
+
+    static final String MAX_OPEN_TRADES = "maxOpenTrades";
+    static final String MAX_POSITION_COST = "maxPositionCost";
+    static final String BUYING_POWER = "buyingPower";
+
+    private final UserSettingsStore settings;
+    private final UserBrokers brokers;
+
+    RiskLimits(UserSettingsStore settings, UserBrokers brokers) {
+        this.settings = settings;
+        this.brokers = brokers;
+    }
+
+    @Override
+    public void check(String username, TradeOrder order) {
+        UserSettings limits = settings.load(username);
+        if (limits.maxOpenTrades() != null) {
+            int live = settings.liveTradeCount(username);
+            if (live >= limits.maxOpenTrades()) {
+                throw new RiskLimitException(MAX_OPEN_TRADES, "you have " + live + " live trades and your limit is "
+                        + limits.maxOpenTrades());
+            }
+        }
+        BrokerProvider broker = brokers.providerFor(username);
+        Money cost = entryPrice(broker, order).times(BigDecimal.valueOf(order.quantity())).times(order.multiplier());
+        if (limits.maxPositionCost() != null && cost.amount().compareTo(limits.maxPositionCost()) > 0) {
+            throw new RiskLimitException(MAX_POSITION_COST, "the position would cost " + cost
+                    + " and your limit is " + limits.maxPositionCost().toPlainString());
+        }
+        Balance balance = broker.getBalance();
+        Money buyingPower = balance.buyingPower(order.instrument().isOption());
+        if (buyingPower != null && cost.compareTo(buyingPower) > 0) {
+            throw new RiskLimitException(BUYING_POWER, "the position would cost " + cost
+                    + " and your buying power is " + buyingPower);
+        }
+    }
+
+    private static Money entryPrice(BrokerProvider broker, TradeOrder order) {
+        if (order.orderType() == OrderType.LIMIT) {
+            return order.limitPrice();
+        }
+        List<Quote> quotes = broker.getQuotes(List.of(order.instrument().tradedSymbol()));
+        Quote quote = quotes.isEmpty() ? null : quotes.get(0);
+        Money price = quote == null ? null : order.side() == Side.BUY ? quote.ask() : quote.bid();
+        if (price == null && quote != null) {
+            price = quote.mark();
+        }
+        if (price == null) {
+            throw new RiskLimitException("quote", "no price for " + order.instrument().tradedSymbol()
+                    + " to check your limits against; try a limit order");
+        }
+        return price;
+    }
+}
