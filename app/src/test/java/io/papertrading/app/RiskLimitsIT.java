@@ -1,0 +1,78 @@
+package io.papertrading.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class RiskLimitsIT extends IntegrationTestBase {
+
+    private static String limitBuy(String symbol, int quantity, String price) {
+        return "{\"symbol\":\"" + symbol + "\",\"side\":\"BUY\",\"quantity\":" + quantity
+                + ",\"orderType\":\"LIMIT\",\"limitPrice\":" + price + "}";
+    }
+
+    private void setRisk(String username, String body) {
+        assertThat(send("PUT", "/api/settings/risk", username, body, Map.of()).statusCode()).isEqualTo(204);
+    }
+
+    private void assertRefused(HttpResponse<String> r, String limit) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        JsonNode problem = json(r);
+        assertThat(problem.get("code").asText()).isEqualTo("RISK_LIMIT");
+        assertThat(problem.get("limit").asText()).isEqualTo(limit);
+    }
+
+    @Test
+    void maxPositionCostAcceptsTheLimitAndRefusesACentMore() {
+        String alice = user("alice");
+        setRisk(alice, "{\"maxPositionCost\":1000}");
+        int before = totalEventCount();
+
+        assertRefused(placeTrade(alice, "cost-over", limitBuy("MSFT", 10, "100.01")), "maxPositionCost");
+        assertThat(totalEventCount()).isEqualTo(before);
+
+        assertThat(placeTrade(alice, "cost-at", limitBuy("MSFT", 10, "100.00")).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void maxPositionCostCountsOptionsAsOneHundredShares() {
+        String alice = user("alice");
+        setRisk(alice, "{\"maxPositionCost\":1000}");
+        String over = "{\"symbol\":\"AAPL\",\"optionSymbol\":\"AAPL300621C00260000\",\"side\":\"BUY\",\"quantity\":1,"
+                + "\"orderType\":\"LIMIT\",\"limitPrice\":10.01}";
+        assertRefused(placeTrade(alice, "opt-over", over), "maxPositionCost");
+        assertThat(placeTrade(alice, "opt-at", over.replace("10.01", "10.00")).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void maxOpenTradesRefusesTheTradeBeyondTheLimit() {
+        String bob = user("bob");
+        setRisk(bob, "{\"maxOpenTrades\":2}");
+        assertThat(placeTrade(bob, "open-1", limitBuy("SPY", 1, "1")).statusCode()).isEqualTo(202);
+        String second = json(placeTrade(bob, "open-2", limitBuy("SPY", 1, "1"))).get("tradeId").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                json(send("GET", "/api/trades?status=PENDING,OPEN,PARTIALLY_FILLED,CLOSING", bob, null, Map.of()))
+                        .get("total").asLong() == 2);
+        int before = totalEventCount();
+
+        assertRefused(placeTrade(bob, "open-3", limitBuy("SPY", 1, "1")), "maxOpenTrades");
+        assertThat(totalEventCount()).isEqualTo(before);
+        // a retry of a trade that already exists is answered, not refused
+        assertThat(json(placeTrade(bob, "open-2", limitBuy("SPY", 1, "1"))).get("tradeId").asText()).isEqualTo(second);
+    }
+
+    @Test
+    void buyingPowerOfTheSimulatedAccountBoundsTheCost() {
+        String carol = user("carol");
+        int before = totalEventCount();
+        assertRefused(placeTrade(carol, "bp-over", limitBuy("SPY", 1000, "100.01")), "buyingPower");
+        assertThat(totalEventCount()).isEqualTo(before);
+        assertThat(placeTrade(carol, "bp-at", limitBuy("SPY", 1000, "100.00")).statusCode()).isEqualTo(202);
+    }
+}

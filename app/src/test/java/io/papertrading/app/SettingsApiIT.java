@@ -1,0 +1,106 @@
+package io.papertrading.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SettingsApiIT extends IntegrationTestBase {
+
+    private static final String TOKEN = "Sandbox-Token-1234567890abcdef";
+
+    @Test
+    void defaultsToTheSimulatedBrokerWithoutLimits() {
+        JsonNode s = json(send("GET", "/api/settings", user("alice"), null, Map.of()));
+        assertThat(s.get("broker").asText()).isEqualTo("SIMULATED");
+        assertThat(s.get("hasTradierToken").asBoolean()).isFalse();
+        assertThat(s.get("risk").get("maxOpenTrades").isNull()).isTrue();
+    }
+
+    @Test
+    void storesTheTradierTokenEncryptedAndNeverReturnsIt() {
+        String alice = user("alice");
+        HttpResponse<String> put = send("PUT", "/api/settings/broker", alice, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"VA000000","token":"%s",
+                 "url":"http://attacker.example"}""".formatted(TOKEN), Map.of());
+        assertThat(put.statusCode()).isEqualTo(204);
+
+        HttpResponse<String> get = send("GET", "/api/settings", alice, null, Map.of());
+        assertThat(get.body()).doesNotContain(TOKEN).doesNotContain("attacker");
+        JsonNode s = json(get);
+        assertThat(s.get("broker").asText()).isEqualTo("TRADIER");
+        assertThat(s.get("tradierEnvironment").asText()).isEqualTo("SANDBOX");
+        assertThat(s.get("tradierAccountId").asText()).isEqualTo("VA000000");
+        assertThat(s.get("hasTradierToken").asBoolean()).isTrue();
+
+        String stored = ownerJdbc.queryForObject("select tradier_token_encrypted from user_settings where username = ?",
+                String.class, alice);
+        assertThat(stored).doesNotContain(TOKEN).startsWith("gAAAAA");
+    }
+
+    @Test
+    void keepsTheStoredTokenWhenOnlyTheAccountChanges() {
+        String bob = user("bob");
+        send("PUT", "/api/settings/broker", bob, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"VA000001","token":"%s"}""".formatted(TOKEN), Map.of());
+        assertThat(send("PUT", "/api/settings/broker", bob,
+                "{\"broker\":\"TRADIER\",\"environment\":\"LIVE\",\"accountId\":\"VA000002\"}", Map.of()).statusCode())
+                .isEqualTo(204);
+        JsonNode s = json(send("GET", "/api/settings", bob, null, Map.of()));
+        assertThat(s.get("tradierAccountId").asText()).isEqualTo("VA000002");
+        assertThat(s.get("hasTradierToken").asBoolean()).isTrue();
+    }
+
+    @Test
+    void refusesIncompleteTradierSettings() {
+        HttpResponse<String> r = send("PUT", "/api/settings/broker", user("carol"),
+                "{\"broker\":\"TRADIER\",\"environment\":\"MOON\"}", Map.of());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("errors").findValuesAsText("field")).contains("environment", "accountId", "token");
+    }
+
+    @Test
+    void refusesOutOfRangeRiskLimits() {
+        HttpResponse<String> r = send("PUT", "/api/settings/risk", user("carol"),
+                "{\"maxOpenTrades\":0,\"maxPositionCost\":-5,\"defaultStopLossPct\":150}", Map.of());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("errors").findValuesAsText("field"))
+                .contains("maxOpenTrades", "maxPositionCost", "defaultStopLossPct");
+    }
+
+    @Test
+    void testsTheSimulatedConnection() {
+        JsonNode r = json(send("POST", "/api/settings/broker/test", user("dave"), null, Map.of()));
+        assertThat(r.get("ok").asBoolean()).isTrue();
+        assertThat(r.get("broker").asText()).isEqualTo("SIMULATED");
+    }
+
+    @Test
+    void settingsArePrivate() {
+        String erin = user("erin");
+        send("PUT", "/api/settings/risk", erin, "{\"maxOpenTrades\":3}", Map.of());
+        assertThat(json(send("GET", "/api/settings", erin, null, Map.of())).get("risk").get("maxOpenTrades").asInt()).isEqualTo(3);
+        assertThat(json(send("GET", "/api/settings", user("frank"), null, Map.of())).get("risk").get("maxOpenTrades").isNull()).isTrue();
+    }
+
+    @Test
+    void servesMarketDataThroughTheUsersBroker() {
+        String gina = user("gina");
+        JsonNode quotes = json(send("GET", "/api/market/quotes?symbols=AAPL,AAPL300621C00260000", gina, null, Map.of()));
+        assertThat(quotes.findValuesAsText("symbol")).containsExactlyInAnyOrder("AAPL", "AAPL300621C00260000");
+        for (JsonNode q : quotes) {
+            assertThat(q.get("bid").decimalValue()).isLessThanOrEqualTo(q.get("ask").decimalValue());
+        }
+        JsonNode expirations = json(send("GET", "/api/market/expirations?symbol=AAPL", gina, null, Map.of()));
+        assertThat(expirations.size()).isPositive();
+        String first = expirations.get(0).asText();
+        JsonNode chain = json(send("GET", "/api/market/chains?symbol=AAPL&expiration=" + first, gina, null, Map.of()));
+        assertThat(chain.size()).isPositive();
+        assertThat(chain.get(0).get("expiry").asText()).isEqualTo(first);
+        assertThat(send("GET", "/api/market/quotes?symbols=aapl;drop", gina, null, Map.of()).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/market/chains?symbol=AAPL&expiration=tomorrow", gina, null, Map.of()).statusCode()).isEqualTo(400);
+    }
+}
