@@ -59,6 +59,17 @@ import java.util.List;
  * trade was placed with, so the column reads as the trade's journal. Price observations update
  * {@code last_price} (the mark, else last, else mid), {@code unrealized_pnl}, {@code mfe}/{@code mae} and add a
  * {@code price_snapshots} row; they are not part of the trade's stream and do not change its version.
+ *
+ * <p>MFE/MAE (maximum favorable / adverse excursion) are in dollars for the whole position: the highest and
+ * the lowest unrealized P&amp;L seen while the trade was live, starting from 0 at the first fill and including
+ * the realized P&amp;L at the end. So MFE ≥ 0 and MAE ≤ 0 (a negative number, or 0 when the trade never was
+ * under water). They are also kept in {@code trade_context} ({@code mfe}, {@code mae}, and {@code mfeAt}/
+ * {@code maeAt}, when they were reached) and freeze when the trade is finished. The price history is thinned
+ * to at most {@value #MAX_SNAPSHOTS} rows per trade.
+ *
+ * <p>Price observations do not belong to the trade's stream, so the processor sequences events by trade id
+ * ({@link io.papertrading.query.support.TradeSequencing}): an observation is applied in store order with the
+ * trade's own events, which makes a replay produce the same rows as the live run.
  */
 @Component
 @ProcessingGroup(TradeProjection.PROCESSING_GROUP)
@@ -72,6 +83,24 @@ public class TradeProjection {
     private static final String BIND_OWNER =
             "select set_config('app.current_user', coalesce(paper_trade_owner(?), ''), true)";
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
+    /** The most price snapshots kept per trade; thinning keeps at least half of this. */
+    static final int MAX_SNAPSHOTS = 500;
+    /**
+     * At the first fill the position is worth what it cost: the excursions start at 0 (MFE ≥ 0, MAE ≤ 0).
+     */
+    private static final String EXCURSIONS_START = """
+            mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0),
+            trade_context = t.trade_context || jsonb_build_object('mfe', coalesce(t.mfe, 0), 'mae', coalesce(t.mae, 0))""";
+    /**
+     * At the end the realized P&amp;L is the position's last value, so it counts as an excursion too (a stop
+     * filled below the last observed price is the trade's worst moment). Four parameters: the realized P&amp;L.
+     */
+    private static final String EXCURSIONS_FINAL = """
+            mfe = case when t.filled_quantity > 0 then greatest(coalesce(t.mfe, 0), ?::numeric) end,
+            mae = case when t.filled_quantity > 0 then least(coalesce(t.mae, 0), ?::numeric) end,
+            trade_context = t.trade_context || case when t.filled_quantity > 0 then jsonb_build_object(
+                'mfe', greatest(coalesce(t.mfe, 0), ?::numeric), 'mae', least(coalesce(t.mae, 0), ?::numeric))
+                else '{}'::jsonb end""";
 
     private final JdbcTemplate jdbc;
     private final UserScope userScope;
@@ -129,14 +158,14 @@ public class TradeProjection {
 
     @EventHandler
     void on(EntryPartiallyFilledEvent e, @SequenceNumber long seq, @MessageIdentifier String eventId) {
-        transition(e, seq, eventId, "filled_quantity = ?, entry_price = ?",
+        transition(e, seq, eventId, "filled_quantity = ?, entry_price = ?, " + EXCURSIONS_START,
                 e.filledQuantity(), money(e.averagePrice()));
     }
 
     @EventHandler
     void on(TradeOpenedEvent e, @SequenceNumber long seq, @MessageIdentifier String eventId) {
-        transition(e, seq, eventId, "filled_quantity = ?, entry_price = ?, opened_at = coalesce(t.opened_at, ?)",
-                e.filledQuantity(), money(e.entryPrice()), time(e.occurredAt()));
+        transition(e, seq, eventId, "filled_quantity = ?, entry_price = ?, opened_at = coalesce(t.opened_at, ?), "
+                        + EXCURSIONS_START, e.filledQuantity(), money(e.entryPrice()), time(e.occurredAt()));
     }
 
     @EventHandler
@@ -179,8 +208,10 @@ public class TradeProjection {
     @EventHandler
     void on(TradeClosedEvent e, @SequenceNumber long seq, @MessageIdentifier String eventId) {
         transition(e, seq, eventId,
-                "exit_price = ?, realized_pnl = ?, unrealized_pnl = 0, close_reason = ?, closed_at = ?",
-                money(e.exitPrice()), money(e.realizedPnl()), e.reason().name(), time(e.occurredAt()));
+                "exit_price = ?, realized_pnl = ?, unrealized_pnl = 0, close_reason = ?, closed_at = ?, "
+                        + EXCURSIONS_FINAL,
+                money(e.exitPrice()), money(e.realizedPnl()), e.reason().name(), time(e.occurredAt()),
+                money(e.realizedPnl()), money(e.realizedPnl()), money(e.realizedPnl()), money(e.realizedPnl()));
     }
 
     @EventHandler
@@ -188,8 +219,15 @@ public class TradeProjection {
         transition(e, seq, eventId, """
                         exit_price = ?, realized_pnl = ?, close_reason = 'EXPIRED', closed_at = ?,
                         unrealized_pnl = case when t.filled_quantity > 0 then 0 end,
-                        trade_context = t.trade_context || jsonb_build_object('expiryUnderlyingPrice', ?::numeric)""",
-                money(e.settlementPrice()), money(e.realizedPnl()), time(e.occurredAt()), money(e.underlyingPrice()));
+                        mfe = case when t.filled_quantity > 0 then greatest(coalesce(t.mfe, 0), ?::numeric) end,
+                        mae = case when t.filled_quantity > 0 then least(coalesce(t.mae, 0), ?::numeric) end,
+                        trade_context = t.trade_context || jsonb_build_object('expiryUnderlyingPrice', ?::numeric)
+                            || case when t.filled_quantity > 0 then jsonb_build_object(
+                                'mfe', greatest(coalesce(t.mfe, 0), ?::numeric),
+                                'mae', least(coalesce(t.mae, 0), ?::numeric)) else '{}'::jsonb end""",
+                money(e.settlementPrice()), money(e.realizedPnl()), time(e.occurredAt()),
+                money(e.realizedPnl()), money(e.realizedPnl()), money(e.underlyingPrice()),
+                money(e.realizedPnl()), money(e.realizedPnl()));
     }
 
     @EventHandler
@@ -207,13 +245,19 @@ public class TradeProjection {
         change(e, seq, null);
     }
 
-    /** Not part of the trade's stream: never changes its version, and only live trades are valued. */
+    /**
+     * Not part of the trade's stream: never changes its version, and only live trades are valued. An observation
+     * not newer than the trade's latest snapshot (a redelivery, a replayed duplicate) changes nothing, so the
+     * snapshot series stays in time order and a thinned-out snapshot is never re-inserted. MFE and MAE move only
+     * while the trade is live, so a finished trade keeps its final figures.
+     */
     @EventHandler
     void on(PriceObservedEvent e, @MessageIdentifier String eventId) {
         BigDecimal price = valuationPrice(e);
+        String tradeId = e.tradeId().value();
         inTransaction(() -> {
             userScope.bindCurrentTransaction(e.username());
-            jdbc.update("""
+            int inserted = jdbc.update("""
                     with live as (
                         select id, username,
                                (?::numeric - entry_price) * filled_quantity
@@ -221,25 +265,59 @@ public class TradeProjection {
                                  * (case when side = 'BUY' then 1 else -1 end) as pnl
                         from paper_trades
                         where id = ? and status in ('PENDING', 'PARTIALLY_FILLED', 'OPEN', 'CLOSING')
+                          and not exists (select 1 from price_snapshots s where s.trade_id = ? and s.at >= ?::timestamptz)
                         for update),
                     valued as (
                         update paper_trades t
                         set last_price = coalesce(?::numeric, t.last_price),
                             unrealized_pnl = coalesce(live.pnl, t.unrealized_pnl),
                             mfe = greatest(t.mfe, live.pnl),
-                            mae = least(t.mae, live.pnl)
+                            mae = least(t.mae, live.pnl),
+                            trade_context = case
+                                when live.pnl is null then t.trade_context
+                                else t.trade_context || jsonb_build_object(
+                                    'mfe', greatest(t.mfe, live.pnl), 'mae', least(t.mae, live.pnl),
+                                    'mfeAt', case when t.mfe is null or live.pnl > t.mfe then to_jsonb(?::timestamptz)
+                                                  else coalesce(t.trade_context -> 'mfeAt', to_jsonb(?::timestamptz)) end,
+                                    'maeAt', case when t.mae is null or live.pnl < t.mae then to_jsonb(?::timestamptz)
+                                                  else coalesce(t.trade_context -> 'maeAt', to_jsonb(?::timestamptz)) end)
+                            end
                         from live where t.id = live.id
-                        returning t.id, t.username, live.pnl)
+                        returning t.id, t.username, live.pnl, t.mfe, t.mae)
                     insert into price_snapshots (trade_id, username, at, bid, ask, last, mark, underlying_price,
-                                                 iv, delta, unrealized_pnl, event_id)
+                                                 iv, delta, unrealized_pnl, mfe, mae, event_id)
                     select id, username, ?::timestamptz, ?::numeric, ?::numeric, ?::numeric, ?::numeric,
-                           ?::numeric, ?::numeric, ?::numeric, pnl, ?::text
+                           ?::numeric, ?::numeric, ?::numeric, pnl, mfe, mae, ?::text
                     from valued
                     on conflict (event_id) do nothing""",
-                    number(price), e.tradeId().value(), number(price),
+                    number(price), tradeId, tradeId, time(e.occurredAt()), number(price),
+                    time(e.occurredAt()), time(e.occurredAt()), time(e.occurredAt()), time(e.occurredAt()),
                     time(e.occurredAt()), money(e.bid()), money(e.ask()), money(e.last()), money(e.mark()),
                     money(e.underlyingPrice()), number(e.impliedVolatility()), number(e.delta()), eventId);
+            if (inserted > 0) {
+                thinSnapshots(tradeId);
+            }
         });
+    }
+
+    /**
+     * Keeps a trade's price history between {@link #MAX_SNAPSHOTS}/2 and {@link #MAX_SNAPSHOTS} rows however long
+     * it lives: once it grows past the maximum, every second snapshot is dropped (the first and the latest stay),
+     * which halves the resolution of the older history. Deterministic for a given event order, so a replay
+     * keeps the same rows. The MFE/MAE figures are kept on the trade row, so thinning never loses them.
+     */
+    private void thinSnapshots(String tradeId) {
+        Integer count = jdbc.queryForObject("select count(*) from price_snapshots where trade_id = ?",
+                Integer.class, tradeId);
+        if (count == null || count <= MAX_SNAPSHOTS) {
+            return;
+        }
+        jdbc.update("""
+                delete from price_snapshots where id in (
+                    select id from (
+                        select id, row_number() over (order by at, id) as rn, count(*) over () as n
+                        from price_snapshots where trade_id = ?) ranked
+                    where rn % 2 = 0 and rn < n)""", tradeId);
     }
 
     /** Empties the projection across all users before a replay (see {@code paper_reset_trade_projection}). */

@@ -144,6 +144,35 @@ public class TradeQueries {
         });
     }
 
+    /** Most snapshots one request returns; the default when no limit is given. */
+    public static final int MAX_SNAPSHOTS = 5000;
+    public static final int DEFAULT_SNAPSHOTS = 500;
+
+    /**
+     * The trade's price snapshots with {@code from <= at <= to} (either bound optional), oldest first, at most
+     * {@code limit}; empty when the trade is not the user's.
+     */
+    public Optional<List<SnapshotView>> snapshots(String username, String tradeId, Instant from, Instant to, int limit) {
+        return userScope.read(username, jdbc -> {
+            Integer exists = jdbc.query("select 1 from paper_trades where id = ?", (rs, n) -> 1, tradeId)
+                    .stream().findFirst().orElse(null);
+            if (exists == null) {
+                return Optional.<List<SnapshotView>>empty();
+            }
+            return Optional.of(jdbc.query("""
+                    select at, bid, ask, last, mark, underlying_price, iv, delta, unrealized_pnl, mfe, mae
+                    from price_snapshots
+                    where trade_id = ? and at >= coalesce(?::timestamptz, '-infinity') and at <= coalesce(?::timestamptz, 'infinity')
+                    order by at, id limit ?""",
+                    (rs, n) -> new SnapshotView(instant(rs, "at"), rs.getBigDecimal("bid"), rs.getBigDecimal("ask"),
+                            rs.getBigDecimal("last"), rs.getBigDecimal("mark"), rs.getBigDecimal("underlying_price"),
+                            rs.getBigDecimal("iv"), rs.getBigDecimal("delta"), rs.getBigDecimal("unrealized_pnl"),
+                            rs.getBigDecimal("mfe"), rs.getBigDecimal("mae")),
+                    tradeId, from == null ? null : from.atOffset(ZoneOffset.UTC),
+                    to == null ? null : to.atOffset(ZoneOffset.UTC), limit));
+        });
+    }
+
     private TradeView trade(ResultSet rs, int rowNum) throws SQLException {
         return new TradeView(
                 rs.getString("id"),

@@ -1,6 +1,8 @@
 package io.papertrading.query.trade;
 
 import io.papertrading.kernel.error.TradeNotFoundException;
+import io.papertrading.kernel.error.ValidationFailedException;
+import io.papertrading.query.support.RequestParams;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.AuthenticationCredentialsNotFoundException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,9 +27,11 @@ class TradeQueryController {
     private static final int MAX_TRADE_ID = 128;
 
     private final TradeQueries queries;
+    private final TradeHistory history;
 
-    TradeQueryController(TradeQueries queries) {
+    TradeQueryController(TradeQueries queries, TradeHistory history) {
         this.queries = queries;
+        this.history = history;
     }
 
     @GetMapping
@@ -44,10 +48,16 @@ class TradeQueryController {
 
     @GetMapping("/{id}")
     ResponseEntity<TradeView> one(Principal principal, @PathVariable("id") String id,
-                                  @RequestParam(name = "minVersion", required = false) String minVersion) {
+                                  @RequestParam(name = "minVersion", required = false) String minVersion,
+                                  @RequestParam(name = "asOf", required = false) String asOf) {
         String username = username(principal);
         long wanted = TradeListParameters.minVersion(minVersion);
         requirePlausibleId(id);
+        if (asOf != null) {
+            // folded from the trade's own event stream up to asOf; no ETag: it is not the current version
+            return ResponseEntity.ok(history.asOf(username, id, RequestParams.instant("asOf", asOf))
+                    .orElseThrow(() -> new TradeNotFoundException(id)));
+        }
         TradeView trade = (wanted > 0
                 ? queries.findAtLeast(username, id, wanted, TradeQueries.MAX_VERSION_WAIT)
                 : queries.find(username, id))
@@ -60,6 +70,32 @@ class TradeQueryController {
         String username = username(principal);
         requirePlausibleId(id);
         return queries.transitions(username, id).orElseThrow(() -> new TradeNotFoundException(id));
+    }
+
+    /**
+     * The trade's price history, oldest first: {@code from}/{@code to} bound the time (ISO-8601 instants, both
+     * inclusive), {@code limit} caps the count (default 500, at most 5000).
+     */
+    @GetMapping("/{id}/snapshots")
+    List<SnapshotView> snapshots(Principal principal, @PathVariable("id") String id,
+                                 @RequestParam(name = "from", required = false) String from,
+                                 @RequestParam(name = "to", required = false) String to,
+                                 @RequestParam(name = "limit", required = false) String limit) {
+        String username = username(principal);
+        requirePlausibleId(id);
+        int max = TradeQueries.DEFAULT_SNAPSHOTS;
+        if (limit != null) {
+            try {
+                max = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                max = -1;
+            }
+            if (max < 1 || max > TradeQueries.MAX_SNAPSHOTS) {
+                throw ValidationFailedException.of("limit", "an integer from 1 to " + TradeQueries.MAX_SNAPSHOTS);
+            }
+        }
+        return queries.snapshots(username, id, from == null ? null : RequestParams.instant("from", from),
+                to == null ? null : RequestParams.instant("to", to), max).orElseThrow(() -> new TradeNotFoundException(id));
     }
 
     private static void requirePlausibleId(String id) {

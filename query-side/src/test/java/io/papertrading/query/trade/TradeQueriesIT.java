@@ -128,7 +128,10 @@ class TradeQueriesIT {
         assertThat(t.expiry()).isEqualTo(LocalDate.of(2030, 6, 21));
         assertThat(t.entryPrice()).isEqualByComparingTo("2.00");
         assertThat(t.version()).isEqualTo(2);
-        assertThat(t.tradeContext()).isEmpty();
+        // excursions start at 0 on the first fill and are mirrored into the context
+        assertThat(t.tradeContext()).containsOnlyKeys("mfe", "mae");
+        assertThat(t.mfe()).isEqualByComparingTo("0");
+        assertThat(t.mae()).isEqualByComparingTo("0");
         assertThat(t.createdAt()).isEqualTo(Instant.parse("2026-03-02T15:00:00Z"));
     }
 

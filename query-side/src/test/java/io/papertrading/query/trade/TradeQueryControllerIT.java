@@ -37,7 +37,10 @@ class TradeQueryControllerIT {
     private static final Instant T0 = Instant.parse("2026-05-04T12:00:00Z");
 
     private final ProjectionHarness h = new ProjectionHarness();
-    private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new TradeQueryController(h.queries))
+    private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new TradeQueryController(h.queries,
+            new TradeHistory(org.axonframework.eventsourcing.eventstore.EmbeddedEventStore.builder()
+                    .storageEngine(new org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine())
+                    .build(), h.userScope)))
             .setControllerAdvice(new RefusalAdvice())
             // as Spring Boot configures Jackson: ISO-8601 dates and times, not number arrays
             .setMessageConverters(new MappingJackson2HttpMessageConverter(Jackson2ObjectMapperBuilder.json()

@@ -1,0 +1,345 @@
+package io.papertrading.query.analytics;
+
+import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.event.CloseRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
+import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PriceObservedEvent;
+import io.papertrading.kernel.trade.event.TradeCanceledEvent;
+import io.papertrading.kernel.trade.event.TradeClosedEvent;
+import io.papertrading.kernel.trade.event.TradeEvent;
+import io.papertrading.kernel.trade.event.TradeExpiredEvent;
+import io.papertrading.kernel.trade.event.TradeOpenedEvent;
+import io.papertrading.kernel.trade.event.TradePlacedEvent;
+import io.papertrading.kernel.trade.event.TradeRejectedEvent;
+import io.papertrading.query.support.UserScope;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.math.BigDecimal;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The analytics projection (processing group {@value #PROCESSING_GROUP}): per-trade facts in
+ * {@code analytics_trades}, and from them per user and strategy the statistics ({@code analytics_strategy_stats}),
+ * the realized P&amp;L per day of close ({@code analytics_daily_pnl}) and the MFE/MAE distribution
+ * ({@code analytics_excursions}). Replayable: its reset handler empties all four tables and a replay rebuilds
+ * them from the first event; a new deployment of it starts from the first event (Axon's default initial token).
+ *
+ * <p>Definitions (the portfolio contract of API.md):
+ * <ul>
+ *   <li>A trade <em>counts</em> (closed) once it is CLOSED or EXPIRED with a realized P&amp;L; an option that
+ *   expired without ever filling has none and does not count. Canceled and rejected trades never count.</li>
+ *   <li>Win: realized P&amp;L &gt; 0; loss: &lt; 0; a break-even trade counts as closed but neither.</li>
+ *   <li>Win rate = wins / closed; expectancy = total realized / closed; profit factor = gross profit /
+ *   |gross loss|, null when there is no loss.</li>
+ *   <li>Open trades are OPEN, PARTIALLY_FILLED or CLOSING (a position is held); unrealized P&amp;L is the sum of
+ *   their latest unrealized P&amp;L (valued at the mark, else last, else mid).</li>
+ *   <li>Daily realized P&amp;L is booked on the America/New_York date of the close or expiry.</li>
+ *   <li>MFE/MAE per trade in dollars: the highest / lowest unrealized P&amp;L seen while live, starting at 0 on
+ *   the first fill and including the final realized P&amp;L; MFE ≥ 0, MAE ≤ 0 (negative or zero).</li>
+ * </ul>
+ *
+ * <p>Idempotent: a fact row changes only for a stream event newer than its {@code version} or a price newer
+ * than its {@code price_at}; every aggregate row is recomputed from the facts of its group (not incremented),
+ * so redelivery and replay give the same figures as the live build. Events are sequenced by trade id
+ * ({@link io.papertrading.query.support.TradeSequencing}).
+ */
+@Component
+@ProcessingGroup(AnalyticsProjection.PROCESSING_GROUP)
+public class AnalyticsProjection {
+
+    public static final String PROCESSING_GROUP = "analytics-portfolio";
+    /** Where a trading day is. */
+    public static final ZoneId MARKET_ZONE = ZoneId.of("America/New_York");
+
+    static final String LIVE = "('OPEN', 'PARTIALLY_FILLED', 'CLOSING')";
+    static final String FINISHED = "status in ('CLOSED', 'EXPIRED') and realized_pnl is not null";
+
+    private static final Logger log = LoggerFactory.getLogger(AnalyticsProjection.class);
+    private static final String BIND_OWNER =
+            "select set_config('app.current_user', coalesce(analytics_trade_owner(?), ''), true)";
+    private static final int OWNER_CACHE_SIZE = 100_000;
+
+    private final JdbcTemplate jdbc;
+    private final UserScope userScope;
+    private final TransactionTemplate tx;
+    private final Map<String, String> owners = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > OWNER_CACHE_SIZE;
+        }
+    };
+
+    public AnalyticsProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.userScope = userScope;
+        this.tx = new TransactionTemplate(transactionManager);
+    }
+
+    @EventHandler
+    void on(TradePlacedEvent e, @SequenceNumber long seq) {
+        TradeOrder order = e.order();
+        tx.executeWithoutResult(status -> {
+            userScope.bindCurrentTransaction(e.username());
+            jdbc.update("""
+                    insert into analytics_trades (trade_id, username, strategy, side, multiplier, status, version)
+                    values (?, ?, ?, ?, ?, 'PENDING', ?)
+                    on conflict (trade_id) do nothing""",
+                    e.tradeId().value(), e.username(), strategyKey(order.strategy()), order.side().name(),
+                    order.multiplier(), seq + 1);
+            remember(e.tradeId().value(), e.username());
+        });
+    }
+
+    @EventHandler
+    void on(EntryPartiallyFilledEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "status = 'PARTIALLY_FILLED', filled_quantity = ?, entry_price = ?, "
+                + "mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0)",
+                e.filledQuantity(), money(e.averagePrice()));
+    }
+
+    @EventHandler
+    void on(TradeOpenedEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "status = 'OPEN', filled_quantity = ?, entry_price = ?, opened_at = coalesce(t.opened_at, ?), "
+                + "mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0)",
+                e.filledQuantity(), money(e.entryPrice()), time(e.occurredAt()));
+    }
+
+    @EventHandler
+    void on(CloseRequestedEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "status = 'CLOSING'");
+    }
+
+    @EventHandler
+    void on(ExitRejectedEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "status = 'OPEN'");
+    }
+
+    @EventHandler
+    void on(TradeClosedEvent e, @SequenceNumber long seq) {
+        finish(e, seq, "CLOSED", e.realizedPnl());
+    }
+
+    @EventHandler
+    void on(TradeExpiredEvent e, @SequenceNumber long seq) {
+        finish(e, seq, "EXPIRED", e.quantity() > 0 ? e.realizedPnl() : null);
+    }
+
+    @EventHandler
+    void on(TradeCanceledEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "status = 'CANCELED', unrealized_pnl = null, closed_at = ?", time(e.occurredAt()));
+    }
+
+    @EventHandler
+    void on(TradeRejectedEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "status = 'CANCELED', unrealized_pnl = null, closed_at = ?", time(e.occurredAt()));
+    }
+
+    /**
+     * A quote of a live trade: its unrealized P&amp;L and excursions move, then its strategy's unrealized total.
+     * Observations not newer than the last one applied change nothing.
+     */
+    @EventHandler
+    void on(PriceObservedEvent e) {
+        BigDecimal price = valuationPrice(e);
+        if (price == null) {
+            return;
+        }
+        tx.executeWithoutResult(status -> {
+            userScope.bindCurrentTransaction(e.username());
+            List<String> changed = jdbc.queryForList("""
+                    update analytics_trades t
+                    set unrealized_pnl = v.pnl, mfe = greatest(t.mfe, v.pnl), mae = least(t.mae, v.pnl), price_at = ?
+                    from (select trade_id, (?::numeric - entry_price) * filled_quantity * multiplier
+                                 * (case when side = 'BUY' then 1 else -1 end) as pnl
+                          from analytics_trades where trade_id = ?) v
+                    where t.trade_id = v.trade_id and t.status in %s and t.entry_price is not null
+                      and (t.price_at is null or t.price_at < ?)
+                    returning t.strategy""".formatted(LIVE),
+                    String.class, time(e.occurredAt()), number(price), e.tradeId().value(), time(e.occurredAt()));
+            for (String strategy : changed) {
+                jdbc.update("""
+                        update analytics_strategy_stats s
+                        set unrealized_pnl = (select coalesce(sum(unrealized_pnl), 0) from analytics_trades
+                                              where username = s.username and strategy = s.strategy and status in %s)
+                        where username = ? and strategy = ?""".formatted(LIVE), e.username(), strategy);
+            }
+        });
+    }
+
+    @ResetHandler
+    void reset() {
+        tx.executeWithoutResult(status -> jdbc.execute("select analytics_reset_projection()"));
+        synchronized (owners) {
+            owners.clear();
+        }
+    }
+
+    /** The price a position is valued at: the mark, else the last trade, else the mid of bid and ask. */
+    static BigDecimal valuationPrice(PriceObservedEvent e) {
+        if (e.mark() != null) {
+            return e.mark().amount();
+        }
+        if (e.last() != null) {
+            return e.last().amount();
+        }
+        if (e.bid() != null && e.ask() != null) {
+            return e.bid().amount().add(e.ask().amount()).divide(BigDecimal.valueOf(2), 6, java.math.RoundingMode.HALF_EVEN);
+        }
+        return null;
+    }
+
+    /** The trade ended with {@code realized} (null: never filled); excursions take the final P&amp;L in. */
+    private void finish(TradeEvent e, long seq, String status, Money realized) {
+        LocalDate day = e.occurredAt().atZone(MARKET_ZONE).toLocalDate();
+        apply(e, seq, """
+                        status = ?, realized_pnl = ?, unrealized_pnl = null, closed_at = ?, close_date = ?,
+                        mfe = case when t.filled_quantity > 0 then greatest(coalesce(t.mfe, 0), coalesce(?::numeric, 0)) end,
+                        mae = case when t.filled_quantity > 0 then least(coalesce(t.mae, 0), coalesce(?::numeric, 0)) end""",
+                status, money(realized), time(e.occurredAt()), new SqlParameterValue(Types.DATE, day),
+                money(realized), money(realized));
+    }
+
+    /**
+     * Applies a stream event to the trade's fact row (only if newer than the row) and recomputes the aggregates
+     * of the trade's groups.
+     */
+    private void apply(TradeEvent e, long seq, String assignments, Object... args) {
+        long version = seq + 1;
+        String tradeId = e.tradeId().value();
+        tx.executeWithoutResult(status -> {
+            String username = bindOwner(e, version);
+            if (username == null) {
+                return;
+            }
+            List<Object> params = new ArrayList<>(Arrays.asList(args));
+            params.add(version);
+            params.add(tradeId);
+            params.add(version);
+            List<Map<String, Object>> changed = jdbc.queryForList("update analytics_trades t set " + assignments
+                    + ", version = ? where trade_id = ? and version < ? returning strategy, close_date",
+                    params.toArray());
+            for (Map<String, Object> row : changed) {
+                String strategy = (String) row.get("strategy");
+                recomputeStrategy(username, strategy);
+                Object day = row.get("close_date");
+                if (day != null) {
+                    recomputeDay(username, day);
+                }
+            }
+        });
+    }
+
+    private void recomputeStrategy(String username, String strategy) {
+        jdbc.update("""
+                insert into analytics_strategy_stats (username, strategy, open_trades, closed_trades, wins, losses,
+                                                      gross_profit, gross_loss, realized_pnl, unrealized_pnl)
+                select ?, ?,
+                       count(*) filter (where status in %1$s),
+                       count(*) filter (where %2$s),
+                       count(*) filter (where %2$s and realized_pnl > 0),
+                       count(*) filter (where %2$s and realized_pnl < 0),
+                       coalesce(sum(realized_pnl) filter (where %2$s and realized_pnl > 0), 0),
+                       coalesce(sum(realized_pnl) filter (where %2$s and realized_pnl < 0), 0),
+                       coalesce(sum(realized_pnl) filter (where %2$s), 0),
+                       coalesce(sum(unrealized_pnl) filter (where status in %1$s), 0)
+                from analytics_trades where username = ? and strategy = ?
+                on conflict (username, strategy) do update set
+                    open_trades = excluded.open_trades, closed_trades = excluded.closed_trades,
+                    wins = excluded.wins, losses = excluded.losses, gross_profit = excluded.gross_profit,
+                    gross_loss = excluded.gross_loss, realized_pnl = excluded.realized_pnl,
+                    unrealized_pnl = excluded.unrealized_pnl""".formatted(LIVE, FINISHED),
+                username, strategy, username, strategy);
+        // percentile_disc keeps numeric exactness: the median is the lower middle value of an even count
+        jdbc.update("""
+                with finished as (
+                    select mfe, mae from analytics_trades
+                    where username = ? and strategy = ? and %s and mfe is not null)
+                insert into analytics_excursions (username, strategy, trades, avg_mfe, median_mfe, max_mfe,
+                                                  avg_mae, median_mae, min_mae)
+                select ?, ?, count(*), round(avg(mfe), 4),
+                       percentile_disc(0.5) within group (order by mfe), max(mfe),
+                       round(avg(mae), 4), percentile_disc(0.5) within group (order by mae), min(mae)
+                from finished having count(*) > 0
+                on conflict (username, strategy) do update set
+                    trades = excluded.trades, avg_mfe = excluded.avg_mfe, median_mfe = excluded.median_mfe,
+                    max_mfe = excluded.max_mfe, avg_mae = excluded.avg_mae, median_mae = excluded.median_mae,
+                    min_mae = excluded.min_mae""".formatted(FINISHED),
+                username, strategy, username, strategy);
+    }
+
+    private void recomputeDay(String username, Object day) {
+        jdbc.update("""
+                insert into analytics_daily_pnl (username, day, realized_pnl, closed_trades)
+                select ?, ?, coalesce(sum(realized_pnl), 0), count(*)
+                from analytics_trades where username = ? and close_date = ? and %s
+                having count(*) > 0
+                on conflict (username, day) do update set
+                    realized_pnl = excluded.realized_pnl, closed_trades = excluded.closed_trades""".formatted(FINISHED),
+                username, day, username, day);
+    }
+
+    /** Binds the trade's user; null (event skipped) when the trade's TradePlaced was never projected here. */
+    private String bindOwner(TradeEvent e, long version) {
+        String tradeId = e.tradeId().value();
+        String known;
+        synchronized (owners) {
+            known = owners.get(tradeId);
+        }
+        if (known != null) {
+            userScope.bindCurrentTransaction(known);
+            return known;
+        }
+        String bound = jdbc.queryForObject(BIND_OWNER, String.class, tradeId);
+        if (bound == null || bound.isEmpty()) {
+            log.warn("analytics skipped {} (version {}) of trade {}: its placement was never projected",
+                    e.getClass().getSimpleName(), version, tradeId);
+            return null;
+        }
+        remember(tradeId, bound);
+        return bound;
+    }
+
+    private void remember(String tradeId, String username) {
+        synchronized (owners) {
+            owners.put(tradeId, username);
+        }
+    }
+
+    /** The stored key of a strategy: '' for none (a key column cannot be null). */
+    static String strategyKey(String strategy) {
+        return strategy == null ? "" : strategy;
+    }
+
+    private static SqlParameterValue number(BigDecimal value) {
+        return new SqlParameterValue(Types.NUMERIC, value);
+    }
+
+    private static SqlParameterValue money(Money value) {
+        return number(value == null ? null : value.amount());
+    }
+
+    private static SqlParameterValue time(Instant value) {
+        return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE, value == null ? null : value.atOffset(ZoneOffset.UTC));
+    }
+}
