@@ -73,7 +73,8 @@ public class OrderStatusBook {
         Snapshot s = snapshots.computeIfAbsent(account.accountKey(), k -> new Snapshot());
         synchronized (s) {
             Instant now = clock.instant();
-            boolean recentEnough = s.takenAt != null && !s.takenAt.isBefore(notBefore);
+            // Strictly after: a list fetched in the same instant as the send may not show the order yet.
+            boolean recentEnough = s.takenAt != null && s.takenAt.isAfter(notBefore);
             if (recentEnough && Duration.between(s.takenAt, now).compareTo(settings.snapshotTick()) < 0) {
                 return s.orders;
             }

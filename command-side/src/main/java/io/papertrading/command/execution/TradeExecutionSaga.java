@@ -1,0 +1,901 @@
+package io.papertrading.command.execution;
+
+import io.papertrading.broker.BrokerException;
+import io.papertrading.broker.BrokerOrderRejectedException;
+import io.papertrading.broker.BrokerRateLimitException;
+import io.papertrading.broker.BrokerTimeoutException;
+import io.papertrading.broker.BrokerUnavailableException;
+import io.papertrading.broker.OcoRequest;
+import io.papertrading.broker.OrderRequest;
+import io.papertrading.broker.OrderSide;
+import io.papertrading.broker.OrderState;
+import io.papertrading.broker.OrderStatusReport;
+import io.papertrading.broker.PlacedOrder;
+import io.papertrading.broker.PriceType;
+import io.papertrading.broker.Quote;
+import io.papertrading.broker.TimeInForce;
+import io.papertrading.kernel.instrument.OptionSymbol;
+import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.CloseReason;
+import io.papertrading.kernel.trade.OrderType;
+import io.papertrading.kernel.trade.TradeId;
+import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.command.CancelTradeCommand;
+import io.papertrading.kernel.trade.command.CloseTradeCommand;
+import io.papertrading.kernel.trade.command.ExpireTradeCommand;
+import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
+import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
+import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
+import io.papertrading.kernel.trade.command.RejectExitCommand;
+import io.papertrading.kernel.trade.command.RejectTradeCommand;
+import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.CloseRequestedEvent;
+import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.TradeCanceledEvent;
+import io.papertrading.kernel.trade.event.TradeClosedEvent;
+import io.papertrading.kernel.trade.event.TradeExpiredEvent;
+import io.papertrading.kernel.trade.event.TradeOpenedEvent;
+import io.papertrading.kernel.trade.event.TradePlacedEvent;
+import io.papertrading.kernel.trade.event.TradeRejectedEvent;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
+import org.axonframework.modelling.saga.EndSaga;
+import org.axonframework.modelling.saga.SagaEventHandler;
+import org.axonframework.modelling.saga.StartSaga;
+import org.axonframework.spring.stereotype.Saga;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Takes one trade through the broker: places the entry order (tagged with the trade id), watches it until the
+ * broker fills, rejects, cancels or expires it, hands the brackets to the broker as an OCO exit while the trade
+ * is open, places and watches the exit order of a close request, and settles option trades at expiry.
+ *
+ * <p>Exactly one broker order is watched at a time ({@code watch*} fields): the entry order while the entry
+ * works, the bracket order while the trade is open, the exit order while it closes. Every placement goes
+ * through the same three steps: <em>reconcile</em> (list the broker's orders and look for the tag: a
+ * redelivered event, a lost answer or a crash must never produce a second order), <em>send</em> only if the tag
+ * is absent, then <em>poll</em> on persistent deadlines until the order ends. What each broker state means for
+ * the trade is decided in {@link #onEntryReport}, {@link #onBracketReport} and {@link #onExitReport}, side by side.
+ *
+ * <p>Persisted with Jackson: every stored field has a getter and a setter (STACK.md trap 4); services are
+ * {@code @Autowired transient}. Deadlines go to the application's DeadlineManager (db-scheduler in PostgreSQL),
+ * so a JVM killed mid-poll resumes polling on whichever node picks the deadline up.
+ */
+@Saga
+public class TradeExecutionSaga {
+
+    static final String POLL = "execution-poll";
+    static final String CONFIRM = "execution-confirm";
+    static final String RECONCILE = "execution-reconcile";
+    static final String EXPIRY = "execution-expiry";
+    /** Options stop trading and settle at 16:00 New York time on their expiry date. */
+    static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+    static final LocalTime EXPIRY_TIME = LocalTime.of(16, 0);
+
+    private static final Logger log = LoggerFactory.getLogger(TradeExecutionSaga.class);
+
+    /** Which order of the trade is being worked on. */
+    public enum Phase { ENTRY, OPEN, EXIT, ENDED }
+
+    /** Where the watched order's placement stands. */
+    public enum Placement {
+        /** Nothing to place. */
+        NONE,
+        /** Not sent (or certainly not received): reconcile by tag, then send if the broker has no such order. */
+        TO_SEND,
+        /** Sent without an answer (timeout): the order may exist; reconcile by tag only, never send again. */
+        UNKNOWN,
+        /** The broker gave the order an id. */
+        SENT
+    }
+
+    @Autowired
+    private transient CommandGateway commandGateway;
+    @Autowired
+    private transient DeadlineManager deadlineManager;
+    @Autowired
+    private transient BrokerResolver brokerResolver;
+    @Autowired
+    private transient OrderStatusBook orderStatusBook;
+    @Autowired
+    private transient ExecutionSettings settings;
+    @Autowired
+    private transient Clock clock;
+    private transient BrokerAccount account;
+
+    private String tradeId;
+    private String username;
+    private TradeOrder order;
+    private Phase phase;
+    private Money stopLoss;
+    private Money takeProfit;
+    /** Entry quantity filled as reported to the aggregate, and the position held once open. */
+    private int filledQuantity;
+    private int position;
+
+    private String entryOrderId;
+    private boolean entryWorking;
+    private String bracketOrderId;
+    private boolean bracketWorking;
+    private String exitOrderId;
+    private boolean exitWorking;
+    private int bracketAttempts;
+    private int exitAttempts;
+
+    private String watchTag;
+    private String watchOrderId;
+    /** When the watched order was (last) sent: a list older than this cannot show it. */
+    private Instant watchSentAt;
+    private boolean watchAcknowledged;
+    private Placement placement = Placement.NONE;
+    private long pollDelayMillis;
+    private long retryDelayMillis;
+
+    private String pollDeadlineId;
+    private String confirmDeadlineId;
+    private String reconcileDeadlineId;
+    private String expiryDeadlineId;
+
+    // ------------------------------------------------------------------------------------------------ events
+
+    @StartSaga
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(TradePlacedEvent e) {
+        tradeId = e.tradeId().value();
+        username = e.username();
+        order = e.order();
+        stopLoss = order.stopLoss();
+        takeProfit = order.takeProfit();
+        phase = Phase.ENTRY;
+        if (order.instrument().isOption()) {
+            expiryDeadlineId = deadlineManager.schedule(expiryInstant(order.instrument().optionSymbol()), EXPIRY);
+        }
+        // Notice the event time, not now: an order sent by an earlier delivery of this event is newer than it.
+        startPlacement(tag(""), e.occurredAt());
+    }
+
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(TradeOpenedEvent e) {
+        if (entryWorking) {
+            // Opened with less than ordered (the user canceled the remainder): the remainder must not fill later.
+            cancelAtBroker(entryOrderId);
+            entryWorking = false;
+        }
+        phase = Phase.OPEN;
+        filledQuantity = e.filledQuantity();
+        position = e.filledQuantity();
+        stopWatching();
+        placeBrackets(e.occurredAt());
+    }
+
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(BracketsChangedEvent e) {
+        stopLoss = e.stopLoss();
+        takeProfit = e.takeProfit();
+        if (phase == Phase.OPEN && withdrawBracket()) {
+            placeBrackets(e.occurredAt());
+        }
+    }
+
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(CloseRequestedEvent e) {
+        Phase before = phase;
+        phase = Phase.EXIT;
+        if (before == Phase.ENTRY) {
+            // Closing a partly filled trade: stop the rest of the entry, then exit what was filled.
+            if (entryWorking) {
+                cancelAtBroker(entryOrderId);
+                entryWorking = false;
+            }
+            position = filledQuantity;
+        }
+        stopWatching();
+        if (bracketWorking && !withdrawBracket()) {
+            return; // a bracket leg filled (the trade closes with it) or the bracket could not be withdrawn
+        }
+        exitAttempts++;
+        startPlacement(tag("x" + exitAttempts), e.occurredAt());
+    }
+
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(ExitRejectedEvent e) {
+        phase = Phase.OPEN;
+        exitWorking = false;
+        stopWatching();
+        placeBrackets(e.occurredAt()); // the brackets were withdrawn for the exit: re-arm them
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(TradeClosedEvent e) {
+        end();
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(TradeExpiredEvent e) {
+        end();
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(TradeCanceledEvent e) {
+        end();
+    }
+
+    @EndSaga
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(TradeRejectedEvent e) {
+        end();
+    }
+
+    // --------------------------------------------------------------------------------------------- deadlines
+
+    /** Reads the watched order's state, from the account's shared snapshot. */
+    @DeadlineHandler(deadlineName = POLL)
+    public void onPoll() {
+        pollDeadlineId = null; // this one has fired
+        if (phase == Phase.ENDED || watchOrderId == null) {
+            return;
+        }
+        OrderStatusReport report;
+        try {
+            OrderStatusBook.Lookup lookup = orderStatusBook.byId(account(), watchOrderId, watchSentAt);
+            switch (lookup.found()) {
+                case STALE -> {
+                    pollDeadlineId = deadlineManager.schedule(settings.snapshotTick(), POLL);
+                    return;
+                }
+                case ABSENT -> {
+                    if (!watchAcknowledged) {
+                        // Not listed yet; the confirmation deadline decides if it never shows up.
+                        schedulePoll(nextPollDelay());
+                        return;
+                    }
+                    // Listed before, gone from the list now (brokers list only recent orders): ask for it alone.
+                    report = account().provider().getOrder(watchOrderId);
+                }
+                default -> report = lookup.report();
+            }
+        } catch (BrokerException ex) {
+            // Rate limit, unavailable, open circuit: polling waits, the trade does not fail.
+            log.info("trade {}: polling order {} deferred: {}", tradeId, watchOrderId, ex.getMessage());
+            schedulePoll(nextRetryDelay());
+            return;
+        }
+        retryDelayMillis = 0;
+        acknowledge();
+        onReport(report);
+    }
+
+    /** Looks for the watched order by its tag; sends it when it is certainly absent and was never sent. */
+    @DeadlineHandler(deadlineName = RECONCILE)
+    public void onReconcile() {
+        reconcileDeadlineId = null;
+        if (phase != Phase.ENDED) {
+            reconcile();
+        }
+    }
+
+    /** The watched order had its time to show up at the broker. */
+    @DeadlineHandler(deadlineName = CONFIRM)
+    public void onConfirmationDue() {
+        confirmDeadlineId = null;
+        if (phase == Phase.ENDED || watchTag == null || watchAcknowledged || placement == Placement.NONE) {
+            return;
+        }
+        try { // a last look: it may have surfaced since the last poll
+            OrderStatusBook.Lookup lookup = orderStatusBook.byTag(account(), watchTag, watchSentAt);
+            if (lookup.found() == OrderStatusBook.Found.FOUND) {
+                adopt(lookup.report());
+                return;
+            }
+        } catch (BrokerException ex) {
+            log.info("trade {}: last look for order {} failed: {}", tradeId, watchTag, ex.getMessage());
+        }
+        if (watchOrderId != null) {
+            cancelAtBroker(watchOrderId); // never acknowledged: it must not fill behind the trade's back
+        }
+        String detail = "the broker did not confirm the order within " + settings.confirmationTimeout().toSeconds() + " s";
+        Phase watched = phase;
+        stopWatching();
+        switch (watched) {
+            case ENTRY -> {
+                entryWorking = false;
+                send(new CancelTradeCommand(id(), CloseReason.TIMEOUT, detail, "system", null));
+            }
+            case EXIT -> {
+                exitWorking = false;
+                send(new RejectExitCommand(id(), detail));
+            }
+            case OPEN -> {
+                bracketWorking = false;
+                log.warn("trade {}: bracket order not confirmed; the brackets stay with the price monitor", tradeId);
+            }
+            default -> { }
+        }
+    }
+
+    /** 16:00 New York on the contract's expiry date: settle whatever is still live. */
+    @DeadlineHandler(deadlineName = EXPIRY)
+    public void onExpiry() {
+        expiryDeadlineId = null;
+        if (phase != Phase.ENDED) {
+            expireTrade();
+        }
+    }
+
+    // ------------------------------------------------------------------- broker state → trade (in one place)
+
+    private void onReport(OrderStatusReport report) {
+        switch (phase) {
+            case ENTRY -> onEntryReport(report);
+            case OPEN -> onBracketReport(report);
+            case EXIT -> onExitReport(report);
+            default -> { }
+        }
+    }
+
+    private void onEntryReport(OrderStatusReport r) {
+        int filled = quantity(r.execQuantity());
+        Money price = fillPrice(r);
+        switch (r.state()) {
+            case FILLED -> {
+                entryWorking = false;
+                // The aggregate opens the trade; TradeOpenedEvent moves this saga on, so no further poll.
+                recordEntryFill(Math.max(filled, order.quantity()), price);
+            }
+            case PARTIALLY_FILLED -> schedulePoll(recordEntryFill(filled, price) ? firstPoll() : nextPollDelay());
+            case REJECTED, ERROR -> {
+                entryWorking = false;
+                recordEntryFill(filled, price); // what did fill is a position: the aggregate opens with it
+                send(new RejectTradeCommand(id(), reason(r, "rejected by the broker")));
+            }
+            case CANCELED -> {
+                entryWorking = false;
+                recordEntryFill(filled, price);
+                send(new CancelTradeCommand(id(), CloseReason.CANCELED,
+                        "canceled by the broker" + (r.reasonDescription() == null ? "" : ": " + r.reasonDescription()),
+                        "broker", null));
+            }
+            case EXPIRED -> {
+                entryWorking = false;
+                recordEntryFill(filled, price);
+                if (contractExpired()) {
+                    expireTrade(); // the order died with its option contract
+                } else {
+                    send(new CancelTradeCommand(id(), CloseReason.CANCELED, "order expired", "broker", null));
+                }
+            }
+            // Accepted and working (a resting limit), or a state we do not know: keep watching, more slowly.
+            default -> schedulePoll(nextPollDelay());
+        }
+    }
+
+    private void onBracketReport(OrderStatusReport r) {
+        switch (r.state()) {
+            case FILLED -> {
+                bracketWorking = false;
+                closeWithBracketFill(r);
+            }
+            // A leg fills in parts: the trade closes in one go once it is done; watch it closely meanwhile.
+            case PARTIALLY_FILLED -> schedulePoll(firstPoll());
+            case CANCELED, REJECTED, EXPIRED, ERROR -> {
+                bracketWorking = false;
+                stopWatching();
+                log.warn("trade {}: bracket order {} ended {} ({}); the brackets stay with the price monitor",
+                        tradeId, r.orderId(), r.state(), r.reasonDescription());
+            }
+            default -> schedulePoll(nextPollDelay());
+        }
+    }
+
+    private void onExitReport(OrderStatusReport r) {
+        switch (r.state()) {
+            case FILLED -> {
+                exitWorking = false;
+                send(new CloseTradeCommand(id(), fillPrice(r), null));
+            }
+            case REJECTED, ERROR, CANCELED, EXPIRED -> {
+                exitWorking = false;
+                if (quantity(r.execQuantity()) > 0) {
+                    log.error("trade {}: exit order {} ended {} after filling {} of {}; the broker position differs",
+                            tradeId, r.orderId(), r.state(), r.execQuantity(), position);
+                }
+                send(new RejectExitCommand(id(), reason(r, "exit order " + r.state().name().toLowerCase())));
+            }
+            default -> schedulePoll(r.state() == OrderState.PARTIALLY_FILLED ? firstPoll() : nextPollDelay());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- placement
+
+    /** Starts placing a new watched order: reconcile first (never two orders for one tag), then send. */
+    private void startPlacement(String tag, Instant notBefore) {
+        watchTag = tag;
+        watchOrderId = null;
+        watchAcknowledged = false;
+        watchSentAt = notBefore;
+        placement = Placement.TO_SEND;
+        pollDelayMillis = 0;
+        retryDelayMillis = 0;
+        confirmDeadlineId = deadlineManager.schedule(settings.confirmationTimeout(), CONFIRM);
+        reconcile();
+    }
+
+    private void reconcile() {
+        if (placement != Placement.TO_SEND && placement != Placement.UNKNOWN) {
+            return;
+        }
+        OrderStatusBook.Lookup lookup;
+        try {
+            lookup = orderStatusBook.byTag(account(), watchTag, watchSentAt);
+        } catch (BrokerRateLimitException | BrokerUnavailableException | BrokerTimeoutException ex) {
+            log.info("trade {}: reconciling {} deferred: {}", tradeId, watchTag, ex.getMessage());
+            scheduleReconcile(nextRetryDelay());
+            return;
+        } catch (RuntimeException ex) { // no usable broker (e.g. credentials): the order cannot be placed
+            placementRefused(ex.getMessage());
+            return;
+        }
+        switch (lookup.found()) {
+            case STALE -> scheduleReconcile(settings.snapshotTick());
+            case FOUND -> adopt(lookup.report());
+            case ABSENT -> {
+                if (placement == Placement.TO_SEND) {
+                    sendOrder();
+                } else {
+                    // Sent without an answer and not listed (yet): never resend; the confirmation deadline ends the wait.
+                    scheduleReconcile(nextPollDelay());
+                }
+            }
+        }
+    }
+
+    private void sendOrder() {
+        watchSentAt = now();
+        try {
+            BrokerAccount broker = account();
+            PlacedOrder placed = switch (phase) {
+                case ENTRY -> broker.provider().placeOrder(entryRequest());
+                case EXIT -> broker.provider().placeOrder(OrderRequest.market(watchTag, order.instrument(),
+                        OrderSide.closing(order.side()), position));
+                case OPEN -> placeBracket(broker);
+                case ENDED -> null;
+            };
+            if (placed == null) {
+                return;
+            }
+            placement = Placement.SENT;
+            recordOrderId(placed.orderId());
+            schedulePoll(firstPoll());
+        } catch (BrokerOrderRejectedException ex) { // includes insufficient funds
+            placementRefused(ex.getMessage());
+        } catch (BrokerTimeoutException ex) {
+            // The order may exist: a resend could double it. Reconcile by tag until the confirmation deadline.
+            log.warn("trade {}: placing {} timed out; reconciling by tag", tradeId, watchTag);
+            placement = Placement.UNKNOWN;
+            scheduleReconcile(firstPoll());
+        } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
+            // Refused before it reached the broker (or so we believe): check the tag again, then send.
+            log.info("trade {}: placing {} deferred: {}", tradeId, watchTag, ex.getMessage());
+            placement = Placement.TO_SEND;
+            scheduleReconcile(nextRetryDelay());
+        } catch (RuntimeException ex) {
+            placementRefused(ex.getMessage());
+        }
+    }
+
+    private OrderRequest entryRequest() {
+        OrderSide side = OrderSide.opening(order.side());
+        return order.orderType() == OrderType.LIMIT
+                ? OrderRequest.limit(watchTag, order.instrument(), side, order.quantity(), order.limitPrice(), TimeInForce.DAY)
+                : OrderRequest.market(watchTag, order.instrument(), side, order.quantity());
+    }
+
+    /** Both brackets: an OCO; one: a single stop or limit order. Good until canceled. */
+    private PlacedOrder placeBracket(BrokerAccount broker) {
+        OrderSide side = OrderSide.closing(order.side());
+        if (stopLoss != null && takeProfit != null) {
+            return broker.provider().placeOco(new OcoRequest(watchTag, order.instrument(), side, position, takeProfit,
+                    stopLoss, TimeInForce.GTC));
+        }
+        return broker.provider().placeOrder(stopLoss != null
+                ? OrderRequest.stop(watchTag, order.instrument(), side, position, stopLoss, TimeInForce.GTC)
+                : OrderRequest.limit(watchTag, order.instrument(), side, position, takeProfit, TimeInForce.GTC));
+    }
+
+    /** The broker knows the order under this id: record it (once) on the trade. */
+    private void recordOrderId(String orderId) {
+        watchOrderId = orderId;
+        switch (phase) {
+            case ENTRY -> {
+                entryOrderId = orderId;
+                entryWorking = true;
+                send(new RecordEntryOrderCommand(id(), account().brokerName(), orderId));
+            }
+            case EXIT -> {
+                exitOrderId = orderId;
+                exitWorking = true;
+                send(new RecordExitOrderCommand(id(), orderId));
+            }
+            case OPEN -> {
+                bracketOrderId = orderId;
+                bracketWorking = true;
+            }
+            default -> { }
+        }
+    }
+
+    /** Reconciliation found the order at the broker: continue with it as if its placement had answered. */
+    private void adopt(OrderStatusReport report) {
+        log.info("trade {}: order {} found at the broker by tag {}", tradeId, report.orderId(), watchTag);
+        placement = Placement.SENT;
+        recordOrderId(report.orderId());
+        acknowledge();
+        onReport(report);
+    }
+
+    private void placementRefused(String reason) {
+        Phase refused = phase;
+        stopWatching();
+        switch (refused) {
+            case ENTRY -> send(new RejectTradeCommand(id(), reason == null ? "refused by the broker" : reason));
+            case EXIT -> send(new RejectExitCommand(id(), reason == null ? "refused by the broker" : reason));
+            case OPEN -> log.warn("trade {}: bracket order refused ({}); the brackets stay with the price monitor",
+                    tradeId, reason);
+            default -> { }
+        }
+    }
+
+    private void placeBrackets(Instant notBefore) {
+        if (stopLoss == null && takeProfit == null) {
+            return;
+        }
+        try {
+            if (!account().supportsOco()) {
+                return; // the price monitor requests the close when a bracket is crossed
+            }
+        } catch (RuntimeException ex) {
+            log.warn("trade {}: no broker for the brackets: {}", tradeId, ex.getMessage());
+            return;
+        }
+        bracketAttempts++;
+        startPlacement(tag("b" + bracketAttempts), notBefore);
+    }
+
+    /**
+     * Cancels the working bracket order. False when it cannot be withdrawn: a leg already filled (the trade is
+     * closed with that fill here), or the broker refused the cancel while the order still works.
+     */
+    private boolean withdrawBracket() {
+        if (placement == Placement.TO_SEND || placement == Placement.UNKNOWN) {
+            stopWatching(); // not at the broker (yet): forget it
+        }
+        if (!bracketWorking || bracketOrderId == null) {
+            return true;
+        }
+        try {
+            account().provider().cancelOrder(bracketOrderId);
+            bracketWorking = false;
+            stopWatching();
+            return true;
+        } catch (BrokerException ex) {
+            OrderStatusReport report;
+            try {
+                report = account().provider().getOrder(bracketOrderId);
+            } catch (BrokerException again) {
+                log.warn("trade {}: bracket {} could not be canceled: {}", tradeId, bracketOrderId, ex.getMessage());
+                refuseExitIfClosing("the bracket order could not be canceled: " + ex.getMessage());
+                return false;
+            }
+            if (report.state() == OrderState.FILLED) {
+                bracketWorking = false;
+                stopWatching();
+                closeWithBracketFill(report);
+                return false;
+            }
+            if (report.state().isTerminal()) {
+                bracketWorking = false;
+                stopWatching();
+                return true;
+            }
+            refuseExitIfClosing("the bracket order could not be canceled: " + ex.getMessage());
+            return false;
+        }
+    }
+
+    private void refuseExitIfClosing(String reason) {
+        if (phase == Phase.EXIT) {
+            send(new RejectExitCommand(id(), reason));
+        }
+    }
+
+    /** A bracket leg filled: the trade closes at its price, as a stop loss or a take profit. */
+    private void closeWithBracketFill(OrderStatusReport r) {
+        OrderStatusReport leg = r.legs().stream().filter(l -> l.state() == OrderState.FILLED).findFirst().orElse(r);
+        CloseReason reason = leg.type() == PriceType.STOP ? CloseReason.STOP_LOSS : CloseReason.TAKE_PROFIT;
+        Money price = fillPrice(leg) != null ? fillPrice(leg) : fillPrice(r);
+        send(new CloseTradeCommand(id(), price, reason));
+    }
+
+    // -------------------------------------------------------------------------------------------- expiry
+
+    private void expireTrade() {
+        Money underlying;
+        try {
+            underlying = underlyingPrice();
+        } catch (BrokerException ex) {
+            log.info("trade {}: expiry waits for a quote: {}", tradeId, ex.getMessage());
+            underlying = null;
+        }
+        if (underlying == null) {
+            cancelQuietly(EXPIRY, expiryDeadlineId);
+            expiryDeadlineId = deadlineManager.schedule(nextRetryDelay(), EXPIRY);
+            return;
+        }
+        // Whatever still works at the broker dies with the contract.
+        if (entryWorking) {
+            cancelAtBroker(entryOrderId);
+            entryWorking = false;
+        }
+        if (bracketWorking) {
+            cancelAtBroker(bracketOrderId);
+            bracketWorking = false;
+        }
+        if (exitWorking) {
+            cancelAtBroker(exitOrderId);
+            exitWorking = false;
+        }
+        stopWatching();
+        send(new ExpireTradeCommand(id(), underlying));
+    }
+
+    private Money underlyingPrice() {
+        List<Quote> quotes = account().provider().getQuotes(List.of(order.instrument().symbol()));
+        return quotes.stream().map(q -> q.mark() != null ? q.mark() : q.last()).filter(p -> p != null)
+                .findFirst().orElse(null);
+    }
+
+    private boolean contractExpired() {
+        return order.instrument().isOption() && !now().isBefore(expiryInstant(order.instrument().optionSymbol()));
+    }
+
+    static Instant expiryInstant(OptionSymbol contract) {
+        return contract.expiry().atTime(EXPIRY_TIME).atZone(NEW_YORK).toInstant();
+    }
+
+    // ------------------------------------------------------------------------------------------------ end
+
+    private void end() {
+        phase = Phase.ENDED;
+        if (entryWorking) { // canceled by the user while the entry order works
+            cancelAtBroker(entryOrderId);
+        } else if (entryOrderId == null && (placement == Placement.UNKNOWN || placement == Placement.TO_SEND)
+                && watchTag != null) {
+            cancelByTag(watchTag); // an entry whose placement never answered may still exist
+        }
+        if (bracketWorking) {
+            cancelAtBroker(bracketOrderId);
+        }
+        if (exitWorking) {
+            cancelAtBroker(exitOrderId);
+        }
+        entryWorking = bracketWorking = exitWorking = false;
+        stopWatching();
+        cancelQuietly(EXPIRY, expiryDeadlineId);
+        expiryDeadlineId = null;
+        try {
+            deadlineManager.cancelAllWithinScope(POLL); // belt and braces: no poll outlives its trade
+        } catch (RuntimeException ex) {
+            log.debug("trade {}: could not sweep poll deadlines: {}", tradeId, ex.getMessage());
+        }
+    }
+
+    private void cancelByTag(String tag) {
+        try {
+            Optional<OrderStatusReport> found = account().provider().findOrderByTag(tag);
+            found.filter(o -> o.state().isWorking()).ifPresent(o -> cancelAtBroker(o.orderId()));
+        } catch (RuntimeException ex) {
+            log.warn("trade {}: could not look for order {} to cancel it: {}", tradeId, tag, ex.getMessage());
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- helpers
+
+    /** Stops watching the current order: no more polls, reconciliations or confirmation for it. */
+    private void stopWatching() {
+        cancelQuietly(POLL, pollDeadlineId);
+        cancelQuietly(RECONCILE, reconcileDeadlineId);
+        cancelQuietly(CONFIRM, confirmDeadlineId);
+        pollDeadlineId = reconcileDeadlineId = confirmDeadlineId = null;
+        watchTag = null;
+        watchOrderId = null;
+        watchAcknowledged = false;
+        placement = Placement.NONE;
+    }
+
+    /** The broker has shown the order: the confirmation deadline is moot. */
+    private void acknowledge() {
+        if (!watchAcknowledged) {
+            watchAcknowledged = true;
+            cancelQuietly(CONFIRM, confirmDeadlineId);
+            confirmDeadlineId = null;
+        }
+    }
+
+    private boolean recordEntryFill(int filled, Money averagePrice) {
+        if (filled <= filledQuantity || averagePrice == null) {
+            return false;
+        }
+        filledQuantity = filled;
+        send(new RecordEntryFillCommand(id(), filled, averagePrice));
+        return true;
+    }
+
+    private void cancelAtBroker(String orderId) {
+        if (orderId == null) {
+            return;
+        }
+        try {
+            account().provider().cancelOrder(orderId);
+        } catch (RuntimeException ex) {
+            // Already done (filled, canceled) or the broker is away: nothing more to do here, but say so.
+            log.warn("trade {}: cancel of order {} failed: {}", tradeId, orderId, ex.getMessage());
+        }
+    }
+
+    private void schedulePoll(Duration delay) {
+        cancelQuietly(POLL, pollDeadlineId);
+        pollDeadlineId = deadlineManager.schedule(delay, POLL);
+    }
+
+    private void scheduleReconcile(Duration delay) {
+        cancelQuietly(RECONCILE, reconcileDeadlineId);
+        reconcileDeadlineId = deadlineManager.schedule(delay, RECONCILE);
+    }
+
+    private void cancelQuietly(String name, String id) {
+        if (id == null) {
+            return;
+        }
+        try {
+            deadlineManager.cancelSchedule(name, id);
+        } catch (RuntimeException ex) {
+            // db-scheduler refuses to cancel an execution that is running right now; it ends by itself.
+            log.debug("trade {}: deadline {} {} not canceled: {}", tradeId, name, id, ex.getMessage());
+        }
+    }
+
+    private Duration firstPoll() {
+        pollDelayMillis = settings.firstPoll().toMillis();
+        return settings.firstPoll();
+    }
+
+    /** The next, slower poll: ×factor up to a ceiling that is higher once the broker acknowledged the order. */
+    private Duration nextPollDelay() {
+        long ceiling = (watchAcknowledged ? settings.maxWorkingPoll() : settings.maxUnconfirmedPoll()).toMillis();
+        long next = pollDelayMillis <= 0 ? settings.firstPoll().toMillis()
+                : Math.round(pollDelayMillis * settings.backoffFactor());
+        pollDelayMillis = Math.min(Math.max(next, settings.firstPoll().toMillis()), ceiling);
+        return Duration.ofMillis(pollDelayMillis);
+    }
+
+    /** Back-off after broker trouble: doubling from the first poll delay, up to its ceiling. */
+    private Duration nextRetryDelay() {
+        long next = retryDelayMillis <= 0 ? settings.firstPoll().toMillis() : retryDelayMillis * 2;
+        retryDelayMillis = Math.min(next, settings.maxBrokerBackoff().toMillis());
+        return Duration.ofMillis(retryDelayMillis);
+    }
+
+    private void send(Object command) {
+        try {
+            commandGateway.sendAndWait(command);
+        } catch (RuntimeException ex) {
+            // The trade moved on meanwhile (e.g. the user canceled it): the aggregate is the judge.
+            log.warn("trade {}: {} refused: {}", tradeId, command.getClass().getSimpleName(), ex.getMessage());
+        }
+    }
+
+    private BrokerAccount account() {
+        if (account == null) {
+            account = brokerResolver.resolve(username);
+        }
+        return account;
+    }
+
+    private TradeId id() {
+        return new TradeId(tradeId);
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    /** Brokers such as Tradier accept letters, digits and '-' in a tag. */
+    private String tag(String suffix) {
+        String base = tradeId.replaceAll("[^A-Za-z0-9-]", "-");
+        return suffix.isEmpty() ? base : base + "-" + suffix;
+    }
+
+    private static int quantity(BigDecimal value) {
+        return value == null ? 0 : value.intValue();
+    }
+
+    private static Money fillPrice(OrderStatusReport r) {
+        return r.avgFillPrice() != null ? r.avgFillPrice() : r.lastFillPrice();
+    }
+
+    private static String reason(OrderStatusReport r, String fallback) {
+        return r.reasonDescription() == null || r.reasonDescription().isBlank() ? fallback : r.reasonDescription();
+    }
+
+    // ------------------------------------------------------------- bean accessors for the Jackson saga store
+
+    public String getTradeId() { return tradeId; }
+    public void setTradeId(String v) { tradeId = v; }
+    public String getUsername() { return username; }
+    public void setUsername(String v) { username = v; }
+    public TradeOrder getOrder() { return order; }
+    public void setOrder(TradeOrder v) { order = v; }
+    public Phase getPhase() { return phase; }
+    public void setPhase(Phase v) { phase = v; }
+    public Money getStopLoss() { return stopLoss; }
+    public void setStopLoss(Money v) { stopLoss = v; }
+    public Money getTakeProfit() { return takeProfit; }
+    public void setTakeProfit(Money v) { takeProfit = v; }
+    public int getFilledQuantity() { return filledQuantity; }
+    public void setFilledQuantity(int v) { filledQuantity = v; }
+    public int getPosition() { return position; }
+    public void setPosition(int v) { position = v; }
+    public String getEntryOrderId() { return entryOrderId; }
+    public void setEntryOrderId(String v) { entryOrderId = v; }
+    public boolean isEntryWorking() { return entryWorking; }
+    public void setEntryWorking(boolean v) { entryWorking = v; }
+    public String getBracketOrderId() { return bracketOrderId; }
+    public void setBracketOrderId(String v) { bracketOrderId = v; }
+    public boolean isBracketWorking() { return bracketWorking; }
+    public void setBracketWorking(boolean v) { bracketWorking = v; }
+    public String getExitOrderId() { return exitOrderId; }
+    public void setExitOrderId(String v) { exitOrderId = v; }
+    public boolean isExitWorking() { return exitWorking; }
+    public void setExitWorking(boolean v) { exitWorking = v; }
+    public int getBracketAttempts() { return bracketAttempts; }
+    public void setBracketAttempts(int v) { bracketAttempts = v; }
+    public int getExitAttempts() { return exitAttempts; }
+    public void setExitAttempts(int v) { exitAttempts = v; }
+    public String getWatchTag() { return watchTag; }
+    public void setWatchTag(String v) { watchTag = v; }
+    public String getWatchOrderId() { return watchOrderId; }
+    public void setWatchOrderId(String v) { watchOrderId = v; }
+    public Instant getWatchSentAt() { return watchSentAt; }
+    public void setWatchSentAt(Instant v) { watchSentAt = v; }
+    public boolean isWatchAcknowledged() { return watchAcknowledged; }
+    public void setWatchAcknowledged(boolean v) { watchAcknowledged = v; }
+    public Placement getPlacement() { return placement; }
+    public void setPlacement(Placement v) { placement = v; }
+    public long getPollDelayMillis() { return pollDelayMillis; }
+    public void setPollDelayMillis(long v) { pollDelayMillis = v; }
+    public long getRetryDelayMillis() { return retryDelayMillis; }
+    public void setRetryDelayMillis(long v) { retryDelayMillis = v; }
+    public String getPollDeadlineId() { return pollDeadlineId; }
+    public void setPollDeadlineId(String v) { pollDeadlineId = v; }
+    public String getConfirmDeadlineId() { return confirmDeadlineId; }
+    public void setConfirmDeadlineId(String v) { confirmDeadlineId = v; }
+    public String getReconcileDeadlineId() { return reconcileDeadlineId; }
+    public void setReconcileDeadlineId(String v) { reconcileDeadlineId = v; }
+    public String getExpiryDeadlineId() { return expiryDeadlineId; }
+    public void setExpiryDeadlineId(String v) { expiryDeadlineId = v; }
+}

@@ -1,0 +1,165 @@
+package io.papertrading.command.execution;
+
+import io.papertrading.broker.Balance;
+import io.papertrading.broker.BrokerException;
+import io.papertrading.broker.BrokerProvider;
+import io.papertrading.broker.ConnectionInfo;
+import io.papertrading.broker.OcoRequest;
+import io.papertrading.broker.OptionQuote;
+import io.papertrading.broker.OrderRequest;
+import io.papertrading.broker.OrderState;
+import io.papertrading.broker.OrderStatusReport;
+import io.papertrading.broker.PlacedOrder;
+import io.papertrading.broker.Position;
+import io.papertrading.broker.PriceType;
+import io.papertrading.broker.Quote;
+import io.papertrading.kernel.money.Money;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A scripted broker for saga tests: orders change state only when a test says so. */
+class FakeBroker implements BrokerProvider {
+
+    final Map<String, OrderStatusReport> orders = new LinkedHashMap<>();
+    final List<String> hidden = new ArrayList<>();
+    final List<OrderRequest> placed = new ArrayList<>();
+    final List<OcoRequest> ocos = new ArrayList<>();
+    final List<String> canceled = new ArrayList<>();
+    final Deque<RuntimeException> placeFailures = new ArrayDeque<>();
+    final Deque<RuntimeException> listFailures = new ArrayDeque<>();
+    /** A placement that times out after the order reached the broker. */
+    boolean timeoutAfterLanding;
+    /** New orders are accepted but not listed (the broker never acknowledges them). */
+    boolean hideNewOrders;
+    Money underlyingPrice = Money.of("100");
+    int listCalls;
+    private int sequence = 100;
+
+    @Override
+    public synchronized PlacedOrder placeOrder(OrderRequest order) {
+        if (!placeFailures.isEmpty()) {
+            throw placeFailures.poll();
+        }
+        placed.add(order);
+        String id = Integer.toString(++sequence);
+        orders.put(id, report(id, order.tag(), OrderState.OPEN, order.type(), order.quantity(), 0, null, null, List.of()));
+        if (hideNewOrders) {
+            hidden.add(id);
+        }
+        if (timeoutAfterLanding) {
+            timeoutAfterLanding = false;
+            throw new io.papertrading.broker.BrokerTimeoutException("read timed out", null);
+        }
+        return new PlacedOrder(id, order.tag());
+    }
+
+    @Override
+    public synchronized PlacedOrder placeOco(OcoRequest oco) {
+        ocos.add(oco);
+        String id = Integer.toString(++sequence);
+        orders.put(id, report(id, oco.tag(), OrderState.OPEN, PriceType.LIMIT, oco.quantity(), 0, null, null, List.of(
+                report(id + "-tp", oco.tag(), OrderState.OPEN, PriceType.LIMIT, oco.quantity(), 0, null, null, List.of()),
+                report(id + "-sl", oco.tag(), OrderState.OPEN, PriceType.STOP, oco.quantity(), 0, null, null, List.of()))));
+        return new PlacedOrder(id, oco.tag());
+    }
+
+    @Override
+    public synchronized List<OrderStatusReport> listOrders() {
+        listCalls++;
+        if (!listFailures.isEmpty()) {
+            throw listFailures.poll();
+        }
+        return orders.values().stream().filter(o -> !hidden.contains(o.orderId())).toList();
+    }
+
+    @Override
+    public synchronized OrderStatusReport getOrder(String orderId) {
+        OrderStatusReport r = orders.get(orderId);
+        if (r == null) {
+            throw new BrokerException("no order " + orderId);
+        }
+        return r;
+    }
+
+    @Override
+    public synchronized void cancelOrder(String orderId) {
+        OrderStatusReport r = orders.get(orderId);
+        if (r == null || r.state().isTerminal()) {
+            throw new BrokerException("order " + orderId + " can no longer be canceled");
+        }
+        canceled.add(orderId);
+        set(orderId, OrderState.CANCELED, 0, null, "canceled by request");
+    }
+
+    @Override
+    public List<Quote> getQuotes(List<String> symbols) {
+        return symbols.stream().map(s -> new Quote(s, s, underlyingPrice, underlyingPrice, underlyingPrice, null, null,
+                null, null, null, null)).toList();
+    }
+
+    /** Moves an order to a state; exec quantity and price as the broker would report them. */
+    synchronized void set(String orderId, OrderState state, int exec, String price, String reason) {
+        OrderStatusReport r = orders.get(orderId);
+        orders.put(orderId, report(orderId, r.tag(), state, r.type(), r.quantity().intValue(), exec,
+                price == null ? null : Money.of(price), reason, r.legs()));
+    }
+
+    /** Fills one leg of an OCO: the group reads FILLED with both legs attached. */
+    synchronized void fillLeg(String ocoId, PriceType legType, String price) {
+        OrderStatusReport r = orders.get(ocoId);
+        List<OrderStatusReport> legs = r.legs().stream().map(l -> l.type() == legType
+                ? report(l.orderId(), l.tag(), OrderState.FILLED, l.type(), l.quantity().intValue(), l.quantity().intValue(), Money.of(price), null, List.of())
+                : report(l.orderId(), l.tag(), OrderState.CANCELED, l.type(), l.quantity().intValue(), 0, null, "other leg executed", List.of())).toList();
+        orders.put(ocoId, report(ocoId, r.tag(), OrderState.FILLED, legType, r.quantity().intValue(), r.quantity().intValue(),
+                Money.of(price), null, legs));
+    }
+
+    /** Puts an order at the broker as if an earlier delivery had placed it. */
+    synchronized String existing(String tag, OrderState state) {
+        String id = Integer.toString(++sequence);
+        orders.put(id, report(id, tag, state, PriceType.MARKET, 1, 0, null, null, List.of()));
+        return id;
+    }
+
+    String lastId() {
+        return Integer.toString(sequence);
+    }
+
+    private static OrderStatusReport report(String id, String tag, OrderState state, PriceType type, int qty, int exec,
+                                            Money avg, String reason, List<OrderStatusReport> legs) {
+        return new OrderStatusReport(id, state, "AAPL", null, null, type, BigDecimal.valueOf(qty), BigDecimal.valueOf(exec),
+                BigDecimal.valueOf(qty - exec), avg, avg, tag, reason, null, legs);
+    }
+
+    @Override
+    public List<OptionQuote> getOptionChain(String symbol, LocalDate expiration, boolean greeks) {
+        return List.of();
+    }
+
+    @Override
+    public List<LocalDate> getExpirations(String symbol) {
+        return List.of();
+    }
+
+    @Override
+    public Balance getBalance() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Position> getPositions() {
+        return List.of();
+    }
+
+    @Override
+    public ConnectionInfo testConnection() {
+        return new ConnectionInfo(true, "fake", List.of("fake"), "paper", "fake");
+    }
+}
