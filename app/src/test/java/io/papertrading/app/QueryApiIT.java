@@ -54,6 +54,30 @@ class QueryApiIT extends IntegrationTestBase {
     }
 
     @Test
+    void aUsernameClaimFullOfSqlNeverReachesTheDatabase() throws Exception {
+        String alice = user("alice");
+        String id = json(placeTrade(alice, "sqli-1", ORDER)).get("tradeId").asText();
+        String hostile = signed("x'); select set_config('app.current_user', '" + alice + "', false); --");
+        for (String path : List.of("/api/trades", "/api/trades/" + id, "/api/trades/" + id + "/transitions",
+                "/api/trades/" + id + "/events", "/api/settings")) {
+            HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://localhost:" + port + path))
+                    .header("Authorization", "Bearer " + hostile).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(401);
+            assertThat(r.body()).doesNotContain(alice);
+        }
+    }
+
+    private static String signed(String subject) throws Exception {
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(subject)
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000)).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(JWT_SECRET.getBytes()));
+        return jwt.serialize();
+    }
+
+    @Test
     void listsWithFiltersAndPagingNewestFirst() {
         String carol = user("carol");
         String first = json(placeTrade(carol, "list-1", ORDER)).get("tradeId").asText();

@@ -5,6 +5,7 @@ import io.papertrading.broker.BrokerKind;
 import io.papertrading.broker.ConnectionInfo;
 import io.papertrading.broker.crypto.TokenCipher;
 import io.papertrading.broker.tradier.TradierEnvironment;
+import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
 import org.springframework.http.ResponseEntity;
@@ -19,7 +20,6 @@ import java.math.BigDecimal;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -72,11 +72,11 @@ class SettingsController {
     ResponseEntity<Void> broker(@RequestBody BrokerRequest body, Principal principal) {
         String username = principal.getName();
         List<FieldError> errors = new ArrayList<>();
-        BrokerKind kind = parse(BrokerKind.class, body.broker(), "broker", errors);
+        BrokerKind kind = FieldChecks.enumValue(BrokerKind.class, body.broker(), "broker", errors);
         TradierEnvironment environment = null;
         String encrypted = null;
         if (kind == BrokerKind.TRADIER) {
-            environment = parse(TradierEnvironment.class, body.environment(), "environment", errors);
+            environment = FieldChecks.enumValue(TradierEnvironment.class, body.environment(), "environment", errors);
             if (body.accountId() == null || !ACCOUNT_ID.matcher(body.accountId()).matches()) {
                 errors.add(new FieldError("accountId", "required for TRADIER: 1-32 letters, digits or '-'"));
             }
@@ -129,21 +129,5 @@ class SettingsController {
         if (value != null && (value.signum() <= 0 || value.compareTo(max) > 0 || value.stripTrailingZeros().scale() > 4)) {
             errors.add(new FieldError(field, "greater than 0 and at most " + max + ", 4 decimals, when given"));
         }
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value, String field, List<FieldError> errors) {
-        if (value != null) {
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equals(value.toUpperCase(Locale.ROOT))) {
-                    return e;
-                }
-            }
-        }
-        List<String> names = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            names.add(e.name());
-        }
-        errors.add(new FieldError(field, "required: one of " + String.join(", ", names)));
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package io.papertrading.kernel.trade;
 
+import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.instrument.Instrument;
@@ -15,7 +16,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -56,11 +56,11 @@ public record TradeOrder(Instrument instrument, Side side, int quantity, OrderTy
                 errors.add(new FieldError("optionSymbol", "not an OCC option symbol: " + e.getMessage()));
             }
         }
-        Side parsedSide = parseEnum(Side.class, side, "side", errors);
+        Side parsedSide = FieldChecks.enumValue(Side.class, side, "side", errors);
         if (quantity == null || quantity < 1 || quantity > MAX_QUANTITY) {
             errors.add(new FieldError("quantity", "required: an integer from 1 to " + MAX_QUANTITY));
         }
-        OrderType parsedType = parseEnum(OrderType.class, orderType, "orderType", errors);
+        OrderType parsedType = FieldChecks.enumValue(OrderType.class, orderType, "orderType", errors);
         if (parsedType == OrderType.LIMIT && limitPrice == null) {
             errors.add(new FieldError("limitPrice", "required for a LIMIT order"));
         }
@@ -120,22 +120,6 @@ public record TradeOrder(Instrument instrument, Side side, int quantity, OrderTy
         } else if (value.stripTrailingZeros().scale() > 4) {
             errors.add(new FieldError(field, "at most 4 decimals"));
         }
-    }
-
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String field, List<FieldError> errors) {
-        if (value != null) {
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equals(value.toUpperCase(Locale.ROOT))) {
-                    return e;
-                }
-            }
-        }
-        List<String> names = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            names.add(e.name());
-        }
-        errors.add(new FieldError(field, "required: one of " + String.join(", ", names)));
-        return null;
     }
 
     /** Shares per unit of quantity (100 for options). */
