@@ -1,0 +1,191 @@
+package io.papertrading.app.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.app.IntegrationTestBase;
+import io.papertrading.broker.Quote;
+import io.papertrading.broker.simulated.SimulatedMarket;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The execution saga end to end: HTTP → aggregate → saga → simulated broker → db-scheduler deadlines in
+ * PostgreSQL → back to the aggregate. Status is read from the trade's own event stream.
+ */
+class SimulatedExecutionIT extends IntegrationTestBase {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(40);
+
+    @Autowired
+    DeadlineManager deadlineManager;
+    @Autowired
+    SimulatedMarket market;
+
+    @Test
+    void deadlinesArePersistedByDbScheduler() {
+        assertThat(deadlineManager).isInstanceOf(DbSchedulerDeadlineManager.class);
+    }
+
+    @Test
+    void aMarketEntryOpensAndAManualCloseClosesItWithItsRealizedPnl() {
+        String alice = user("exec");
+        String id = place(alice, "market-1", """
+                {"symbol":"AAPL","side":"BUY","quantity":3,"orderType":"MARKET"}""");
+        String saga = sagaOf(id);
+
+        JsonNode opened = awaitEvent(alice, id, "TradeOpened");
+        assertThat(types(alice, id)).containsSubsequence("TradePlaced", "EntryOrderSubmitted", "TradeOpened");
+        assertThat(opened.get("filledQuantity").asInt()).isEqualTo(3);
+
+        HttpResponse<String> close = send("POST", "/api/trades/" + id + "/close", alice, null, Map.of());
+        assertThat(close.statusCode()).isEqualTo(202);
+        JsonNode closed = awaitEvent(alice, id, "TradeClosed");
+
+        assertThat(types(alice, id)).containsSubsequence("CloseRequested", "ExitOrderSubmitted", "TradeClosed");
+        assertThat(closed.get("reason").asText()).isEqualTo("MANUAL");
+        BigDecimal entry = opened.get("entryPrice").decimalValue();
+        BigDecimal exit = closed.get("exitPrice").decimalValue();
+        assertThat(closed.get("realizedPnl").decimalValue())
+                .isEqualByComparingTo(exit.subtract(entry).multiply(BigDecimal.valueOf(3)));
+        assertNoDeadlinesLeft(saga);
+    }
+
+    @Test
+    void aMarketableLimitEntryOpensAtOrBelowItsLimit() {
+        String alice = user("exec");
+        BigDecimal limit = ask("MSFT").multiply(new BigDecimal("1.02")).setScale(2, RoundingMode.UP);
+        String id = place(alice, "limit-1", """
+                {"symbol":"MSFT","side":"BUY","quantity":2,"orderType":"LIMIT","limitPrice":%s}""".formatted(limit));
+        String saga = sagaOf(id);
+
+        JsonNode opened = awaitEvent(alice, id, "TradeOpened");
+
+        assertThat(opened.get("entryPrice").decimalValue()).isLessThanOrEqualTo(limit);
+        cancelLeftovers(alice, id);
+        assertNoDeadlinesLeft(saga);
+    }
+
+    @Test
+    void anEntryBeyondBuyingPowerLeftAtTheBrokerIsRejectedWithTheBrokersReason() {
+        String alice = user("exec");
+        // Two orders of ~70% of the $100,000 each: the API's risk check sees the whole buying power for both (the
+        // first has not reached the broker yet), the broker reserves it for whichever arrives first.
+        int quantity = new BigDecimal("70000").divide(ask("NVDA"), 0, RoundingMode.DOWN).intValue();
+        String body = """
+                {"symbol":"NVDA","side":"BUY","quantity":%d,"orderType":"MARKET"}""".formatted(quantity);
+        String first = place(alice, "big-1", body);
+        String second = place(alice, "big-2", body);
+        String firstSaga = sagaOf(first);
+        String secondSaga = sagaOf(second);
+
+        await().atMost(PATIENCE).until(() -> ended(alice, first) && ended(alice, second));
+
+        List<String> outcomes = List.of(outcome(alice, first), outcome(alice, second));
+        assertThat(outcomes).containsExactlyInAnyOrder("TradeOpened", "TradeRejected");
+        String rejected = outcomes.get(0).equals("TradeRejected") ? first : second;
+        assertThat(awaitEvent(alice, rejected, "TradeRejected").get("reason").asText()).contains("buying power");
+        assertNoDeadlinesLeft(rejected.equals(first) ? firstSaga : secondSaga);
+        String opened = rejected.equals(first) ? second : first;
+        cancelLeftovers(alice, opened);
+        assertNoDeadlinesLeft(opened.equals(first) ? firstSaga : secondSaga);
+    }
+
+    private boolean ended(String user, String id) {
+        List<String> types = types(user, id);
+        return types.contains("TradeOpened") || types.contains("TradeRejected");
+    }
+
+    private String outcome(String user, String id) {
+        return types(user, id).contains("TradeRejected") ? "TradeRejected" : "TradeOpened";
+    }
+
+    @Test
+    void aStopLossBracketHandedToTheBrokerClosesTheTradeAsStopLoss() {
+        String alice = user("exec");
+        String id = place(alice, "stop-1", """
+                {"symbol":"AMZN","side":"BUY","quantity":1,"orderType":"MARKET"}""");
+        String saga = sagaOf(id);
+        JsonNode opened = awaitEvent(alice, id, "TradeOpened");
+        BigDecimal entry = opened.get("entryPrice").decimalValue();
+
+        // a stop a hair under the entry: the bid already sits below it, so the OCO's stop leg triggers at once
+        HttpResponse<String> brackets = send("PUT", "/api/trades/" + id + "/brackets", alice,
+                "{\"stopLoss\":%s,\"takeProfit\":%s}".formatted(entry.subtract(new BigDecimal("0.0001")),
+                        entry.multiply(BigDecimal.valueOf(2)).setScale(2, RoundingMode.UP)), Map.of());
+        assertThat(brackets.statusCode()).isEqualTo(202);
+        JsonNode closed = awaitEvent(alice, id, "TradeClosed");
+
+        assertThat(closed.get("reason").asText()).isEqualTo("STOP_LOSS");
+        assertThat(closed.get("exitPrice").decimalValue()).isLessThan(entry);
+        assertNoDeadlinesLeft(saga);
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private String place(String user, String key, String body) {
+        HttpResponse<String> r = placeTrade(user, key, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return json(r).get("tradeId").asText();
+    }
+
+    private BigDecimal ask(String symbol) {
+        Quote quote = market.quote(symbol);
+        return quote.ask().amount();
+    }
+
+    private List<String> types(String user, String id) {
+        HttpResponse<String> r = send("GET", "/api/trades/" + id + "/events", user, null, Map.of());
+        List<String> types = new ArrayList<>();
+        json(r).forEach(e -> types.add(e.get("type").asText()));
+        return types;
+    }
+
+    private JsonNode awaitEvent(String user, String id, String type) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> {
+            HttpResponse<String> r = send("GET", "/api/trades/" + id + "/events", user, null, Map.of());
+            for (JsonNode e : json(r)) {
+                if (e.get("type").asText().equals(type)) {
+                    return e.get("payload");
+                }
+            }
+            return null;
+        }, e -> e != null);
+    }
+
+    /** The saga's id, while it lives (its associations go when it ends). */
+    private String sagaOf(String tradeId) {
+        return await().atMost(PATIENCE).until(() -> ownerJdbc.queryForList(
+                "select saga_id from association_value_entry where association_key = 'tradeId' and association_value = ?",
+                String.class, tradeId).stream().findFirst().orElse(null), s -> s != null);
+    }
+
+    /** db-scheduler's rows carry the saga id inside their serialized scope: none may outlive the saga. */
+    private void assertNoDeadlinesLeft(String sagaId) {
+        // the saga handles the trade's last event asynchronously: give it the moment it takes
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(ownerJdbc.queryForObject("select count(*) from saga_entry where saga_id = ?", Integer.class,
+                    sagaId)).as("saga ended").isZero();
+            assertThat(ownerJdbc.queryForObject(
+                    "select count(*) from scheduled_tasks where position(convert_to(?, 'UTF8') in task_data) > 0",
+                    Integer.class, sagaId)).as("deadlines left").isZero();
+        });
+    }
+
+    /** Ends a trade left open so its saga (and deadlines) end too. */
+    private void cancelLeftovers(String user, String id) {
+        assertThat(send("POST", "/api/trades/" + id + "/close", user, null, Map.of()).statusCode()).isEqualTo(202);
+        awaitEvent(user, id, "TradeClosed");
+    }
+}
