@@ -37,6 +37,8 @@ public abstract class IntegrationTestBase {
         System.setProperty("paper.auth.jwt-secret", JWT_SECRET);
         System.setProperty("paper.dev-login", "true");
         System.setProperty("paper.encryption-key", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
+        // no scheduled price ticks: they would add price events while tests compare tables; tests tick by hand
+        System.setProperty("paper.monitor.enabled", "false");
     }
 
     private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();

@@ -167,6 +167,7 @@ public class AnalyticsProjection {
         }
         tx.executeWithoutResult(status -> {
             userScope.bindCurrentTransaction(e.username());
+            lockUser(e.username());
             List<String> changed = jdbc.queryForList("""
                     update analytics_trades t
                     set unrealized_pnl = v.pnl, mfe = greatest(t.mfe, v.pnl), mae = least(t.mae, v.pnl), price_at = ?
@@ -232,6 +233,7 @@ public class AnalyticsProjection {
             if (username == null) {
                 return;
             }
+            lockUser(username);
             List<Object> params = new ArrayList<>(Arrays.asList(args));
             params.add(version);
             params.add(tradeId);
@@ -297,6 +299,16 @@ public class AnalyticsProjection {
                 on conflict (username, day) do update set
                     realized_pnl = excluded.realized_pnl, closed_trades = excluded.closed_trades""".formatted(FINISHED),
                 username, day, username, day);
+    }
+
+    /**
+     * Serializes this user's analytics writes across the processor's segments until the transaction ends. The
+     * aggregates are recomputed from the facts; without the lock two segments closing two trades of one strategy
+     * at once would each see only its own fact (read committed) and the later commit would drop the other.
+     * One event per transaction (the processor's batch size) holds one lock at a time, so no lock cycle forms.
+     */
+    private void lockUser(String username) {
+        jdbc.query("select pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, "analytics:" + username);
     }
 
     /** Binds the trade's user; null (event skipped) when the trade's TradePlaced was never projected here. */

@@ -226,7 +226,13 @@ public class TradeHistory {
                     o.side(), o.quantity(), filledQuantity, o.orderType(), amount(o.limitPrice()), entryPrice,
                     exitPrice, stopLoss, takeProfit, status, closeReason, realizedPnl, unrealizedPnl, lastPrice,
                     mfe, mae, o.strategy(), notes, broker, brokerOrderId, placed.idempotencyKey(), version,
-                    placed.occurredAt(), openedAt, closedAt, updatedAt, new LinkedHashMap<>(context));
+                    micros(placed.occurredAt()), micros(openedAt), micros(closedAt), micros(updatedAt),
+                    new LinkedHashMap<>(context));
+        }
+
+        /** PostgreSQL keeps microseconds (rounded): so does the fold, so both answers agree to the digit. */
+        private static Instant micros(Instant t) {
+            return t == null ? null : Instant.ofEpochSecond(t.getEpochSecond(), Math.round(t.getNano() / 1000.0) * 1000L);
         }
 
         private static BigDecimal amount(Money m) {
