@@ -46,13 +46,16 @@ class ExecutionRestartIT {
 
     private final ScriptedTradier tradier = new ScriptedTradier();
     private Process app;
+    private Process secondApp;
     private String dbName;
     private Path logs;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (app != null) {
-            app.destroyForcibly().waitFor();
+        for (Process p : new Process[]{app, secondApp}) {
+            if (p != null) {
+                p.destroyForcibly().waitFor();
+            }
         }
         tradier.close();
         if (dbName != null) {
@@ -96,6 +99,43 @@ class ExecutionRestartIT {
         assertThat(tradier.lists.get()).isGreaterThan(listsWhileDown);
         assertThat(tradier.posts.get()).as("orders sent to the broker").isEqualTo(1);
         assertThat(tradier.orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void twoAppsOnOneDatabasePlaceTheOrderOnceAndOpenTheTradeOnce() throws Exception {
+        String dbUrl = createDatabase();
+        int port = freePort();
+        int secondPort = freePort();
+        logs = Files.createTempFile("paper-two-nodes", ".log");
+        tradier.initialStatus = "open";
+        app = start(dbUrl, port);
+        secondApp = start(dbUrl, secondPort);
+
+        String user = "twonodes-" + Long.toHexString(System.nanoTime());
+        String token = token(port, user);
+        assertThat(call(port, "PUT", "/api/settings/broker", token, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"%s","token":"sandbox-token"}"""
+                .formatted(ScriptedTradier.ACCOUNT), null).statusCode()).isEqualTo(204);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // enough trades for both nodes' saga segments to see some
+            HttpResponse<String> placed = call(i % 2 == 0 ? port : secondPort, "POST", "/api/trades", token, """
+                    {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""", "two-" + i);
+            assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+            ids.add(JSON.readTree(placed.body()).get("tradeId").asText());
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() >= 6 && tradier.lists.get() >= 4);
+        for (String orderId : tradier.orders.keySet().stream().toList()) {
+            tradier.set(orderId, "filled", 1, 187.2, null);
+        }
+
+        for (String id : ids) {
+            List<String> types = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> eventTypes(secondPort, token, id), t -> t.contains("TradeOpened"));
+            assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
+            assertThat(types.stream().filter("TradeOpened"::equals)).hasSize(1);
+        }
+        assertThat(tradier.posts.get()).as("orders sent to the broker").isEqualTo(6);
+        assertThat(tradier.orderCount()).isEqualTo(6);
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
