@@ -78,6 +78,36 @@ class SimulatedExecutionIT extends IntegrationTestBase {
     }
 
     @Test
+    void anEntryLargerThanTheDisplayedSizeFillsInPartsThenOpensWithTheWholeQuantity() {
+        String alice = user("exec");
+        // a cheap symbol whose displayed ask size is well below what $60,000 buys: the simulated exchange fills
+        // at most the displayed size per evaluation, so the saga sees partially_filled before filled
+        String symbol = null;
+        int quantity = 0;
+        for (String candidate : List.of("F", "SIRI", "NIO", "SOFI", "AAL", "T", "PFE", "BAC", "KO", "INTC", "XYZ", "ABC")) {
+            Quote q = market.quote(candidate);
+            int affordable = new BigDecimal("60000").divide(q.ask().amount(), 0, RoundingMode.DOWN).intValue();
+            int wanted = Math.min(affordable, 10_000);
+            if (q.askSize() != null && wanted > 3 * q.askSize()) {
+                symbol = candidate;
+                quantity = wanted;
+                break;
+            }
+        }
+        assertThat(symbol).as("a symbol with a small displayed size").isNotNull();
+        String id = place(alice, "partial-1", """
+                {"symbol":"%s","side":"BUY","quantity":%d,"orderType":"MARKET"}""".formatted(symbol, quantity));
+        String saga = sagaOf(id);
+
+        JsonNode opened = awaitEvent(alice, id, "TradeOpened");
+
+        assertThat(types(alice, id)).containsSubsequence("EntryOrderSubmitted", "EntryPartiallyFilled", "TradeOpened");
+        assertThat(opened.get("filledQuantity").asInt()).isEqualTo(quantity);
+        cancelLeftovers(alice, id);
+        assertNoDeadlinesLeft(saga);
+    }
+
+    @Test
     void anEntryBeyondBuyingPowerLeftAtTheBrokerIsRejectedWithTheBrokersReason() {
         String alice = user("exec");
         // Two orders of ~70% of the $100,000 each: the API's risk check sees the whole buying power for both (the
