@@ -1,5 +1,6 @@
 package io.papertrading.app.monitor;
 
+import io.papertrading.command.CommandNode;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.github.kagkarlsson.scheduler.task.schedule.FixedDelay;
@@ -25,6 +26,7 @@ import java.time.Duration;
  * query-only nodes; the monitor bean stays for operators and tests.) db-scheduler's polling interval bounds how
  * late a tick can start.
  */
+@CommandNode
 @Configuration(proxyBeanMethods = false)
 class PriceMonitorConfiguration {
 

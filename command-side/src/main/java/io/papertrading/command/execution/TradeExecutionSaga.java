@@ -1,5 +1,6 @@
 package io.papertrading.command.execution;
 
+import io.papertrading.command.CommandNode;
 import io.papertrading.broker.BrokerException;
 import io.papertrading.broker.BrokerOrderRejectedException;
 import io.papertrading.broker.BrokerRateLimitException;
@@ -73,6 +74,7 @@ import java.util.Optional;
  * {@code @Autowired transient}. Deadlines go to the application's DeadlineManager (db-scheduler in PostgreSQL),
  * so a JVM killed mid-poll resumes polling on whichever node picks the deadline up.
  */
+@CommandNode
 @Saga
 public class TradeExecutionSaga {
 

@@ -1,5 +1,6 @@
 package io.papertrading.command.monitor;
 
+import io.papertrading.command.CommandNode;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
@@ -22,6 +23,7 @@ import org.springframework.stereotype.Component;
  * {@value #PROCESSING_GROUP}, a streaming processor of the command side). Only trade stream events are
  * handled; price observations never reach it.
  */
+@CommandNode
 @Component
 @ProcessingGroup(LiveTradeTracker.PROCESSING_GROUP)
 public class LiveTradeTracker {

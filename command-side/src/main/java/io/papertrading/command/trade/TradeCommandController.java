@@ -1,5 +1,6 @@
 package io.papertrading.command.trade;
 
+import io.papertrading.command.CommandNode;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.money.Money;
@@ -39,6 +40,7 @@ import java.util.regex.Pattern;
  * The command API: trade actions answered with {@code 202} and the trade's new version. The username is the
  * authenticated principal's, never a request field.
  */
+@CommandNode
 @RestController
 @RequestMapping("/api/trades")
 class TradeCommandController {

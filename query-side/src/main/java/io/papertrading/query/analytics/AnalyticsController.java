@@ -1,5 +1,6 @@
 package io.papertrading.query.analytics;
 
+import io.papertrading.query.QueryNode;
 import io.papertrading.query.support.RequestParams;
 import org.springframework.security.authentication.AuthenticationCredentialsNotFoundException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -14,6 +15,7 @@ import java.util.List;
  * from the event stream as it stood then), {@code GET /api/analytics/equity-curve?from=&to=} and
  * {@code GET /api/analytics/excursions}. Always the authenticated user's own figures, through RLS.
  */
+@QueryNode
 @RestController
 class AnalyticsController {
 

@@ -1,5 +1,6 @@
 package io.papertrading.query.analytics;
 
+import io.papertrading.query.QueryNode;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
@@ -64,6 +65,7 @@ import java.util.Map;
  * so redelivery and replay give the same figures as the live build. Events are sequenced by trade id
  * ({@link io.papertrading.query.support.TradeSequencing}).
  */
+@QueryNode
 @Component
 @ProcessingGroup(AnalyticsProjection.PROCESSING_GROUP)
 public class AnalyticsProjection {

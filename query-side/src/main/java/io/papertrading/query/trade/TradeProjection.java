@@ -1,5 +1,6 @@
 package io.papertrading.query.trade;
 
+import io.papertrading.query.QueryNode;
 import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.TradeOrder;
@@ -71,6 +72,7 @@ import java.util.List;
  * ({@link io.papertrading.query.support.TradeSequencing}): an observation is applied in store order with the
  * trade's own events, which makes a replay produce the same rows as the live run.
  */
+@QueryNode
 @Component
 @ProcessingGroup(TradeProjection.PROCESSING_GROUP)
 public class TradeProjection {

@@ -1,5 +1,6 @@
 package io.papertrading.query.trade;
 
+import io.papertrading.query.QueryNode;
 import io.papertrading.kernel.error.TradeNotFoundException;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.query.support.RequestParams;
@@ -19,6 +20,7 @@ import java.util.List;
  * JWT's {@code sub}) and nothing else; every read goes through RLS, and a trade that is not the caller's is
  * reported exactly like one that does not exist.
  */
+@QueryNode
 @RestController
 @RequestMapping("/api/trades")
 class TradeQueryController {

@@ -1,5 +1,6 @@
 package io.papertrading.query.trade;
 
+import io.papertrading.query.QueryNode;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Answers the trade queries on Axon's query bus, from the read model through {@link TradeQueries}. */
+@QueryNode
 @Component
 class TradeQueryHandlers {
 
