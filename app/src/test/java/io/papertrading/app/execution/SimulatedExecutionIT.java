@@ -87,8 +87,9 @@ class SimulatedExecutionIT extends IntegrationTestBase {
         for (String candidate : List.of("F", "SIRI", "NIO", "SOFI", "AAL", "T", "PFE", "BAC", "KO", "INTC", "XYZ", "ABC")) {
             Quote q = market.quote(candidate);
             int affordable = new BigDecimal("60000").divide(q.ask().amount(), 0, RoundingMode.DOWN).intValue();
-            int wanted = Math.min(affordable, 10_000);
-            if (q.askSize() != null && wanted > 3 * q.askSize()) {
+            // a few displayed sizes: several partial fills, each a poll apart, yet quick to complete
+            int wanted = q.askSize() == null ? 0 : (int) Math.min(affordable, 3 * q.askSize() + 1);
+            if (q.askSize() != null && wanted > 2 * q.askSize()) {
                 symbol = candidate;
                 quantity = wanted;
                 break;
