@@ -6,37 +6,25 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.papertrading.kernel.money.Money;
-import io.papertrading.kernel.trade.CloseReason;
-import io.papertrading.kernel.trade.TradeAck;
-import io.papertrading.kernel.trade.TradeId;
-import io.papertrading.kernel.trade.TradeStatus;
-import io.papertrading.kernel.trade.command.CloseTradeCommand;
-import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
-import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
-import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class CommandApiIT extends IntegrationTestBase {
 
     private static final String ORDER = """
             {"symbol":"AAPL","optionSymbol":"AAPL300621C00260000","side":"BUY","quantity":2,"orderType":"LIMIT",
              "limitPrice":2.15,"stopLoss":1.50,"takeProfit":3.20,"strategy":"momentum"}""";
-
-    @Autowired
-    CommandGateway commands;
 
     @Test
     void acceptsATradeWithLocationAndVersion() {
@@ -51,8 +39,8 @@ class CommandApiIT extends IntegrationTestBase {
 
     @Test
     void refusesAnInvalidBodyWithFieldErrorsAndWritesNoEvent() {
-        int before = totalEventCount();
-        HttpResponse<String> r = placeTrade(user("alice"), "invalid-1", """
+        String alice = user("alice");
+        HttpResponse<String> r = placeTrade(alice, "invalid-1", """
                 {"symbol":"AAPL","optionSymbol":"MSFT300621C00260000","side":"HOLD","quantity":0,"orderType":"LIMIT",
                  "stopLoss":3.0,"takeProfit":2.0}""");
         assertThat(r.statusCode()).isEqualTo(400);
@@ -62,12 +50,13 @@ class CommandApiIT extends IntegrationTestBase {
         assertThat(body.get("errors").findValuesAsText("field"))
                 .contains("optionSymbol", "side", "quantity", "limitPrice");
 
-        HttpResponse<String> brackets = placeTrade(user("alice"), "invalid-3", """
+        HttpResponse<String> brackets = placeTrade(alice, "invalid-3", """
                 {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":10,
                  "stopLoss":11,"takeProfit":9}""");
         assertThat(brackets.statusCode()).isEqualTo(400);
         assertThat(json(brackets).get("errors").findValuesAsText("field")).contains("stopLoss", "takeProfit");
-        assertThat(totalEventCount()).isEqualTo(before);
+        assertThat(eventCount(tradeIdFor(alice, "invalid-1"))).isZero();
+        assertThat(eventCount(tradeIdFor(alice, "invalid-3"))).isZero();
     }
 
     @Test
@@ -88,18 +77,22 @@ class CommandApiIT extends IntegrationTestBase {
     void refusesAStaleIfMatchWithTheCurrentVersion() {
         String alice = user("alice");
         String id = json(placeTrade(alice, "stale-1", ORDER)).get("tradeId").asText();
+        // the saga records the broker's order (version 2); the limit is far below the market, so nothing else follows
+        await().atMost(Duration.ofSeconds(20)).until(() -> eventCount(id) == 2);
         HttpResponse<String> ok = send("PUT", "/api/trades/" + id + "/brackets", alice,
-                "{\"stopLoss\":1.40,\"takeProfit\":3.50}", Map.of("If-Match", "\"1\""));
+                "{\"stopLoss\":1.40,\"takeProfit\":3.50}", Map.of("If-Match", "\"2\""));
         assertThat(ok.statusCode()).isEqualTo(202);
-        assertThat(json(ok).get("version").asLong()).isEqualTo(2);
+        assertThat(json(ok).get("version").asLong()).isEqualTo(3);
 
         HttpResponse<String> stale = send("POST", "/api/trades/" + id + "/notes", alice,
-                "{\"text\":\"late note\"}", Map.of("If-Match", "\"1\""));
+                "{\"text\":\"late note\"}", Map.of("If-Match", "\"2\""));
 
         assertThat(stale.statusCode()).isEqualTo(409);
         assertThat(json(stale).get("code").asText()).isEqualTo("VERSION_CONFLICT");
-        assertThat(json(stale).get("currentVersion").asLong()).isEqualTo(2);
-        assertThat(eventCount(id)).isEqualTo(2);
+        assertThat(json(stale).get("currentVersion").asLong()).isEqualTo(3);
+        assertThat(stale.headers().firstValue("ETag")).hasValue("\"3\"");
+        assertThat(ownerJdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? "
+                + "and payload_type like '%TradeAnnotatedEvent'", Integer.class, id)).isZero();
     }
 
     @Test
@@ -127,7 +120,10 @@ class CommandApiIT extends IntegrationTestBase {
         }
         assertThat(send("GET", "/api/trades/" + id + "/events", bob, null, Map.of()).statusCode()).isEqualTo(404);
         assertThat(send("POST", "/api/trades/no-such-trade/cancel", bob, null, Map.of()).statusCode()).isEqualTo(404);
-        assertThat(eventCount(id)).isEqualTo(1);
+        assertThat(ownerJdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? and "
+                + "(payload_type like '%TradeCanceledEvent' or payload_type like '%CloseRequestedEvent' "
+                + "or payload_type like '%TradeAnnotatedEvent' or payload_type like '%BracketsChangedEvent')",
+                Integer.class, id)).isZero();
     }
 
     @Test
@@ -153,35 +149,6 @@ class CommandApiIT extends IntegrationTestBase {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/admin/projections"))
                 .header("Authorization", "Bearer " + plain).GET().build();
         assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
-    }
-
-    @Test
-    void followsAWholeLifecycleThroughTheCommandGateway() {
-        String alice = user("alice");
-        TradeId id = new TradeId(json(placeTrade(alice, "life-1", ORDER)).get("tradeId").asText());
-
-        commands.sendAndWait(new RecordEntryOrderCommand(id, "SIMULATED", "ord-1"));
-        TradeAck partial = commands.sendAndWait(new RecordEntryFillCommand(id, 1, Money.of("2.10")));
-        assertThat(partial.status()).isEqualTo(TradeStatus.PARTIALLY_FILLED);
-        TradeAck open = commands.sendAndWait(new RecordEntryFillCommand(id, 2, Money.of("2.12")));
-        assertThat(open.status()).isEqualTo(TradeStatus.OPEN);
-
-        HttpResponse<String> close = send("POST", "/api/trades/" + id + "/close", alice, "{\"reason\":\"MANUAL\"}",
-                Map.of("If-Match", "\"" + open.version() + "\""));
-        assertThat(close.statusCode()).isEqualTo(202);
-        assertThat(json(close).get("status").asText()).isEqualTo("CLOSING");
-
-        commands.sendAndWait(new RecordExitOrderCommand(id, "ord-2"));
-        TradeAck closed = commands.sendAndWait(new CloseTradeCommand(id, Money.of("3.00"), null));
-        assertThat(closed.status()).isEqualTo(TradeStatus.CLOSED);
-
-        JsonNode events = json(send("GET", "/api/trades/" + id + "/events", alice, null, Map.of()));
-        assertThat(events.findValuesAsText("type")).containsExactly("TradePlaced", "EntryOrderSubmitted",
-                "EntryPartiallyFilled", "TradeOpened", "CloseRequested", "ExitOrderSubmitted", "TradeClosed");
-        JsonNode closedEvent = events.get(6).get("payload");
-        // (3.00 - 2.12) x 2 contracts x 100
-        assertThat(closedEvent.get("realizedPnl").decimalValue()).isEqualByComparingTo("176");
-        assertThat(closedEvent.get("reason").asText()).isEqualTo(CloseReason.MANUAL.name());
     }
 
     private static String sign(String subject, String secret, Instant expires) throws Exception {

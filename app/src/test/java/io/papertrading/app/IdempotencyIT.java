@@ -40,21 +40,24 @@ class IdempotencyIT extends IntegrationTestBase {
         pool.shutdown();
 
         assertThat(ids).containsOnly(ids.get(0));
-        assertThat(eventCount(ids.get(0))).isEqualTo(1);
+        assertThat(placedEventCount(ids.get(0))).isEqualTo(1);
+        assertThat(ownerJdbc.queryForObject("select count(distinct aggregate_identifier) from domain_event_entry "
+                + "where convert_from(payload, 'UTF8')::jsonb ->> 'username' = ?", Integer.class, alice)).isEqualTo(1);
     }
 
     @Test
-    void sameKeyWithAnotherBodyIsRefusedAndWritesNothing() {
+    void sameKeyWithAnotherBodyIsRefusedAndWritesNothing() throws Exception {
         String alice = user("alice");
         String id = json(placeTrade(alice, "reuse", ORDER)).get("tradeId").asText();
-        int before = totalEventCount();
 
         HttpResponse<String> reused = placeTrade(alice, "reuse", ORDER.replace("410.25", "411"));
 
         assertThat(reused.statusCode()).isEqualTo(422);
         assertThat(json(reused).get("code").asText()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
-        assertThat(eventCount(id)).isEqualTo(1);
-        assertThat(totalEventCount()).isEqualTo(before);
+        assertThat(placedEventCount(id)).isEqualTo(1);
+        String payload = ownerJdbc.queryForObject("select convert_from(payload, 'UTF8') from domain_event_entry "
+                + "where aggregate_identifier = ? and sequence_number = 0", String.class, id);
+        assertThat(JSON.readTree(payload).at("/order/limitPrice").decimalValue()).isEqualByComparingTo("410.25");
     }
 
     @Test
@@ -63,7 +66,9 @@ class IdempotencyIT extends IntegrationTestBase {
         HttpResponse<String> first = placeTrade(alice, "retry", ORDER);
         HttpResponse<String> again = placeTrade(alice, "retry", ORDER.replace("410.25", "410.250"));
         assertThat(json(again).get("tradeId").asText()).isEqualTo(json(first).get("tradeId").asText());
-        assertThat(json(again).get("version").asLong()).isEqualTo(1);
+        // the saga may already have recorded the broker order: the retry answers the trade as it is now
+        assertThat(json(again).get("version").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(placedEventCount(json(first).get("tradeId").asText())).isEqualTo(1);
     }
 
     @Test

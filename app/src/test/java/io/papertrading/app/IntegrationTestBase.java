@@ -107,7 +107,14 @@ public abstract class IntegrationTestBase {
                 Integer.class, tradeId);
     }
 
-    protected int totalEventCount() {
-        return ownerJdbc.queryForObject("select count(*) from domain_event_entry", Integer.class);
+    /** The id a submission with this key gets (a name-based UUID of username and key). */
+    protected static String tradeIdFor(String username, String idempotencyKey) {
+        return io.papertrading.kernel.trade.TradeId.forSubmission(username, idempotencyKey).value();
+    }
+
+    /** How many trades were placed under {@code tradeId}: 1 however often a submission was retried. */
+    protected int placedEventCount(String tradeId) {
+        return ownerJdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? "
+                + "and payload_type = 'io.papertrading.kernel.trade.event.TradePlacedEvent'", Integer.class, tradeId);
     }
 }
