@@ -101,9 +101,25 @@ public final class TestDatabase {
     private static void drop(String adminUrl, String user, String password, String dbName) {
         try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
              Statement st = admin.createStatement()) {
+            // Spring closes its test contexts from another shutdown hook: give their pools a moment to let go, so
+            // the forced drop does not cut a scheduler mid-query (harmless, but it prints a stack trace)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline && connections(admin, dbName) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100));
+            }
             st.execute("drop database if exists " + dbName + " with (force)");
         } catch (SQLException ignored) {
             // the database is uniquely named, so a leftover one never disturbs a later run
+        }
+    }
+
+    private static int connections(Connection admin, String dbName) throws SQLException {
+        try (var ps = admin.prepareStatement("select count(*) from pg_stat_activity where datname = ?")) {
+            ps.setString(1, dbName);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
