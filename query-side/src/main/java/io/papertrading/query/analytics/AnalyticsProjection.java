@@ -14,6 +14,7 @@ import io.papertrading.kernel.trade.event.TradeExpiredEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
+import io.papertrading.query.support.JoiningTransactionTemplate;
 import io.papertrading.query.support.UserScope;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -95,7 +96,7 @@ public class AnalyticsProjection {
     public AnalyticsProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.userScope = userScope;
-        this.tx = new TransactionTemplate(transactionManager);
+        this.tx = new JoiningTransactionTemplate(transactionManager);
     }
 
     @EventHandler

@@ -20,6 +20,7 @@ import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import io.papertrading.kernel.trade.event.TradeStatusEvent;
+import io.papertrading.query.support.JoiningTransactionTemplate;
 import io.papertrading.query.support.UserScope;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -114,7 +115,7 @@ public class TradeProjection {
                            TradeChangeSignal signal) {
         this.jdbc = jdbc;
         this.userScope = userScope;
-        this.tx = new TransactionTemplate(transactionManager);
+        this.tx = new JoiningTransactionTemplate(transactionManager);
         this.signal = signal;
     }
 
