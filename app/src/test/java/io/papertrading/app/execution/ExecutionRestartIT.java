@@ -1,5 +1,6 @@
 package io.papertrading.app.execution;
 
+import io.papertrading.command.execution.ScriptedTradier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.papertrading.migrations.TestDatabase;

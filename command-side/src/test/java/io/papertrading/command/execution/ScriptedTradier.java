@@ -22,23 +22,23 @@ import java.util.concurrent.atomic.AtomicReference;
  * A MockWebServer answering like Tradier's order endpoints, with a tiny order book the test scripts: orders
  * are created by POSTs (tag kept), listed with tags, moved to a status by the test, canceled by DELETE.
  */
-final class ScriptedTradier extends Dispatcher implements AutoCloseable {
+public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
 
-    static final String ACCOUNT = "VA000001";
+    public static final String ACCOUNT = "VA000001";
 
-    final MockWebServer server = new MockWebServer();
-    final Map<String, Map<String, Object>> orders = new LinkedHashMap<>();
-    final AtomicInteger posts = new AtomicInteger();
-    final AtomicInteger lists = new AtomicInteger();
-    final AtomicInteger gets = new AtomicInteger();
-    final List<String> deletes = new ArrayList<>();
+    public final MockWebServer server = new MockWebServer();
+    public final Map<String, Map<String, Object>> orders = new LinkedHashMap<>();
+    public final AtomicInteger posts = new AtomicInteger();
+    public final AtomicInteger lists = new AtomicInteger();
+    public final AtomicInteger gets = new AtomicInteger();
+    public final List<String> deletes = new ArrayList<>();
     /** The next POST creates the order but answers too late (the client times out). */
-    final AtomicReference<Duration> nextPostDelay = new AtomicReference<>();
+    public final AtomicReference<Duration> nextPostDelay = new AtomicReference<>();
     /** Status of each new order as Tradier first lists it. */
-    volatile String initialStatus = "pending";
+    public volatile String initialStatus = "pending";
     private int sequence = 300_000;
 
-    ScriptedTradier() {
+    public ScriptedTradier() {
         server.setDispatcher(this);
         try {
             server.start();
@@ -47,7 +47,7 @@ final class ScriptedTradier extends Dispatcher implements AutoCloseable {
         }
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return server.url("/v1").toString();
     }
 
@@ -105,11 +105,23 @@ final class ScriptedTradier extends Dispatcher implements AutoCloseable {
             gets.incrementAndGet();
             return json("{\"order\":" + toJson(order) + "}").build();
         }
+        if (request.getMethod().equals("GET") && path.equals("/v1/markets/quotes")) {
+            String symbols = request.getUrl().queryParameter("symbols");
+            String symbol = symbols == null ? "AAPL" : symbols.split(",")[0];
+            return json("{\"quotes\":{\"quote\":{\"symbol\":\"" + symbol + "\",\"description\":\"" + symbol
+                    + "\",\"type\":\"stock\",\"bid\":187.1,\"ask\":187.2,\"last\":187.15,\"volume\":1000,"
+                    + "\"bidsize\":1,\"asksize\":1}}}").build();
+        }
+        if (request.getMethod().equals("GET") && path.equals("/v1/accounts/" + ACCOUNT + "/balances")) {
+            return json("{\"balances\":{\"account_number\":\"" + ACCOUNT + "\",\"account_type\":\"cash\","
+                    + "\"total_equity\":100000.0,\"total_cash\":100000.0,\"cash\":{\"cash_available\":100000.0,"
+                    + "\"sweep\":0,\"unsettled_funds\":0}}}").build();
+        }
         return json("{\"errors\":{\"error\":\"not scripted: " + request.getMethod() + " " + path + "\"}}").code(404).build();
     }
 
     /** Moves an order: status, cumulative exec quantity, average price, reason. */
-    synchronized void set(String id, String status, double exec, double avg, String reason) {
+    public synchronized void set(String id, String status, double exec, double avg, String reason) {
         Map<String, Object> order = orders.get(id);
         order.put("status", status);
         order.put("exec_quantity", exec);
@@ -121,11 +133,11 @@ final class ScriptedTradier extends Dispatcher implements AutoCloseable {
         }
     }
 
-    synchronized String lastId() {
+    public synchronized String lastId() {
         return Integer.toString(sequence);
     }
 
-    synchronized int orderCount() {
+    public synchronized int orderCount() {
         return orders.size();
     }
 

@@ -164,7 +164,7 @@ public class AnalyticsProjection {
      */
     @EventHandler
     void on(PriceObservedEvent e) {
-        BigDecimal price = valuationPrice(e);
+        BigDecimal price = e.valuationPrice();
         if (price == null) {
             return;
         }
@@ -197,20 +197,6 @@ public class AnalyticsProjection {
         synchronized (owners) {
             owners.clear();
         }
-    }
-
-    /** The price a position is valued at: the mark, else the last trade, else the mid of bid and ask. */
-    static BigDecimal valuationPrice(PriceObservedEvent e) {
-        if (e.mark() != null) {
-            return e.mark().amount();
-        }
-        if (e.last() != null) {
-            return e.last().amount();
-        }
-        if (e.bid() != null && e.ask() != null) {
-            return e.bid().amount().add(e.ask().amount()).divide(BigDecimal.valueOf(2), 6, java.math.RoundingMode.HALF_EVEN);
-        }
-        return null;
     }
 
     /** The trade ended with {@code realized} (null: never filled); excursions take the final P&amp;L in. */

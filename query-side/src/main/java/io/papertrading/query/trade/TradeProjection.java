@@ -38,7 +38,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -85,7 +84,6 @@ public class TradeProjection {
     private static final int OWNER_CACHE_SIZE = 100_000;
     private static final String BIND_OWNER =
             "select set_config('app.current_user', coalesce(paper_trade_owner(?), ''), true)";
-    private static final BigDecimal TWO = BigDecimal.valueOf(2);
     /** The most price snapshots kept per trade; thinning keeps at least half of this. */
     static final int MAX_SNAPSHOTS = 500;
     /**
@@ -256,7 +254,7 @@ public class TradeProjection {
      */
     @EventHandler
     void on(PriceObservedEvent e, @MessageIdentifier String eventId) {
-        BigDecimal price = valuationPrice(e);
+        BigDecimal price = e.valuationPrice();
         String tradeId = e.tradeId().value();
         inTransaction(() -> {
             userScope.bindCurrentTransaction(e.username());
@@ -329,20 +327,6 @@ public class TradeProjection {
         tx.executeWithoutResult(status -> jdbc.execute("select paper_reset_trade_projection()"));
         owners.clear();
         signal.changed();
-    }
-
-    /** The price a position is valued at: the mark, else the last trade, else the mid of bid and ask. */
-    static BigDecimal valuationPrice(PriceObservedEvent e) {
-        if (e.mark() != null) {
-            return e.mark().amount();
-        }
-        if (e.last() != null) {
-            return e.last().amount();
-        }
-        if (e.bid() != null && e.ask() != null) {
-            return e.bid().amount().add(e.ask().amount()).divide(TWO, 6, RoundingMode.HALF_EVEN);
-        }
-        return null;
     }
 
     /** A non-status event: sets {@code assignments} (may be null) and moves the version on. */

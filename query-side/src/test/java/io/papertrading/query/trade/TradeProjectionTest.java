@@ -22,9 +22,9 @@ class TradeProjectionTest {
 
     @Test
     void valuesAtTheMarkElseTheLastElseTheMid() {
-        assertThat(TradeProjection.valuationPrice(quote("1", "2", "1.7", "1.6"))).isEqualByComparingTo("1.6");
-        assertThat(TradeProjection.valuationPrice(quote("1", "2", "1.7", null))).isEqualByComparingTo("1.7");
-        assertThat(TradeProjection.valuationPrice(quote("1", "2", null, null))).isEqualByComparingTo("1.5");
-        assertThat(TradeProjection.valuationPrice(quote("1", null, null, null))).isNull();
+        assertThat(quote("1", "2", "1.7", "1.6").valuationPrice()).isEqualByComparingTo("1.6");
+        assertThat(quote("1", "2", "1.7", null).valuationPrice()).isEqualByComparingTo("1.7");
+        assertThat(quote("1", "2", null, null).valuationPrice()).isEqualByComparingTo("1.5");
+        assertThat(quote("1", null, null, null).valuationPrice()).isNull();
     }
 }

@@ -5,6 +5,7 @@ import io.papertrading.kernel.trade.TradeId;
 import org.axonframework.serialization.Revision;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 
 /**
@@ -16,4 +17,18 @@ import java.time.Instant;
 public record PriceObservedEvent(TradeId tradeId, String username, Money bid, Money ask, Money last, Money mark,
                                  Money underlyingPrice, BigDecimal impliedVolatility, BigDecimal delta,
                                  Instant occurredAt) implements TradeEvent {
+
+    /** The price a position is valued at: the mark, else the last trade, else the mid of bid and ask; or null. */
+    public BigDecimal valuationPrice() {
+        if (mark != null) {
+            return mark.amount();
+        }
+        if (last != null) {
+            return last.amount();
+        }
+        if (bid != null && ask != null) {
+            return bid.amount().add(ask.amount()).divide(BigDecimal.valueOf(2), 6, RoundingMode.HALF_EVEN);
+        }
+        return null;
+    }
 }
