@@ -2,6 +2,7 @@ package io.papertrading.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.papertrading.command.execution.ScriptedTradier;
 import io.papertrading.migrations.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,8 +27,17 @@ public abstract class IntegrationTestBase {
     /** HS256 secret of the test app; tests mint tokens with the dev login or sign forged ones themselves. */
     protected static final String JWT_SECRET = "integration-test-secret-of-at-least-32-bytes";
 
+    /**
+     * Tradier's sandbox as the operator's configuration points at it: a scripted fake shared by the whole
+     * context (users who choose TRADIER trade against it). Tests read its orders by their tag (the trade id).
+     */
+    protected static final ScriptedTradier TRADIER = new ScriptedTradier();
+
     static {
         PaperTradingApplication.disableAxonUpdateChecker();
+        System.setProperty("paper.tradier-sandbox-url", TRADIER.baseUrl());
+        // an order POST that gets no answer counts as an unknown outcome after this long
+        System.setProperty("paper.tradier.timeout", "2s");
         TestDatabase db = TestDatabase.get();
         System.setProperty("paper.db.url", db.url());
         System.setProperty("paper.db.user", db.appUser());

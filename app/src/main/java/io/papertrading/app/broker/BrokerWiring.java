@@ -15,6 +15,7 @@ import org.springframework.core.env.Environment;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -56,8 +57,11 @@ class BrokerWiring {
 
     @Bean
     BrokerFactory brokerFactory(TokenCipher cipher, TradierEndpoints endpoints, SimulatedMarket market,
-                                SimulationSettings simulation, Clock clock) {
-        return new BrokerFactory(cipher, endpoints, TradierTuning.defaults().withClock(clock), market, simulation);
+                                SimulationSettings simulation, Clock clock,
+                                @Value("${paper.tradier.timeout:30s}") Duration timeout) {
+        // 30 s by default: Tradier's sandbox answers chains slowly (the earlier implementation's AD-10)
+        return new BrokerFactory(cipher, endpoints, TradierTuning.defaults().withClock(clock).withTimeout(timeout),
+                market, simulation);
     }
 
     private static void putIfSet(Map<String, String> map, String key, String value) {

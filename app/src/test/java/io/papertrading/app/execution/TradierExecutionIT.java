@@ -1,0 +1,104 @@
+package io.papertrading.app.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.app.IntegrationTestBase;
+import io.papertrading.command.execution.ScriptedTradier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole app trading through {@code TradierBroker} against a fake Tradier scripted from the documented
+ * responses: a user who chose Tradier, the saga, the real HTTP client, the event store and the read model.
+ */
+class TradierExecutionIT extends IntegrationTestBase {
+
+    private static final String LIMIT_BUY = """
+            {"symbol":"AAPL","side":"BUY","quantity":2,"orderType":"LIMIT","limitPrice":187.50}""";
+
+    private String trader;
+
+    @BeforeEach
+    void aUserTradingThroughTradier() {
+        trader = user("tradier");
+        TRADIER.initialStatus = "pending";
+        assertThat(send("PUT", "/api/settings/broker", trader, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"%s","token":"sandbox-token-123"}"""
+                .formatted(ScriptedTradier.ACCOUNT), Map.of()).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void anOrderAcceptedThenRejectedCancelsTheTradeWithTradiersReason() {
+        String id = json(placeTrade(trader, "rejected-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+
+        TRADIER.set(orderId, "rejected", 0, 0, "Buy stop orders must have a stop price greater than the current ask");
+
+        JsonNode trade = awaitStatus(id, "CANCELED");
+        assertThat(trade.get("closeReason").asText()).isEqualTo("REJECTED");
+        assertThat(trade.get("brokerOrderId").asText()).isEqualTo(orderId);
+        JsonNode transitions = json(send("GET", "/api/trades/" + id + "/transitions", trader, null, Map.of()));
+        assertThat(transitions.get(transitions.size() - 1).get("reason").asText())
+                .contains("stop price greater than the current ask");
+        assertThat(ordersTagged(id)).isEqualTo(1);
+    }
+
+    @Test
+    void aPlacementWhoseAnswerIsLostIsReconciledByTagNeverSentTwice() {
+        TRADIER.nextPostDelay.set(Duration.ofSeconds(5));
+        String id = json(placeTrade(trader, "timeout-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+
+        TRADIER.set(orderId, "filled", 2, 187.40, null);
+
+        JsonNode trade = awaitStatus(id, "OPEN");
+        assertThat(trade.get("entryPrice").decimalValue()).isEqualByComparingTo("187.40");
+        assertThat(trade.get("brokerOrderId").asText()).isEqualTo(orderId);
+        assertThat(ordersTagged(id)).as("orders sent for this trade").isEqualTo(1);
+    }
+
+    @Test
+    void aPartialFillThenTheRestOpensTheTradeAtTheAveragePrice() {
+        String id = json(placeTrade(trader, "partial-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+
+        TRADIER.set(orderId, "partially_filled", 1, 187.30, null);
+        JsonNode partial = awaitStatus(id, "PARTIALLY_FILLED");
+        assertThat(partial.get("filledQuantity").asInt()).isEqualTo(1);
+
+        TRADIER.set(orderId, "filled", 2, 187.35, null);
+        JsonNode open = awaitStatus(id, "OPEN");
+        assertThat(open.get("filledQuantity").asInt()).isEqualTo(2);
+        assertThat(open.get("entryPrice").decimalValue()).isEqualByComparingTo("187.35");
+        JsonNode transitions = json(send("GET", "/api/trades/" + id + "/transitions", trader, null, Map.of()));
+        assertThat(transitions.findValuesAsText("to")).containsExactly("PENDING", "PARTIALLY_FILLED", "OPEN");
+    }
+
+    private String awaitOrderAtBroker(String tradeId) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> ordersTagged(tradeId) > 0);
+        synchronized (TRADIER) {
+            return TRADIER.orders.entrySet().stream()
+                    .filter(e -> tradeId.equals(e.getValue().get("tag")))
+                    .map(Map.Entry::getKey).findFirst().orElseThrow();
+        }
+    }
+
+    private long ordersTagged(String tradeId) {
+        synchronized (TRADIER) {
+            return TRADIER.orders.values().stream().filter(o -> tradeId.equals(o.get("tag"))).count();
+        }
+    }
+
+    private JsonNode awaitStatus(String tradeId, String status) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            var r = send("GET", "/api/trades/" + tradeId, trader, null, Map.of());
+            return r.statusCode() == 200 && json(r).get("status").asText().equals(status);
+        });
+        return json(send("GET", "/api/trades/" + tradeId, trader, null, Map.of()));
+    }
+}
