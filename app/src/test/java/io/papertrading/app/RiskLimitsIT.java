@@ -71,4 +71,19 @@ class RiskLimitsIT extends IntegrationTestBase {
         assertThat(eventCount(tradeIdFor(carol, "bp-over"))).isZero();
         assertThat(placeTrade(carol, "bp-at", limitBuy("SPY", 1000, "100.00")).statusCode()).isEqualTo(202);
     }
+
+    @Test
+    void refusesMarketOrderBracketsOnTheWrongSideOfTheMarket() {
+        String dave = user("dave");
+        HttpResponse<String> r = placeTrade(dave, "mkt-brackets", """
+                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET","stopLoss":0.50,"takeProfit":1.00}""");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(json(r).get("errors").findValuesAsText("field")).contains("takeProfit");
+        assertThat(eventCount(tradeIdFor(dave, "mkt-brackets"))).isZero();
+
+        HttpResponse<String> shortSale = placeTrade(dave, "mkt-brackets-short", """
+                {"symbol":"AAPL","side":"SELL","quantity":1,"orderType":"MARKET","stopLoss":1.00}""");
+        assertThat(shortSale.statusCode()).as(shortSale.body()).isEqualTo(400);
+        assertThat(json(shortSale).get("errors").findValuesAsText("field")).contains("stopLoss");
+    }
 }

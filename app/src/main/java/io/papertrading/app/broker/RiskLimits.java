@@ -4,7 +4,9 @@ import io.papertrading.broker.Balance;
 import io.papertrading.broker.BrokerProvider;
 import io.papertrading.broker.Quote;
 import io.papertrading.command.trade.EntryRiskPolicy;
+import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.RiskLimitException;
+import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.Side;
@@ -12,10 +14,12 @@ import io.papertrading.kernel.trade.TradeOrder;
 import org.springframework.stereotype.Component;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The user's limits at entry: live trades (max open trades), the position's cost at the current price
+ * Checks an entry against the market and the user's limits. A market order's brackets are checked against the
+ * current ask (buy) or bid (sell), its only entry reference. The limits: live trades (max open trades), the position's cost at the current price
  * (max position cost) and the broker's buying power. Cost = price × quantity × multiplier, with the limit
  * price for a limit order and the ask (buy) or bid (sell) for a market order. A limit is reached, not broken,
  * at equality.
@@ -46,7 +50,16 @@ class RiskLimits implements EntryRiskPolicy {
             }
         }
         BrokerProvider broker = brokers.providerFor(username);
-        Money cost = entryPrice(broker, order).times(BigDecimal.valueOf(order.quantity())).times(order.multiplier());
+        Money price = entryPrice(broker, order);
+        if (order.orderType() == OrderType.MARKET && (order.stopLoss() != null || order.takeProfit() != null)) {
+            // a market order has no price of its own: its brackets must sit on the right side of the market
+            List<FieldError> errors = new ArrayList<>();
+            TradeOrder.checkBrackets(order.side(), price.amount(), amount(order.stopLoss()), amount(order.takeProfit()), errors);
+            if (!errors.isEmpty()) {
+                throw new ValidationFailedException(errors);
+            }
+        }
+        Money cost = price.times(BigDecimal.valueOf(order.quantity())).times(order.multiplier());
         if (limits.maxPositionCost() != null && cost.amount().compareTo(limits.maxPositionCost()) > 0) {
             throw new RiskLimitException(MAX_POSITION_COST, "the position would cost " + cost
                     + " and your limit is " + limits.maxPositionCost().toPlainString());
@@ -57,6 +70,10 @@ class RiskLimits implements EntryRiskPolicy {
             throw new RiskLimitException(BUYING_POWER, "the position would cost " + cost
                     + " and your buying power is " + buyingPower);
         }
+    }
+
+    private static BigDecimal amount(Money money) {
+        return money == null ? null : money.amount();
     }
 
     private static Money entryPrice(BrokerProvider broker, TradeOrder order) {

@@ -3,11 +3,13 @@ package io.papertrading.command.trade;
 import io.papertrading.kernel.trade.TradeOrder;
 
 /**
- * The user's risk limits, checked before a new trade is placed. Refusals are
- * {@link io.papertrading.kernel.error.RiskLimitException}s naming the limit; nothing is stored when one is thrown.
+ * Checks a new trade against the market and the user's risk limits before anything is stored. Refusals are
+ * {@link io.papertrading.kernel.error.RiskLimitException}s naming the limit, or
+ * {@link io.papertrading.kernel.error.ValidationFailedException}s (e.g. a market order's brackets on the wrong
+ * side of the current price).
  */
 public interface EntryRiskPolicy {
 
-    /** Throws when placing {@code order} for {@code username} would break one of their limits. */
+    /** Throws when placing {@code order} for {@code username} is refused. */
     void check(String username, TradeOrder order);
 }
