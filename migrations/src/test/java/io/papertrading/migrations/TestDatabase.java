@@ -28,12 +28,16 @@ public final class TestDatabase {
     private final String ownerUser;
     private final String ownerPassword;
     private final String appUrl;
+    private final String adminUrl;
+    private final String dbName;
 
-    private TestDatabase(String ownerUrl, String ownerUser, String ownerPassword) {
+    private TestDatabase(String ownerUrl, String ownerUser, String ownerPassword, String adminUrl, String dbName) {
         this.ownerUrl = ownerUrl;
         this.ownerUser = ownerUser;
         this.ownerPassword = ownerPassword;
         this.appUrl = ownerUrl;
+        this.adminUrl = adminUrl;
+        this.dbName = dbName;
     }
 
     /** The shared database, created and migrated on first use. */
@@ -75,7 +79,7 @@ public final class TestDatabase {
         if (external != null && !external.isBlank()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(adminUrl, user, password, dbName)));
         }
-        TestDatabase db = new TestDatabase(baseUrl, user, password);
+        TestDatabase db = new TestDatabase(baseUrl, user, password, adminUrl, dbName);
         DatabaseMigrator.migrate(db.owner(), DatabaseMigrator.DEFAULT_APP_ROLE);
         return db;
     }
@@ -126,6 +130,19 @@ public final class TestDatabase {
     private static String envOr(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /**
+     * Connects as the owner to the server's maintenance database, for tests that need databases of their own
+     * (e.g. a separate app process that must not share this JVM's database).
+     */
+    public Connection adminConnection() throws SQLException {
+        return DriverManager.getConnection(adminUrl, ownerUser, ownerPassword);
+    }
+
+    /** JDBC URL of another database on the same server. */
+    public String urlOf(String database) {
+        return ownerUrl.replace("/" + dbName, "/" + database);
     }
 
     /** JDBC URL of the test database (without credentials). */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.papertrading.migrations.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.io.File;
 import java.io.IOException;
@@ -38,7 +37,6 @@ import static org.awaitility.Awaitility.await;
  * <p>Deliberately not on the shared test context or database: a second node on the same database would take
  * part in the polling (which is the point of the design, but not of this test).
  */
-@EnabledIfEnvironmentVariable(named = "PAPER_TEST_DB_URL", matches = ".+")
 class ExecutionRestartIT {
 
     private static final String JWT_SECRET = "restart-test-secret-of-at-least-32-bytes-long";
@@ -191,21 +189,16 @@ class ExecutionRestartIT {
     }
 
     private String createDatabase() throws Exception {
-        TestDatabase.get(); // makes sure the app role exists on the server
+        TestDatabase.get(); // makes sure the server runs and the app role exists on it
         dbName = "paper_restart_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         try (Connection admin = admin(); Statement st = admin.createStatement()) {
             st.execute("create database " + dbName);
         }
-        String external = System.getenv("PAPER_TEST_DB_URL");
-        int q = external.indexOf('?');
-        String noQuery = q < 0 ? external : external.substring(0, q);
-        return noQuery.substring(0, noQuery.lastIndexOf('/') + 1) + dbName + (q < 0 ? "" : external.substring(q));
+        return TestDatabase.get().urlOf(dbName);
     }
 
     private static Connection admin() throws Exception {
-        String user = System.getenv().getOrDefault("PAPER_TEST_DB_USER", "postgres");
-        String password = System.getenv().getOrDefault("PAPER_TEST_DB_PASSWORD", "");
-        return DriverManager.getConnection(System.getenv("PAPER_TEST_DB_URL"), user, password);
+        return TestDatabase.get().adminConnection();
     }
 
     private static int freePort() throws IOException {
