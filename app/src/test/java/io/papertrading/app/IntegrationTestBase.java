@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * without adding context configuration, so Spring's test context cache starts the app exactly once.
  */
 @SpringBootTest(classes = PaperTradingApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(TestClock.Config.class)
 public abstract class IntegrationTestBase {
 
     /** HS256 secret of the test app; tests mint tokens with the dev login or sign forged ones themselves. */

@@ -162,7 +162,8 @@ public class TradeExecutionSaga {
         takeProfit = order.takeProfit();
         phase = Phase.ENTRY;
         if (order.instrument().isOption()) {
-            expiryDeadlineId = deadlineManager.schedule(expiryInstant(order.instrument().optionSymbol()), EXPIRY);
+            // a delay from the injected clock rather than an absolute instant: the engine's notion of now decides
+            expiryDeadlineId = deadlineManager.schedule(untilExpiry(order.instrument().optionSymbol()), EXPIRY);
         }
         // Notice the event time, not now: an order sent by an earlier delivery of this event is newer than it.
         startPlacement(tag(""), e.occurredAt());
@@ -824,6 +825,11 @@ public class TradeExecutionSaga {
 
     private Instant now() {
         return clock.instant();
+    }
+
+    private Duration untilExpiry(OptionSymbol contract) {
+        Duration left = Duration.between(now(), expiryInstant(contract));
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     /** Brokers such as Tradier accept letters, digits and '-' in a tag. */
