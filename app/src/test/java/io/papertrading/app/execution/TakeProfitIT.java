@@ -1,0 +1,96 @@
+package io.papertrading.app.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.app.IntegrationTestBase;
+import io.papertrading.app.TestClock;
+import io.papertrading.broker.simulated.SimulatedMarket;
+import io.papertrading.command.execution.BrokerResolver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A take-profit bracket handed to the broker as part of an OCO closes the trade as TAKE_PROFIT when the market
+ * reaches it. The simulated market is deterministic, so the test finds a later moment where the bid has risen
+ * past the target and moves the engine's clock there.
+ */
+class TakeProfitIT extends IntegrationTestBase {
+
+    private static final String SYMBOL = "MSFT";
+
+    @Autowired
+    TestClock clock;
+
+    @Autowired
+    SimulatedMarket market;
+
+    @Autowired
+    BrokerResolver brokers;
+
+    @AfterEach
+    void backToNow() {
+        clock.reset();
+    }
+
+    @Test
+    void aTakeProfitLegFilledAtTheBrokerClosesTheTradeAsTakeProfit() {
+        String trader = user("tp");
+        var placed = placeTrade(trader, "tp-1", """
+                {"symbol":"%s","side":"BUY","quantity":3,"orderType":"MARKET"}""".formatted(SYMBOL));
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+        String id = json(placed).get("tradeId").asText();
+        BigDecimal entry = awaitEvent(trader, id, "TradeOpened").get("entryPrice").decimalValue();
+
+        Instant later = firstMomentBidReaches(entry.multiply(new BigDecimal("1.004")));
+        BigDecimal bidThen = market.quoteAt(SYMBOL, later).bid().amount();
+        BigDecimal target = entry.add(bidThen).divide(BigDecimal.valueOf(2), 2, RoundingMode.UP);
+        var brackets = send("PUT", "/api/trades/" + id + "/brackets", trader,
+                "{\"stopLoss\":%s,\"takeProfit\":%s}".formatted(entry.divide(BigDecimal.valueOf(2), 2, RoundingMode.DOWN), target),
+                Map.of());
+        assertThat(brackets.statusCode()).as(brackets.body()).isEqualTo(202);
+        awaitEvent(trader, id, "BracketsChanged");
+        // let the saga hand the OCO to the broker before the market moves
+        await().atMost(Duration.ofSeconds(20)).until(() -> brokers.resolve(trader).provider().listOrders().stream()
+                .anyMatch(o -> o.tag() != null && o.tag().startsWith(id + "-b") && o.state().isWorking()));
+
+        clock.shiftTo(later);
+        JsonNode closed = awaitEvent(trader, id, "TradeClosed");
+
+        assertThat(closed.get("reason").asText()).isEqualTo("TAKE_PROFIT");
+        BigDecimal exit = closed.get("exitPrice").decimalValue();
+        assertThat(exit).isGreaterThanOrEqualTo(target);
+        assertThat(closed.get("realizedPnl").decimalValue())
+                .isEqualByComparingTo(exit.subtract(entry).multiply(BigDecimal.valueOf(3)));
+    }
+
+    private Instant firstMomentBidReaches(BigDecimal level) {
+        Instant now = clock.instant();
+        for (int hours = 1; hours <= 24 * 90; hours++) {
+            Instant t = now.plus(Duration.ofHours(hours));
+            if (market.quoteAt(SYMBOL, t).bid().amount().compareTo(level) >= 0) {
+                return t;
+            }
+        }
+        throw new AssertionError("the simulated market never rose 0.4% within 90 days");
+    }
+
+    private JsonNode awaitEvent(String trader, String id, String type) {
+        return await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            for (JsonNode e : json(send("GET", "/api/trades/" + id + "/events", trader, null, Map.of()))) {
+                if (e.get("type").asText().equals(type)) {
+                    return e.get("payload");
+                }
+            }
+            return null;
+        }, payload -> payload != null);
+    }
+}
