@@ -1,7 +1,6 @@
 package io.papertrading.app.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.papertrading.app.IntegrationTestBase;
 import io.papertrading.app.TestClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * Options held into their expiry settle at intrinsic value and end EXPIRED, through the whole app: the
  * simulated market and the saga see the engine's clock moved to just before 16:00 New York on expiry day.
  */
-class OptionExpiryIT extends IntegrationTestBase {
+class OptionExpiryIT extends ExecutionTestSupport {
 
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
@@ -44,7 +43,9 @@ class OptionExpiryIT extends IntegrationTestBase {
         String trader = user("expiry");
 
         String inTheMoney = openLongCall(trader, "itm", "SPY" + yymmdd + "C00010000");   // strike 10
+        String itmSaga = sagaOf(inTheMoney);
         String outOfTheMoney = openLongCall(trader, "otm", "SPY" + yymmdd + "C09000000"); // strike 9000
+        String otmSaga = sagaOf(outOfTheMoney);
 
         JsonNode itm = awaitExpired(trader, inTheMoney);
         JsonNode otm = awaitExpired(trader, outOfTheMoney);
@@ -60,6 +61,15 @@ class OptionExpiryIT extends IntegrationTestBase {
         BigDecimal otmEntry = entryPrice(trader, outOfTheMoney);
         assertThat(otm.get("realizedPnl").decimalValue())
                 .isEqualByComparingTo(otmEntry.negate().multiply(BigDecimal.valueOf(100)));
+
+        for (String id : new String[]{inTheMoney, outOfTheMoney}) {
+            await().atMost(PATIENCE).until(() -> json(send("GET", "/api/trades/" + id + "/transitions", trader, null,
+                    Map.of())).findValuesAsText("to").equals(java.util.List.of("PENDING", "OPEN", "EXPIRED")));
+            JsonNode row = json(send("GET", "/api/trades/" + id, trader, null, Map.of()));
+            assertThat(row.get("closeReason").asText()).isEqualTo("EXPIRED");
+        }
+        assertNoDeadlinesLeft(itmSaga);
+        assertNoDeadlinesLeft(otmSaga);
     }
 
     private String openLongCall(String trader, String key, String occ) {
@@ -77,16 +87,5 @@ class OptionExpiryIT extends IntegrationTestBase {
 
     private JsonNode awaitExpired(String trader, String id) {
         return awaitEvent(trader, id, "TradeExpired");
-    }
-
-    private JsonNode awaitEvent(String trader, String id, String type) {
-        return await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            for (JsonNode e : json(send("GET", "/api/trades/" + id + "/events", trader, null, Map.of()))) {
-                if (e.get("type").asText().equals(type)) {
-                    return e.get("payload");
-                }
-            }
-            return null;
-        }, payload -> payload != null);
     }
 }

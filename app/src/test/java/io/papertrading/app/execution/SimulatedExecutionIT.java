@@ -1,7 +1,6 @@
 package io.papertrading.app.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.papertrading.app.IntegrationTestBase;
 import io.papertrading.broker.Quote;
 import io.papertrading.broker.simulated.SimulatedMarket;
 import org.axonframework.deadline.DeadlineManager;
@@ -24,9 +23,7 @@ import static org.awaitility.Awaitility.await;
  * The execution saga end to end: HTTP → aggregate → saga → simulated broker → db-scheduler deadlines in
  * PostgreSQL → back to the aggregate. Status is read from the trade's own event stream.
  */
-class SimulatedExecutionIT extends IntegrationTestBase {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(40);
+class SimulatedExecutionIT extends ExecutionTestSupport {
 
     @Autowired
     DeadlineManager deadlineManager;
@@ -181,37 +178,6 @@ class SimulatedExecutionIT extends IntegrationTestBase {
         List<String> types = new ArrayList<>();
         json(r).forEach(e -> types.add(e.get("type").asText()));
         return types;
-    }
-
-    private JsonNode awaitEvent(String user, String id, String type) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> {
-            HttpResponse<String> r = send("GET", "/api/trades/" + id + "/events", user, null, Map.of());
-            for (JsonNode e : json(r)) {
-                if (e.get("type").asText().equals(type)) {
-                    return e.get("payload");
-                }
-            }
-            return null;
-        }, e -> e != null);
-    }
-
-    /** The saga's id, while it lives (its associations go when it ends). */
-    private String sagaOf(String tradeId) {
-        return await().atMost(PATIENCE).until(() -> ownerJdbc.queryForList(
-                "select saga_id from association_value_entry where association_key = 'tradeId' and association_value = ?",
-                String.class, tradeId).stream().findFirst().orElse(null), s -> s != null);
-    }
-
-    /** db-scheduler's rows carry the saga id inside their serialized scope: none may outlive the saga. */
-    private void assertNoDeadlinesLeft(String sagaId) {
-        // the saga handles the trade's last event asynchronously: give it the moment it takes
-        await().atMost(PATIENCE).untilAsserted(() -> {
-            assertThat(ownerJdbc.queryForObject("select count(*) from saga_entry where saga_id = ?", Integer.class,
-                    sagaId)).as("saga ended").isZero();
-            assertThat(ownerJdbc.queryForObject(
-                    "select count(*) from scheduled_tasks where position(convert_to(?, 'UTF8') in task_data) > 0",
-                    Integer.class, sagaId)).as("deadlines left").isZero();
-        });
     }
 
     /** Ends a trade left open so its saga (and deadlines) end too. */

@@ -1,7 +1,6 @@
 package io.papertrading.app.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.papertrading.app.IntegrationTestBase;
 import io.papertrading.app.TestClock;
 import io.papertrading.broker.simulated.SimulatedMarket;
 import io.papertrading.command.execution.BrokerResolver;
@@ -23,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * reaches it. The simulated market is deterministic, so the test finds a later moment where the bid has risen
  * past the target and moves the engine's clock there.
  */
-class TakeProfitIT extends IntegrationTestBase {
+class TakeProfitIT extends ExecutionTestSupport {
 
     private static final String SYMBOL = "MSFT";
 
@@ -48,6 +47,7 @@ class TakeProfitIT extends IntegrationTestBase {
                 {"symbol":"%s","side":"BUY","quantity":3,"orderType":"MARKET"}""".formatted(SYMBOL));
         assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
         String id = json(placed).get("tradeId").asText();
+        String saga = sagaOf(id);
         BigDecimal entry = awaitEvent(trader, id, "TradeOpened").get("entryPrice").decimalValue();
 
         Instant later = firstMomentBidReaches(entry.multiply(new BigDecimal("1.004")));
@@ -70,6 +70,9 @@ class TakeProfitIT extends IntegrationTestBase {
         assertThat(exit).isGreaterThanOrEqualTo(target);
         assertThat(closed.get("realizedPnl").decimalValue())
                 .isEqualByComparingTo(exit.subtract(entry).multiply(BigDecimal.valueOf(3)));
+        await().atMost(PATIENCE).until(() -> json(send("GET", "/api/trades/" + id + "/transitions", trader, null,
+                Map.of())).findValuesAsText("to").equals(java.util.List.of("PENDING", "OPEN", "CLOSED")));
+        assertNoDeadlinesLeft(saga);
     }
 
     private Instant firstMomentBidReaches(BigDecimal level) {
@@ -81,16 +84,5 @@ class TakeProfitIT extends IntegrationTestBase {
             }
         }
         throw new AssertionError("the simulated market never rose 0.4% within 90 days");
-    }
-
-    private JsonNode awaitEvent(String trader, String id, String type) {
-        return await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            for (JsonNode e : json(send("GET", "/api/trades/" + id + "/events", trader, null, Map.of()))) {
-                if (e.get("type").asText().equals(type)) {
-                    return e.get("payload");
-                }
-            }
-            return null;
-        }, payload -> payload != null);
     }
 }
