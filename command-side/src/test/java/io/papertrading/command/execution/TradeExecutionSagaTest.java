@@ -31,17 +31,14 @@ import io.papertrading.kernel.trade.event.TradeExpiredEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
-import org.axonframework.test.deadline.StubDeadlineManager;
 import org.axonframework.test.saga.ContinuedGivenState;
 import org.axonframework.test.saga.SagaTestFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Field;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 import static io.papertrading.command.execution.TradeExecutionSaga.CONFIRM;
@@ -71,7 +68,7 @@ class TradeExecutionSagaTest {
     void setUp() {
         fixture = new SagaTestFixture<>(TradeExecutionSaga.class);
         broker = new FakeBroker();
-        Clock clock = new FixtureClock();
+        Clock clock = new FixtureClock(fixture);
         // 60 lists a minute: one per 1 s tick, so the first poll after a placement sees a fresh list
         ExecutionSettings settings = new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5),
                 Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(1), 60);
@@ -511,37 +508,5 @@ class TradeExecutionSagaTest {
 
     private Instant now() {
         return fixture.currentTime();
-    }
-
-    /**
-     * The saga's clock is the fixture's deadline manager's: while time travel triggers deadlines one by one, the
-     * fixture's own {@code currentTime()} has already jumped to the end of the trip, this one has not.
-     */
-    private final class FixtureClock extends Clock {
-        private StubDeadlineManager deadlines;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            if (deadlines == null) {
-                try {
-                    Field field = SagaTestFixture.class.getDeclaredField("deadlineManager");
-                    field.setAccessible(true);
-                    deadlines = (StubDeadlineManager) field.get(fixture);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException("SagaTestFixture changed: no deadlineManager field", e);
-                }
-            }
-            return deadlines.getCurrentDateTime();
-        }
     }
 }

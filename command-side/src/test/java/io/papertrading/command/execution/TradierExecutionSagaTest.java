@@ -13,18 +13,14 @@ import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
 import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
-import org.axonframework.test.deadline.StubDeadlineManager;
 import org.axonframework.test.saga.SagaTestFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Field;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +42,7 @@ class TradierExecutionSagaTest {
     void setUp() {
         fixture = new SagaTestFixture<>(TradeExecutionSaga.class);
         tradier = new ScriptedTradier();
-        Clock clock = new DeadlineClock();
+        Clock clock = new FixtureClock(fixture);
         TradierTuning tuning = TradierTuning.defaults()
                 // order reads (standard group) at the sandbox's 60 a minute; placements unthrottled here
                 .withRateLimits(new TradierTuning.RateLimits(60, 60, 1000, Duration.ofMinutes(1), Duration.ZERO, 0))
@@ -131,34 +127,5 @@ class TradierExecutionSagaTest {
         TradeOrder order = new TradeOrder(Instrument.stock("AAPL"), Side.BUY, quantity, OrderType.MARKET, null, null,
                 null, null, null);
         return new TradePlacedEvent(id, "alice", order, "key-" + id, order.fingerprint(), fixture.currentTime());
-    }
-
-    /** The fixture's deadline time, which moves deadline by deadline during time travel. */
-    private final class DeadlineClock extends Clock {
-        private StubDeadlineManager deadlines;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            if (deadlines == null) {
-                try {
-                    Field field = SagaTestFixture.class.getDeclaredField("deadlineManager");
-                    field.setAccessible(true);
-                    deadlines = (StubDeadlineManager) field.get(fixture);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return deadlines.getCurrentDateTime();
-        }
     }
 }
