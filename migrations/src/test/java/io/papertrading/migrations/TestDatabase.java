@@ -27,7 +27,6 @@ public final class TestDatabase {
     private final String ownerUrl;
     private final String ownerUser;
     private final String ownerPassword;
-    private final String appUrl;
     private final String adminUrl;
     private final String dbName;
 
@@ -35,7 +34,6 @@ public final class TestDatabase {
         this.ownerUrl = ownerUrl;
         this.ownerUser = ownerUser;
         this.ownerPassword = ownerPassword;
-        this.appUrl = ownerUrl;
         this.adminUrl = adminUrl;
         this.dbName = dbName;
     }
@@ -178,7 +176,7 @@ public final class TestDatabase {
 
     private DataSource dataSource(String user, String password) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(appUrl);
+        ds.setUrl(ownerUrl);
         ds.setUser(user);
         ds.setPassword(password);
         return ds;

@@ -49,7 +49,7 @@ class RiskLimits implements EntryRiskPolicy {
                         + limits.maxOpenTrades());
             }
         }
-        BrokerProvider broker = brokers.providerFor(username);
+        BrokerProvider broker = brokers.resolve(username, limits).provider();
         Money price = entryPrice(broker, order);
         if (order.orderType() == OrderType.MARKET && (order.stopLoss() != null || order.takeProfit() != null)) {
             // a market order has no price of its own: its brackets must sit on the right side of the market

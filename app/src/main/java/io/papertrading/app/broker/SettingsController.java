@@ -121,7 +121,7 @@ class SettingsController {
     @PostMapping("/broker/test")
     ConnectionView test(Principal principal) {
         UserSettings s = store.load(principal.getName());
-        ConnectionInfo info = brokers.providerFor(principal.getName()).testConnection();
+        ConnectionInfo info = brokers.resolve(principal.getName(), s).provider().testConnection();
         return new ConnectionView(info.ok(), s.broker().name(), info.accountIds(), info.accountType());
     }
 

@@ -21,7 +21,11 @@ class UserBrokers implements BrokerResolver {
 
     @Override
     public BrokerAccount resolve(String username) {
-        UserSettings s = settings.load(username);
+        return resolve(username, settings.load(username));
+    }
+
+    /** The account for settings the caller has already loaded (one settings query per request, not two). */
+    BrokerAccount resolve(String username, UserSettings s) {
         BrokerProvider provider = factory.brokerFor(username, s.brokerSettings());
         String key = s.broker() == BrokerKind.TRADIER
                 ? "tradier:" + s.environment() + ":" + s.accountId()

@@ -1,5 +1,6 @@
 package io.papertrading.command.monitor;
 
+import io.papertrading.broker.simulated.MutableClock;
 import io.papertrading.broker.tradier.TradierBroker;
 import io.papertrading.broker.tradier.TradierConfig;
 import io.papertrading.broker.tradier.TradierTuning;
@@ -36,7 +37,7 @@ class PriceMonitorRateLimitTest {
     private static final Instant T0 = Instant.parse("2026-03-02T15:00:00Z");
 
     private final MockWebServer server = new MockWebServer();
-    private final MonitorFixtures.TestClock clock = new MonitorFixtures.TestClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
     private final List<Instant> requestTimes = new CopyOnWriteArrayList<>();
     private final List<Integer> symbolsPerRequest = new CopyOnWriteArrayList<>();
 

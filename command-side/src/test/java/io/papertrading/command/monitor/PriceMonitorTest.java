@@ -1,5 +1,6 @@
 package io.papertrading.command.monitor;
 
+import io.papertrading.broker.simulated.MutableClock;
 import io.papertrading.command.execution.BrokerAccount;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.Actors;
@@ -26,7 +27,7 @@ class PriceMonitorTest {
     private static final Instant T0 = Instant.parse("2026-03-02T15:00:00Z");
 
     private final MonitorFixtures f = new MonitorFixtures();
-    private final MonitorFixtures.TestClock clock = new MonitorFixtures.TestClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
     private final InMemoryLiveTradeBook book = new InMemoryLiveTradeBook();
     private final AtomicReference<String> price = new AtomicReference<>("100");
     private final List<List<String>> requests = new ArrayList<>();

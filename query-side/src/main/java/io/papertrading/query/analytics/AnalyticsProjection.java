@@ -15,6 +15,7 @@ import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import io.papertrading.query.support.JoiningTransactionTemplate;
+import io.papertrading.query.support.TradeOwners;
 import io.papertrading.query.support.UserScope;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -36,7 +37,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,12 +86,7 @@ public class AnalyticsProjection {
     private final JdbcTemplate jdbc;
     private final UserScope userScope;
     private final TransactionTemplate tx;
-    private final Map<String, String> owners = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > OWNER_CACHE_SIZE;
-        }
-    };
+    private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
 
     public AnalyticsProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
@@ -110,7 +105,7 @@ public class AnalyticsProjection {
                     on conflict (trade_id) do nothing""",
                     e.tradeId().value(), e.username(), strategyKey(order.strategy()), order.side().name(),
                     order.multiplier(), seq + 1);
-            remember(e.tradeId().value(), e.username());
+            owners.put(e.tradeId().value(), e.username());
         });
     }
 
@@ -194,9 +189,7 @@ public class AnalyticsProjection {
     @ResetHandler
     void reset() {
         tx.executeWithoutResult(status -> jdbc.execute("select analytics_reset_projection()"));
-        synchronized (owners) {
-            owners.clear();
-        }
+        owners.clear();
     }
 
     /** The trade ended with {@code realized} (null: never filled); excursions take the final P&amp;L in. */
@@ -303,10 +296,7 @@ public class AnalyticsProjection {
     /** Binds the trade's user; null (event skipped) when the trade's TradePlaced was never projected here. */
     private String bindOwner(TradeEvent e, long version) {
         String tradeId = e.tradeId().value();
-        String known;
-        synchronized (owners) {
-            known = owners.get(tradeId);
-        }
+        String known = owners.get(tradeId);
         if (known != null) {
             userScope.bindCurrentTransaction(known);
             return known;
@@ -317,14 +307,8 @@ public class AnalyticsProjection {
                     e.getClass().getSimpleName(), version, tradeId);
             return null;
         }
-        remember(tradeId, bound);
+        owners.put(tradeId, bound);
         return bound;
-    }
-
-    private void remember(String tradeId, String username) {
-        synchronized (owners) {
-            owners.put(tradeId, username);
-        }
     }
 
     /** The stored key of a strategy: '' for none (a key column cannot be null). */

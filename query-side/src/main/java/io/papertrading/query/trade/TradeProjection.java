@@ -21,6 +21,7 @@ import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import io.papertrading.kernel.trade.event.TradeStatusEvent;
 import io.papertrading.query.support.JoiningTransactionTemplate;
+import io.papertrading.query.support.TradeOwners;
 import io.papertrading.query.support.UserScope;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;

@@ -1,4 +1,4 @@
-package io.papertrading.query.trade;
+package io.papertrading.query.support;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -6,14 +6,15 @@ import java.util.Map;
 /**
  * A bounded memory of trade id → username. Only TradePlaced carries the username, and RLS hides a trade's row
  * until its user is bound, so later events would otherwise cost an extra database lookup each. A trade's
- * owner never changes, so an entry never goes stale; a miss falls back to {@code paper_trade_owner(id)}.
+ * owner never changes, so an entry never goes stale; a miss falls back to the projection's owner lookup.
+ * Shared by the projections; thread-safe.
  */
-final class TradeOwners {
+public final class TradeOwners {
 
     private final int capacity;
     private final Map<String, String> owners;
 
-    TradeOwners(int capacity) {
+    public TradeOwners(int capacity) {
         this.capacity = capacity;
         // access order: the trades still receiving events stay, finished ones age out
         this.owners = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -24,19 +25,19 @@ final class TradeOwners {
         };
     }
 
-    synchronized String get(String tradeId) {
+    public synchronized String get(String tradeId) {
         return owners.get(tradeId);
     }
 
-    synchronized void put(String tradeId, String username) {
+    public synchronized void put(String tradeId, String username) {
         owners.put(tradeId, username);
     }
 
-    synchronized void clear() {
+    public synchronized void clear() {
         owners.clear();
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return owners.size();
     }
 }

@@ -1,4 +1,4 @@
-package io.papertrading.query.trade;
+package io.papertrading.query.support;
 
 import org.junit.jupiter.api.Test;
 
