@@ -1,6 +1,7 @@
 package io.papertrading.broker;
 
 import io.papertrading.broker.crypto.TokenCipher;
+import io.papertrading.broker.simulated.SimulatedBooks;
 import io.papertrading.broker.simulated.SimulatedBroker;
 import io.papertrading.broker.simulated.SimulatedMarket;
 import io.papertrading.broker.simulated.SimulationSettings;
@@ -16,8 +17,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Builds the {@link BrokerProvider} for a user from their stored settings. Brokers are cached per user and
  * rebuilt only when the settings change, so a Tradier token's rate limiters and circuit breaker persist across
- * requests. Simulated users share one {@link SimulatedMarket} and each keep their own account (keyed by
- * username) for the life of the factory. Thread-safe.
+ * requests. Simulated users share one {@link SimulatedMarket} and each trade on their own account (keyed by
+ * username) in the factory's {@link SimulatedBooks}. Thread-safe.
  */
 public final class BrokerFactory {
 
@@ -29,16 +30,24 @@ public final class BrokerFactory {
     private final TradierTuning tuning;
     private final SimulatedMarket market;
     private final SimulationSettings simulation;
+    private final SimulatedBooks books;
     private final ConcurrentMap<String, Built> tradierBrokers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SimulatedBroker> simulatedAccounts = new ConcurrentHashMap<>();
 
+    /** A factory whose simulated accounts live in this process's memory. */
     public BrokerFactory(TokenCipher cipher, TradierEndpoints endpoints, TradierTuning tuning,
                          SimulatedMarket market, SimulationSettings simulation) {
+        this(cipher, endpoints, tuning, market, simulation, SimulatedBooks.inMemory());
+    }
+
+    public BrokerFactory(TokenCipher cipher, TradierEndpoints endpoints, TradierTuning tuning,
+                         SimulatedMarket market, SimulationSettings simulation, SimulatedBooks books) {
         this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.tuning = Objects.requireNonNull(tuning, "tuning");
         this.market = Objects.requireNonNull(market, "market");
         this.simulation = Objects.requireNonNull(simulation, "simulation");
+        this.books = Objects.requireNonNull(books, "books");
     }
 
     /**
@@ -49,7 +58,7 @@ public final class BrokerFactory {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(settings, "settings");
         if (settings.broker() == BrokerKind.SIMULATED) {
-            return simulatedAccounts.computeIfAbsent(username, user -> new SimulatedBroker(market, user, simulation));
+            return simulatedAccounts.computeIfAbsent(username, user -> new SimulatedBroker(market, user, simulation, books));
         }
         return tradierBrokers.compute(username, (user, cached) ->
                 cached != null && cached.settings().equals(settings) ? cached : new Built(settings, tradier(settings)))

@@ -15,22 +15,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Cash and holdings of one simulated account. Not thread-safe: its broker serialises access. */
+/**
+ * Cash and holdings of one simulated account. Not thread-safe: its books serialise access. Remembers whether it
+ * changed, so a stored account is written back only when a fill or a settlement moved it.
+ */
 final class Ledger {
 
     /** A holding; quantity and cost basis are negative for a short position. */
-    private record Holding(Instrument instrument, BigDecimal quantity, BigDecimal costBasis, Instant acquiredAt) {
+    record Holding(Instrument instrument, BigDecimal quantity, BigDecimal costBasis, Instant acquiredAt) {
     }
 
     private BigDecimal cash;
     private final Map<String, Holding> holdings = new LinkedHashMap<>();
+    private boolean changed;
 
     Ledger(Money startingCash) {
-        this.cash = startingCash.amount();
+        this(startingCash.amount(), List.of());
+    }
+
+    /** A ledger as it was stored. */
+    Ledger(BigDecimal cash, List<Holding> stored) {
+        this.cash = cash;
+        stored.forEach(h -> holdings.put(h.instrument().tradedSymbol(), h));
     }
 
     BigDecimal cash() {
         return cash;
+    }
+
+    /** The holdings, in the order they were first acquired. */
+    List<Holding> holdings() {
+        return List.copyOf(holdings.values());
+    }
+
+    /** Whether cash or holdings changed since this ledger was built. */
+    boolean changed() {
+        return changed;
     }
 
     /** Signed quantity held of a traded symbol (0 when none). */
@@ -44,6 +64,7 @@ final class Ledger {
         BigDecimal signed = BigDecimal.valueOf(buy ? quantity : -quantity);
         BigDecimal amount = price.multiply(signed).multiply(instrument.multiplier());
         cash = cash.subtract(amount);
+        changed = true;
         String symbol = instrument.tradedSymbol();
         Holding old = holdings.get(symbol);
         if (old == null || old.quantity().signum() == 0) {
@@ -71,6 +92,7 @@ final class Ledger {
                 BigDecimal intrinsic = contract.intrinsicValue(underlyingAtExpiry.apply(contract));
                 cash = cash.add(intrinsic.multiply(h.quantity()).multiply(OptionSymbol.CONTRACT_MULTIPLIER));
                 it.remove();
+                changed = true;
             }
         }
     }

@@ -10,7 +10,10 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.List;
 
-/** A simulated order's mutable state. Guarded by its broker's lock. */
+/**
+ * A simulated order's mutable state. Guarded by its account's books. Remembers whether it changed since it was
+ * created or loaded, so stored books write back only what moved.
+ */
 final class SimOrder {
 
     final String id;
@@ -28,13 +31,68 @@ final class SimOrder {
     private Instant lastFillAt;
     private String reason;
     private boolean stopTriggered;
+    /** The market time of the last change: creation, a fill, the close. Lists show recently changed orders. */
+    private Instant changedAt;
+    private boolean changed;
 
+    /** A new order, working. */
     SimOrder(String id, OrderRequest request, Instant createdAt, Instant deadline, String parentId) {
         this.id = id;
         this.request = request;
         this.createdAt = createdAt;
         this.deadline = deadline;
         this.parentId = parentId;
+        this.changedAt = createdAt;
+        this.changed = true;
+    }
+
+    /** An order as it was stored. */
+    SimOrder(String id, OrderRequest request, Instant createdAt, Instant deadline, String parentId, OrderState state,
+             int filled, BigDecimal fillValue, BigDecimal lastFillPrice, Instant lastFillAt, String reason,
+             boolean stopTriggered, Instant changedAt) {
+        this.id = id;
+        this.request = request;
+        this.createdAt = createdAt;
+        this.deadline = deadline;
+        this.parentId = parentId;
+        this.state = state;
+        this.filled = filled;
+        this.fillValue = fillValue;
+        this.lastFillPrice = lastFillPrice;
+        this.lastFillAt = lastFillAt;
+        this.reason = reason;
+        this.stopTriggered = stopTriggered;
+        this.changedAt = changedAt;
+    }
+
+    /** The order itself, or its OCO group: what a list of orders shows for it. */
+    String listedId() {
+        return parentId != null ? parentId : id;
+    }
+
+    BigDecimal fillValue() {
+        return fillValue;
+    }
+
+    BigDecimal lastFillPrice() {
+        return lastFillPrice;
+    }
+
+    boolean stopTriggered() {
+        return stopTriggered;
+    }
+
+    Instant changedAt() {
+        return changedAt;
+    }
+
+    /** Whether anything changed since this order was created, loaded or last saved. */
+    boolean changed() {
+        return changed;
+    }
+
+    void saved() {
+        changed = false;
     }
 
     OrderState state() {
@@ -63,7 +121,10 @@ final class SimOrder {
 
     /** A stop order, once its stop price has traded, stays a market order. */
     boolean stopTriggered(boolean triggeredNow) {
-        stopTriggered = stopTriggered || triggeredNow;
+        if (triggeredNow && !stopTriggered) {
+            stopTriggered = true;
+            changed = true;
+        }
         return stopTriggered;
     }
 
@@ -73,11 +134,15 @@ final class SimOrder {
         lastFillPrice = price;
         lastFillAt = at;
         state = remaining() == 0 ? OrderState.FILLED : OrderState.PARTIALLY_FILLED;
+        changedAt = at;
+        changed = true;
     }
 
-    void close(OrderState finalState, String why) {
+    void close(OrderState finalState, String why, Instant at) {
         state = finalState;
         reason = why;
+        changedAt = at;
+        changed = true;
     }
 
     OrderStatusReport report() {

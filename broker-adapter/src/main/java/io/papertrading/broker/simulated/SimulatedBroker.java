@@ -20,40 +20,43 @@ import io.papertrading.kernel.money.Money;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * One simulated brokerage account trading on a shared {@link SimulatedMarket}; no network. Orders are evaluated
- * lazily: every call first brings the account up to the market clock's now, filling working orders that are
- * marketable (after the fill latency, during market hours, at most the displayed size per evaluation instant),
- * expiring DAY orders and options, and settling expired options at intrinsic value. Thread-safe.
+ * One simulated brokerage account trading on a shared {@link SimulatedMarket}; no network. The account's cash,
+ * holdings and orders live in its {@link SimulatedBooks}: in memory, or in PostgreSQL where they survive restarts
+ * and every node shares them. Orders are evaluated lazily: every call first brings the account up to the market
+ * clock's now, filling working orders that are marketable (after the fill latency, during market hours, at most
+ * the displayed size per evaluation instant), expiring DAY orders and options, and settling expired options at
+ * intrinsic value. Thread-safe: the books hold the account exclusively for each call.
  */
 public final class SimulatedBroker implements BrokerProvider {
+
+    /** How long a finished order stays in {@link #listOrders()}; it stays readable by id for ever. */
+    public static final Duration LIST_WINDOW = Duration.ofDays(1);
 
     private final SimulatedMarket market;
     private final String accountId;
     private final SimulationSettings settings;
-    private final Object lock = new Object();
-    private final Ledger ledger;
-    /** Single orders and OCO legs, in placement order. */
-    private final Map<String, SimOrder> orders = new LinkedHashMap<>();
-    /** OCO group id to its two legs. */
-    private final Map<String, List<SimOrder>> ocoGroups = new LinkedHashMap<>();
-    /** What listOrders shows: single orders and OCO groups, not the legs on their own. */
-    private final List<String> listed = new ArrayList<>();
+    private final SimulatedBooks books;
 
+    /** An account whose books live in this process's memory only. */
     public SimulatedBroker(SimulatedMarket market, String accountId, SimulationSettings settings) {
+        this(market, accountId, settings, SimulatedBooks.inMemory());
+    }
+
+    public SimulatedBroker(SimulatedMarket market, String accountId, SimulationSettings settings,
+                           SimulatedBooks books) {
         this.market = Objects.requireNonNull(market, "market");
         this.accountId = Objects.requireNonNull(accountId, "accountId");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.ledger = new Ledger(settings.startingCash());
+        this.books = Objects.requireNonNull(books, "books");
     }
 
     @Override
@@ -74,79 +77,92 @@ public final class SimulatedBroker implements BrokerProvider {
     /** Accepts every well-formed order; one that cannot be honoured is recorded as REJECTED with a reason. */
     @Override
     public PlacedOrder placeOrder(OrderRequest order) {
-        synchronized (lock) {
-            Instant now = advance();
-            SimOrder placed = open(order, null, now);
-            listed.add(placed.id);
+        return inAccount(book -> {
+            Instant now = advance(book);
+            SimOrder placed = open(book, order, null, now);
             return new PlacedOrder(placed.id, order.tag());
-        }
+        });
     }
 
     @Override
     public PlacedOrder placeOco(OcoRequest oco) {
-        synchronized (lock) {
-            Instant now = advance();
-            String groupId = Long.toString(market.nextOrderId());
-            SimOrder limit = open(oco.limitLeg(), groupId, now);
-            SimOrder stop = open(oco.stopLeg(), groupId, now);
+        return inAccount(book -> {
+            Instant now = advance(book);
+            String groupId = book.nextOrderId();
+            SimOrder limit = open(book, oco.limitLeg(), groupId, now);
+            SimOrder stop = open(book, oco.stopLeg(), groupId, now);
             // A bracket is all or nothing: if one leg is refused, the other must not work alone.
             if (!limit.isWorking() && stop.isWorking()) {
-                stop.close(OrderState.CANCELED, "other leg of the OCO was rejected");
+                stop.close(OrderState.CANCELED, "other leg of the OCO was rejected", now);
             } else if (!stop.isWorking() && limit.isWorking()) {
-                limit.close(OrderState.CANCELED, "other leg of the OCO was rejected");
+                limit.close(OrderState.CANCELED, "other leg of the OCO was rejected", now);
             }
-            ocoGroups.put(groupId, List.of(limit, stop));
-            listed.add(groupId);
             return new PlacedOrder(groupId, oco.tag());
-        }
+        });
     }
 
     @Override
     public OrderStatusReport getOrder(String orderId) {
-        synchronized (lock) {
-            advance();
-            return report(orderId);
-        }
+        return inAccount(book -> {
+            advance(book);
+            return report(book, orderId);
+        });
     }
 
+    /** Working orders, and finished ones that changed within {@link #LIST_WINDOW}: like a broker's day list. */
     @Override
     public List<OrderStatusReport> listOrders() {
-        synchronized (lock) {
-            advance();
-            return listed.stream().map(this::report).toList();
-        }
+        return inAccount(book -> {
+            Instant now = advance(book);
+            return book.listed(now.minus(LIST_WINDOW)).stream().map(id -> report(book, id)).toList();
+        });
+    }
+
+    /** Finds the order by its tag whether or not lists still show it. */
+    @Override
+    public Optional<OrderStatusReport> findOrderByTag(String tag) {
+        Objects.requireNonNull(tag, "tag");
+        return inAccount(book -> {
+            advance(book);
+            String id = book.listedIdByTag(tag);
+            return id == null ? Optional.empty() : Optional.of(report(book, id));
+        });
     }
 
     @Override
     public void cancelOrder(String orderId) {
-        synchronized (lock) {
-            advance();
-            List<SimOrder> targets = ocoGroups.containsKey(orderId) ? ocoGroups.get(orderId) : List.of(order(orderId));
+        inAccount(book -> {
+            Instant now = advance(book);
+            List<SimOrder> legs = book.legs(orderId);
+            List<SimOrder> targets = legs.isEmpty() ? List.of(order(book, orderId)) : legs;
             if (targets.stream().noneMatch(SimOrder::isWorking)) {
                 throw new BrokerException("order " + orderId + " can no longer be canceled: it is "
-                        + report(orderId).state());
+                        + report(book, orderId).state());
             }
-            targets.stream().filter(SimOrder::isWorking).forEach(o -> o.close(OrderState.CANCELED, "canceled by request"));
-        }
+            targets.stream().filter(SimOrder::isWorking)
+                    .forEach(o -> o.close(OrderState.CANCELED, "canceled by request", now));
+            return null;
+        });
     }
 
     @Override
     public Balance getBalance() {
-        synchronized (lock) {
-            Instant now = advance();
+        return inAccount(book -> {
+            Instant now = advance(book);
+            Ledger ledger = book.ledger();
             Function<String, BigDecimal> mark = symbol -> mark(symbol, now);
             BigDecimal equity = ledger.cash().add(ledger.marketValue(mark));
-            Money buyingPower = cents(buyingPower(now));
+            Money buyingPower = cents(buyingPower(book, now));
             return new Balance(accountId, "paper", cents(equity), cents(ledger.cash()), buyingPower, buyingPower);
-        }
+        });
     }
 
     @Override
     public List<Position> getPositions() {
-        synchronized (lock) {
-            advance();
-            return ledger.positions();
-        }
+        return inAccount(book -> {
+            advance(book);
+            return book.ledger().positions();
+        });
     }
 
     @Override
@@ -159,24 +175,28 @@ public final class SimulatedBroker implements BrokerProvider {
         return "SimulatedBroker[" + accountId + "]";
     }
 
-    private SimOrder open(OrderRequest request, String parentId, Instant now) {
+    private <T> T inAccount(Function<AccountBook, T> work) {
+        return books.withAccount(accountId, settings.startingCash(), work);
+    }
+
+    private SimOrder open(AccountBook book, OrderRequest request, String parentId, Instant now) {
         Instant deadline = request.duration() == TimeInForce.DAY ? settings.marketHours().dayOrderDeadline(now) : null;
         Instrument instrument = request.instrument();
         if (instrument.isOption()) {
             Instant expiry = SimulatedMarket.expiryInstant(instrument.optionSymbol());
             deadline = deadline == null || expiry.isBefore(deadline) ? expiry : deadline;
         }
-        SimOrder order = new SimOrder(Long.toString(market.nextOrderId()), request, now, deadline, parentId);
-        String refusal = refusal(request, now);
+        SimOrder order = new SimOrder(book.nextOrderId(), request, now, deadline, parentId);
+        String refusal = refusal(book, request, now);
         if (refusal != null) {
-            order.close(OrderState.REJECTED, refusal);
+            order.close(OrderState.REJECTED, refusal, now);
         }
-        orders.put(order.id, order);
+        book.add(order);
         return order;
     }
 
     /** Why the order cannot be accepted, or null. */
-    private String refusal(OrderRequest request, Instant now) {
+    private String refusal(AccountBook book, OrderRequest request, Instant now) {
         Instrument instrument = request.instrument();
         String symbol = instrument.tradedSymbol();
         Quote quote = market.quoteAt(symbol, now);
@@ -190,45 +210,45 @@ public final class SimulatedBroker implements BrokerProvider {
         if (side.isOpening()) {
             BigDecimal needed = estimatedPrice(request, quote).multiply(BigDecimal.valueOf(request.quantity()))
                     .multiply(instrument.multiplier());
-            BigDecimal available = buyingPower(now);
+            BigDecimal available = buyingPower(book, now);
             if (needed.compareTo(available) > 0) {
                 return "insufficient buying power: the order needs $" + cents(needed) + ", buying power is $"
                         + cents(available);
             }
             return null;
         }
-        BigDecimal closable = closable(side, symbol);
+        BigDecimal closable = closable(book.ledger(), side, symbol);
         if (closable.compareTo(BigDecimal.valueOf(request.quantity())) < 0) {
             return "no position of " + request.quantity() + " in " + symbol + " to close (holding "
-                    + ledger.quantity(symbol).stripTrailingZeros().toPlainString() + ")";
+                    + book.ledger().quantity(symbol).stripTrailingZeros().toPlainString() + ")";
         }
         return null;
     }
 
     /** Brings the account to the market clock's now; returns that now. */
-    private Instant advance() {
+    private Instant advance(AccountBook book) {
         Instant now = market.now();
-        for (SimOrder order : orders.values()) {
-            if (order.isWorking()) {
-                evaluate(order, now);
+        for (SimOrder order : book.working()) {
+            if (order.isWorking()) { // an earlier fill may have canceled its OCO sibling
+                evaluate(book, order, now);
             }
         }
-        ledger.settleExpired(now, contract -> market.price(contract.root(), SimulatedMarket.expiryInstant(contract)));
+        book.ledger().settleExpired(now, contract -> market.price(contract.root(), SimulatedMarket.expiryInstant(contract)));
         return now;
     }
 
-    private void evaluate(SimOrder order, Instant now) {
+    private void evaluate(AccountBook book, SimOrder order, Instant now) {
         boolean pastDeadline = order.deadline != null && !now.isBefore(order.deadline);
         // An order read only after its deadline still gets its last chance to fill before it.
-        tryFill(order, pastDeadline ? order.deadline.minusMillis(1) : now);
+        tryFill(book, order, pastDeadline ? order.deadline.minusMillis(1) : now);
         if (pastDeadline && order.isWorking()) {
             order.close(OrderState.EXPIRED, order.request.instrument().isOption()
                     && order.deadline.equals(SimulatedMarket.expiryInstant(order.request.instrument().optionSymbol()))
-                    ? "option expired" : "day order expired at the end of the session");
+                    ? "option expired" : "day order expired at the end of the session", order.deadline);
         }
     }
 
-    private void tryFill(SimOrder order, Instant at) {
+    private void tryFill(AccountBook book, SimOrder order, Instant at) {
         if (at.isBefore(order.createdAt.plus(settings.fillLatency())) || !settings.marketHours().isOpen(at)
                 || (order.lastFillAt() != null && !at.isAfter(order.lastFillAt()))) {
             return;
@@ -242,32 +262,34 @@ public final class SimulatedBroker implements BrokerProvider {
         BigDecimal price = (buy ? quote.ask() : quote.bid()).amount();
         int slice = (int) Math.min(order.remaining(), buy ? quote.askSize() : quote.bidSize());
         if (!request.side().isOpening()) {
-            slice = Math.min(slice, closable(request.side(), request.instrument().tradedSymbol()).intValue());
+            slice = Math.min(slice, closable(book.ledger(), request.side(), request.instrument().tradedSymbol())
+                    .intValue());
             if (slice <= 0) {
-                order.close(OrderState.CANCELED, "position already closed");
-                cancelSiblings(order);
+                order.close(OrderState.CANCELED, "position already closed", at);
+                cancelSiblings(book, order, at);
                 return;
             }
         } else {
             BigDecimal cost = price.multiply(BigDecimal.valueOf(slice)).multiply(request.instrument().multiplier());
-            if (cost.compareTo(freeCash(at)) > 0) {
+            if (cost.compareTo(freeCash(book.ledger(), at)) > 0) {
                 order.close(order.filled() > 0 ? OrderState.CANCELED : OrderState.REJECTED,
-                        "insufficient buying power to fill at $" + price.toPlainString());
+                        "insufficient buying power to fill at $" + price.toPlainString(), at);
                 return;
             }
         }
-        ledger.fill(request.instrument(), buy, slice, price, at);
+        book.ledger().fill(request.instrument(), buy, slice, price, at);
         order.recordFill(slice, price, at);
-        cancelSiblings(order);
+        cancelSiblings(book, order, at);
     }
 
-    private void cancelSiblings(SimOrder order) {
+    private static void cancelSiblings(AccountBook book, SimOrder order, Instant at) {
         if (order.parentId == null) {
             return;
         }
-        for (SimOrder sibling : ocoGroups.getOrDefault(order.parentId, List.of())) {
-            if (sibling != order && sibling.isWorking()) {
-                sibling.close(OrderState.CANCELED, "other leg of the OCO executed");
+        // Working legs are in hand already; a finished one needs no cancel.
+        for (SimOrder sibling : book.working()) {
+            if (sibling != order && order.parentId.equals(sibling.parentId) && sibling.isWorking()) {
+                sibling.close(OrderState.CANCELED, "other leg of the OCO executed", at);
             }
         }
     }
@@ -297,14 +319,14 @@ public final class SimulatedBroker implements BrokerProvider {
     }
 
     /** Cash not backing short positions. */
-    private BigDecimal freeCash(Instant at) {
+    private BigDecimal freeCash(Ledger ledger, Instant at) {
         return ledger.cash().subtract(ledger.shortLiability(symbol -> mark(symbol, at)));
     }
 
     /** Free cash less what working opening orders may still spend. */
-    private BigDecimal buyingPower(Instant at) {
+    private BigDecimal buyingPower(AccountBook book, Instant at) {
         BigDecimal reserved = BigDecimal.ZERO;
-        for (SimOrder order : orders.values()) {
+        for (SimOrder order : book.working()) {
             if (order.isWorking() && order.request.side().isOpening()) {
                 Quote quote = market.quoteAt(order.request.instrument().tradedSymbol(), at);
                 reserved = reserved.add(estimatedPrice(order.request, quote)
@@ -312,10 +334,10 @@ public final class SimulatedBroker implements BrokerProvider {
                         .multiply(order.request.instrument().multiplier()));
             }
         }
-        return freeCash(at).subtract(reserved);
+        return freeCash(book.ledger(), at).subtract(reserved);
     }
 
-    private BigDecimal closable(OrderSide side, String symbol) {
+    private static BigDecimal closable(Ledger ledger, OrderSide side, String symbol) {
         BigDecimal held = ledger.quantity(symbol);
         BigDecimal closable = side.isBuy() ? held.negate() : held;
         return closable.max(BigDecimal.ZERO);
@@ -326,17 +348,24 @@ public final class SimulatedBroker implements BrokerProvider {
         return mark == null ? BigDecimal.ZERO : mark.amount();
     }
 
-    private SimOrder order(String orderId) {
-        SimOrder order = orders.get(orderId);
+    private SimOrder order(AccountBook book, String orderId) {
+        SimOrder order = book.find(orderId);
         if (order == null) {
             throw new BrokerException("no simulated order " + orderId + " in account " + accountId);
         }
         return order;
     }
 
-    private OrderStatusReport report(String orderId) {
-        List<SimOrder> legs = ocoGroups.get(orderId);
-        return legs == null ? order(orderId).report() : ocoReport(orderId, legs);
+    private OrderStatusReport report(AccountBook book, String orderId) {
+        SimOrder order = book.find(orderId);
+        if (order != null) {
+            return order.report();
+        }
+        List<SimOrder> legs = book.legs(orderId);
+        if (legs.isEmpty()) {
+            throw new BrokerException("no simulated order " + orderId + " in account " + accountId);
+        }
+        return ocoReport(orderId, legs);
     }
 
     /** An OCO group reads as its leg that executed (or the first leg while both work), with both legs attached. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +49,6 @@ public final class SimulatedMarket {
 
     private final SeededNoise noise;
     private final Clock clock;
-    private final AtomicLong orderIds = new AtomicLong(1000);
 
     public SimulatedMarket(long seed, Clock clock) {
         this.noise = new SeededNoise(seed);
@@ -145,10 +143,6 @@ public final class SimulatedMarket {
         long series = key(contract.root()) * 31 + contract.expiry().toEpochDay();
         double jitter = (noise.uniform(series, contract.strike().unscaledValue().longValue(), 7) - 0.5) * 0.04;
         return Math.min(3.0, Math.max(0.05, annualVol(contract.root()) * (1 + skew) + jitter));
-    }
-
-    long nextOrderId() {
-        return orderIds.incrementAndGet();
     }
 
     private Quote stockQuote(String symbol, Instant at) {

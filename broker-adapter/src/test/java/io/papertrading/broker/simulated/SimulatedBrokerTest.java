@@ -32,16 +32,32 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/**
+ * The simulated broker's behaviour on in-memory books. {@code SimulatedBrokerOnPostgresIT} runs every test here
+ * again on books in PostgreSQL.
+ */
 class SimulatedBrokerTest {
 
     /** Monday 2025-03-03 10:00 New York, on a minute boundary. */
     private static final Instant MONDAY_MORNING = Instant.parse("2025-03-03T15:00:00Z");
     private static final Instrument AAPL = Instrument.stock("AAPL");
 
-    private final MutableClock clock = new MutableClock(MONDAY_MORNING);
-    private final SimulatedMarket market = new SimulatedMarket(42L, clock);
-    private final SimulationSettings settings = SimulationSettings.defaults().withFillLatency(Duration.ofSeconds(1));
-    private final SimulatedBroker broker = new SimulatedBroker(market, "alice", settings);
+    final MutableClock clock = new MutableClock(MONDAY_MORNING);
+    final SimulatedMarket market = new SimulatedMarket(42L, clock);
+    final SimulationSettings settings = SimulationSettings.defaults().withFillLatency(Duration.ofSeconds(1));
+    /** Distinguishes this test's accounts from other tests' on shared books. */
+    final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+    final SimulatedBooks books = newBooks();
+    final SimulatedBroker broker = account("alice", settings);
+
+    /** The books this test's accounts keep; called once per test. */
+    SimulatedBooks newBooks() {
+        return SimulatedBooks.inMemory();
+    }
+
+    SimulatedBroker account(String name, SimulationSettings accountSettings) {
+        return new SimulatedBroker(market, name + "-" + run, accountSettings, books);
+    }
 
     @Test
     void marketBuyFillsAtTheAskOnceTheLatencyHasElapsed() {
@@ -92,7 +108,7 @@ class SimulatedBrokerTest {
 
     @Test
     void orderLargerThanTheDisplayedSizeFillsPartiallyThenCompletely() {
-        SimulatedBroker rich = new SimulatedBroker(market, "rich",
+        SimulatedBroker rich = account("rich",
                 settings.withStartingCash(Money.of("100000000")));
         long size = market.quote("AAPL").askSize();
         int quantity = (int) (2 * size + 50);
@@ -196,7 +212,7 @@ class SimulatedBrokerTest {
     void regularHoursHoldFillsUntilTheOpen() {
         Instant saturday = Instant.parse("2025-03-01T15:00:00Z");
         clock.set(saturday);
-        SimulatedBroker regular = new SimulatedBroker(market, "bob", settings.withMarketHours(MarketHours.REGULAR_US));
+        SimulatedBroker regular = account("bob", settings.withMarketHours(MarketHours.REGULAR_US));
         String id = regular.placeOrder(new OrderRequest("t", AAPL, OrderSide.BUY_TO_OPEN, 1,
                 io.papertrading.broker.PriceType.MARKET, null, null, TimeInForce.GTC)).orderId();
 
@@ -281,7 +297,7 @@ class SimulatedBrokerTest {
         assertThat(broker.listOrders()).hasSize(200);
     }
 
-    private void buyAndFill(Instrument instrument, int quantity) {
+    void buyAndFill(Instrument instrument, int quantity) {
         String id = broker.placeOrder(OrderRequest.market("setup", instrument, OrderSide.BUY_TO_OPEN, quantity))
                 .orderId();
         clock.advance(Duration.ofSeconds(1));

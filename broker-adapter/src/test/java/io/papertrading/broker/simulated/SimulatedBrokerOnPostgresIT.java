@@ -1,0 +1,174 @@
+package io.papertrading.broker.simulated;
+
+import io.papertrading.broker.BrokerProvider;
+import io.papertrading.broker.BrokerUnavailableException;
+import io.papertrading.broker.OrderRequest;
+import io.papertrading.broker.OrderSide;
+import io.papertrading.broker.OrderState;
+import io.papertrading.broker.OrderStatusReport;
+import io.papertrading.broker.TimeInForce;
+import io.papertrading.kernel.instrument.Instrument;
+import io.papertrading.kernel.money.Money;
+import io.papertrading.migrations.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Every behaviour of {@link SimulatedBrokerTest} again on books in PostgreSQL, as the app's role sees them, plus
+ * what only shared books promise: a restart or a second node finds the same account, two nodes never spend the
+ * same cash twice, and row-level security confines each operation to its own account.
+ */
+class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
+
+    private static final JdbcSimulatedBooks NODE_A = SimulatedBooks.postgres(TestDatabase.get().app());
+    private static final JdbcSimulatedBooks NODE_B = SimulatedBooks.postgres(TestDatabase.get().app());
+    private static final Instrument AAPL = Instrument.stock("AAPL");
+
+    @Override
+    SimulatedBooks newBooks() {
+        return NODE_A;
+    }
+
+    private SimulatedBroker onNodeB(String name) {
+        return new SimulatedBroker(market, name + "-" + run, settings, NODE_B);
+    }
+
+    @Test
+    void aRestartedOrSecondNodeFindsTheAccountItsWorkingOrderAndItsCash() {
+        buyAndFill(AAPL, 10);
+        String resting = broker.placeOrder(OrderRequest.limit("rest-1", AAPL, OrderSide.BUY_TO_OPEN, 5,
+                market.quote("AAPL").ask().times(new BigDecimal("0.5")), TimeInForce.GTC)).orderId();
+        Money cash = broker.getBalance().cash();
+
+        SimulatedBroker elsewhere = onNodeB("alice");
+
+        assertThat(elsewhere.getBalance().cash()).isEqualTo(cash);
+        assertThat(elsewhere.getPositions()).singleElement()
+                .satisfies(p -> assertThat(p.quantity()).isEqualByComparingTo("10"));
+        assertThat(elsewhere.getOrder(resting).state()).isEqualTo(OrderState.OPEN);
+        assertThat(elsewhere.findOrderByTag("rest-1")).get().extracting(OrderStatusReport::orderId).isEqualTo(resting);
+
+        elsewhere.cancelOrder(resting);
+
+        assertThat(broker.getOrder(resting).state()).isEqualTo(OrderState.CANCELED);
+        assertThat(broker.getBalance().buyingPower(false)).isEqualTo(cash);
+    }
+
+    @Test
+    void twoNodesPlacingAtOnceNeverSpendTheSameCashTwice() throws Exception {
+        // $10,000 buys 4 lots of 10 AAPL near $230 and not a fifth; 12 orders race from two nodes
+        SimulationSettings small = settings.withStartingCash(Money.of("10000")).withFillLatency(Duration.ZERO);
+        List<SimulatedBroker> nodes = List.of(
+                new SimulatedBroker(market, "race-" + run, small, NODE_A),
+                new SimulatedBroker(market, "race-" + run, small, NODE_B));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<String>> placed = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                BrokerProvider node = nodes.get(i % 2);
+                placed.add(pool.submit(() -> node.placeOrder(OrderRequest.market("race", AAPL,
+                        OrderSide.BUY_TO_OPEN, 10)).orderId()));
+            }
+            List<String> ids = new ArrayList<>();
+            for (Future<String> f : placed) {
+                ids.add(f.get(30, TimeUnit.SECONDS));
+            }
+            clock.advance(Duration.ofSeconds(1));
+            List<OrderStatusReport> reports = ids.stream().map(id -> nodes.get(0).getOrder(id)).toList();
+
+            long filled = reports.stream().filter(r -> r.state() == OrderState.FILLED).count();
+            assertThat(ids).doesNotHaveDuplicates();
+            assertThat(filled).isEqualTo(4);
+            assertThat(reports).filteredOn(r -> r.state() != OrderState.FILLED)
+                    .allSatisfy(r -> assertThat(r.state()).isEqualTo(OrderState.REJECTED));
+            assertThat(nodes.get(1).getPositions()).singleElement()
+                    .satisfies(p -> assertThat(p.quantity()).isEqualByComparingTo("40"));
+            assertThat(nodes.get(1).getBalance().cash().amount()).isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void finishedOrdersLeaveTheListAfterADayButStayReadableByIdAndTag() {
+        String canceled = broker.placeOrder(OrderRequest.limit("old-1", AAPL, OrderSide.BUY_TO_OPEN, 1,
+                Money.of("1"), TimeInForce.GTC)).orderId();
+        broker.cancelOrder(canceled);
+        String working = broker.placeOrder(OrderRequest.limit("old-2", AAPL, OrderSide.BUY_TO_OPEN, 1,
+                Money.of("1"), TimeInForce.GTC)).orderId();
+
+        clock.advance(SimulatedBroker.LIST_WINDOW.plusMinutes(1));
+
+        assertThat(broker.listOrders()).extracting(OrderStatusReport::orderId).containsExactly(working);
+        assertThat(broker.getOrder(canceled).state()).isEqualTo(OrderState.CANCELED);
+        assertThat(broker.findOrderByTag("old-1")).get().extracting(OrderStatusReport::orderId).isEqualTo(canceled);
+    }
+
+    @Test
+    void rowLevelSecurityShowsTheAppRoleOnlyTheBoundAccount() throws SQLException {
+        broker.placeOrder(OrderRequest.limit("mine", AAPL, OrderSide.BUY_TO_OPEN, 1, Money.of("1"), TimeInForce.GTC));
+        onNodeB("mallory").placeOrder(OrderRequest.limit("theirs", AAPL, OrderSide.BUY_TO_OPEN, 1, Money.of("1"),
+                TimeInForce.GTC));
+
+        try (Connection c = TestDatabase.get().app().getConnection()) {
+            c.setAutoCommit(false);
+            assertThat(count(c, "select count(*) from sim_orders")).as("nobody bound").isZero();
+            assertThat(count(c, "select count(*) from sim_accounts")).isZero();
+            try (PreparedStatement ps = c.prepareStatement("select set_config('app.current_user', ?, true)")) {
+                ps.setString(1, "alice-" + run);
+                ps.execute();
+            }
+            assertThat(count(c, "select count(*) from sim_orders")).isEqualTo(1);
+            assertThat(count(c, "select count(*) from sim_orders where tag = 'theirs'")).isZero();
+            assertThat(count(c, "select count(*) from sim_accounts")).isEqualTo(1);
+            c.rollback();
+        }
+    }
+
+    @Test
+    void theMarketSeedIsChosenOnceAndSharedUnlessConfigured() {
+        long first = NODE_A.marketSeed(OptionalLong.empty());
+
+        assertThat(NODE_B.marketSeed(OptionalLong.empty())).isEqualTo(first);
+        assertThat(NODE_B.marketSeed(OptionalLong.of(first + 1))).isEqualTo(first + 1);
+        assertThat(NODE_A.marketSeed(OptionalLong.empty())).isEqualTo(first + 1);
+    }
+
+    @Test
+    void anUnreachableDatabaseIsAnUnavailableBrokerWithNoDetailInTheMessage() {
+        PGSimpleDataSource nowhere = new PGSimpleDataSource();
+        nowhere.setURL("jdbc:postgresql://127.0.0.1:1/nowhere?connectTimeout=2");
+        nowhere.setUser("app_user");
+        SimulatedBroker cut = new SimulatedBroker(market, "cut-" + run, settings, SimulatedBooks.postgres(nowhere));
+
+        BrokerUnavailableException e = catchThrowableOfType(BrokerUnavailableException.class, cut::getBalance);
+
+        assertThat(e.getMessage()).isEqualTo("the simulated exchange is unavailable; try again shortly");
+        assertThat(e.getCause()).isNull();
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
