@@ -158,6 +158,20 @@ class RowLevelSecurityIT {
     }
 
     @Test
+    void theSimulatedExchangesAccountTablesForceRowLevelSecurityPerAccount() throws SQLException {
+        List<String> accountTables = asOwner(c -> strings(c, """
+                select table_name from information_schema.columns
+                where table_schema = current_schema() and column_name = 'account_id'"""));
+        List<String> isolated = asOwner(c -> strings(c, """
+                select p.tablename from pg_policies p join pg_class t on t.relname = p.tablename
+                where t.relrowsecurity and t.relforcerowsecurity and p.qual = p.with_check
+                  and p.qual like '%account_id%current_setting(''app.current_user''%true)%'"""));
+
+        assertThat(accountTables).containsExactlyInAnyOrder("sim_accounts", "sim_holdings", "sim_orders");
+        assertThat(isolated).containsExactlyInAnyOrderElementsOf(accountTables);
+    }
+
+    @Test
     void t07_10_everyTableHasItsUserIsolationPolicy() throws SQLException {
         List<String> withPolicy = asOwner(c -> strings(c, """
                 select tablename from pg_policies

@@ -2,6 +2,10 @@ package io.papertrading.app.broker;
 
 import io.papertrading.broker.BrokerFactory;
 import io.papertrading.broker.crypto.TokenCipher;
+import com.zaxxer.hikari.HikariDataSource;
+import io.papertrading.broker.simulated.JdbcSimulatedBooks;
+import io.papertrading.broker.simulated.MarketHours;
+import io.papertrading.broker.simulated.SimulatedBooks;
 import io.papertrading.broker.simulated.SimulatedMarket;
 import io.papertrading.broker.simulated.SimulationSettings;
 import io.papertrading.broker.tradier.TradierEndpoints;
@@ -11,33 +15,59 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import io.papertrading.kernel.money.Money;
 import org.springframework.core.env.Environment;
 
-import java.security.SecureRandom;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * The brokers: one simulated market for the whole process (seeded by {@code PAPER_SIM_SEED}), Tradier's
- * environments at the operator's URLs, and the factory that builds each user's broker from their settings.
+ * The brokers: the simulated exchange (its books in PostgreSQL behind a small pool of its own, one market for the
+ * whole cluster seeded by {@code PAPER_SIM_SEED} or by the seed the first node stored), Tradier's environments at
+ * the operator's URLs, and the factory that builds each user's broker from their settings.
  */
 @Configuration(proxyBeanMethods = false)
 class BrokerWiring {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerWiring.class);
 
+    /**
+     * The exchange is a system of its own beside the engine: its pool is separate so that a saga holding a
+     * connection of the main pool never waits on that same pool for the exchange's.
+     */
+    @Bean(destroyMethod = "close")
+    SimulatedExchange simulatedExchange(DataSourceProperties database,
+                                        @Value("${paper.sim.pool-size:6}") int poolSize) {
+        HikariDataSource pool = database.initializeDataSourceBuilder().type(HikariDataSource.class).build();
+        pool.setPoolName("sim-exchange");
+        pool.setMaximumPoolSize(poolSize);
+        pool.setMinimumIdle(1);
+        return new SimulatedExchange(pool, SimulatedBooks.postgres(pool));
+    }
+
+    /** Runs after the migrations: the seed lives in {@code sim_market}. */
     @Bean
-    SimulatedMarket simulatedMarket(@Value("${paper.sim.seed:}") String seed, Clock clock) {
-        long value = seed == null || seed.isBlank() ? new SecureRandom().nextLong() : Long.parseLong(seed.trim());
-        log.info("Simulated market seeded with {}", value);
+    @DependsOn("flywayInitializer")
+    SimulatedMarket simulatedMarket(SimulatedExchange exchange, @Value("${paper.sim.seed:}") String seed,
+                                    Clock clock) {
+        OptionalLong configured = seed == null || seed.isBlank() ? OptionalLong.empty()
+                : OptionalLong.of(Long.parseLong(seed.trim()));
+        long value = exchange.books().marketSeed(configured);
+        log.info("Simulated market seeded with {}{}", value, configured.isPresent() ? " (configured)" : "");
         return new SimulatedMarket(value, clock);
     }
 
     @Bean
-    SimulationSettings simulationSettings() {
-        return SimulationSettings.defaults();
+    SimulationSettings simulationSettings(@Value("${paper.sim.fill-latency:500ms}") Duration fillLatency,
+                                          @Value("${paper.sim.market-hours:ALWAYS_OPEN}") MarketHours hours,
+                                          @Value("${paper.sim.starting-cash:100000}") BigDecimal startingCash) {
+        return new SimulationSettings(fillLatency, hours, new Money(startingCash));
     }
 
     @Bean
@@ -57,11 +87,19 @@ class BrokerWiring {
 
     @Bean
     BrokerFactory brokerFactory(TokenCipher cipher, TradierEndpoints endpoints, SimulatedMarket market,
-                                SimulationSettings simulation, Clock clock,
+                                SimulationSettings simulation, SimulatedExchange exchange, Clock clock,
                                 @Value("${paper.tradier.timeout:30s}") Duration timeout) {
         // 30 s by default: Tradier's sandbox answers chains slowly (the earlier implementation's AD-10)
         return new BrokerFactory(cipher, endpoints, TradierTuning.defaults().withClock(clock).withTimeout(timeout),
-                market, simulation);
+                market, simulation, exchange.books());
+    }
+
+    /** The exchange's pool and its books. */
+    record SimulatedExchange(HikariDataSource pool, JdbcSimulatedBooks books) implements AutoCloseable {
+        @Override
+        public void close() {
+            pool.close();
+        }
     }
 
     private static void putIfSet(Map<String, String> map, String key, String value) {

@@ -7,7 +7,7 @@ import io.papertrading.migrations.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
+import java.math.BigDecimal;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The durability test: the app runs as a separate process against its own PostgreSQL database and a Tradier
- * stand-in in this JVM; it is SIGKILLed while polling a working order, the order fills while it is down, and the
- * restarted app finds the saga and its deadline in PostgreSQL, polls again and opens the trade. The broker saw
- * exactly one order.
+ * The durability tests: the app runs as a separate process against its own PostgreSQL database; it is SIGKILLed
+ * while polling a working order, and the restarted app finds the saga and its deadline in PostgreSQL, polls again
+ * and opens the trade. The broker saw exactly one order. Run against a Tradier stand-in in this JVM (the order
+ * fills while the app is down) and against the default simulated broker, whose books live in the same database
+ * (the order fills after the restart, once its configured fill latency has passed). Two app processes on one
+ * database likewise place each order once, whichever broker.
  *
  * <p>Deliberately not on the shared test context or database: a second node on the same database would take
  * part in the polling (which is the point of the design, but not of this test).
@@ -137,9 +141,119 @@ class ExecutionRestartIT {
         assertThat(tradier.orderCount()).isEqualTo(6);
     }
 
+    @Test
+    void aSimulatedTradeKilledWhilePollingFillsAfterARestartWithOneOrderOnTheExchange() throws Exception {
+        String dbUrl = createDatabase();
+        int port = freePort();
+        logs = Files.createTempFile("paper-restart-sim", ".log");
+        // the exchange holds the market order unfilled for 25 s: the app is killed and restarted meanwhile
+        String latency = "-Dpaper.sim.fill-latency=25s";
+
+        app = start(dbUrl, port, latency);
+        String user = "simrestart-" + Long.toHexString(System.nanoTime());
+        String token = token(port, user);
+        HttpResponse<String> placed = call(port, "POST", "/api/trades", token, """
+                {"symbol":"AAPL","side":"BUY","quantity":3,"orderType":"MARKET"}""", "sim-restart-1");
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+        String tradeId = JSON.readTree(placed.body()).get("tradeId").asText();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventTypes(port, token, tradeId).contains("EntryOrderSubmitted"));
+        assertThat(simOrders(tradeId)).singleElement().satisfies(o -> assertThat(o.state()).isEqualTo("OPEN"));
+        app.destroyForcibly().waitFor(); // SIGKILL while the saga polls the working order
+
+        app = start(dbUrl, port, latency);
+
+        List<String> types = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> eventTypes(port, token, tradeId), t -> t.contains("TradeOpened"));
+        assertThat(types).containsSubsequence("TradePlaced", "EntryOrderSubmitted", "TradeOpened");
+        assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
+        List<SimOrderRow> orders = simOrders(tradeId);
+        assertThat(orders).as("orders on the simulated exchange").singleElement()
+                .satisfies(o -> assertThat(o.state()).isEqualTo("FILLED"));
+        JsonNode trade = await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(call(port, "GET",
+                "/api/trades/" + tradeId, token, null, null).body()), t -> "OPEN".equals(t.path("status").asText()));
+        BigDecimal fill = orders.get(0).lastFillPrice();
+        assertThat(new BigDecimal(trade.get("entryPrice").asText())).isEqualByComparingTo(fill);
+        assertThat(simCash(user)).as("the account paid for the fill once")
+                .isEqualByComparingTo(new BigDecimal("100000").subtract(fill.multiply(BigDecimal.valueOf(3))));
+    }
+
+    @Test
+    void twoAppsOnOneDatabaseShareOneSimulatedExchangeAndPlaceEachOrderOnce() throws Exception {
+        String dbUrl = createDatabase();
+        int port = freePort();
+        int secondPort = freePort();
+        logs = Files.createTempFile("paper-two-nodes-sim", ".log");
+        String latency = "-Dpaper.sim.fill-latency=3s";
+        app = start(dbUrl, port, latency);
+        secondApp = start(dbUrl, secondPort, latency);
+
+        String user = "simtwo-" + Long.toHexString(System.nanoTime());
+        String token = token(port, user);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> placed = call(i % 2 == 0 ? port : secondPort, "POST", "/api/trades", token, """
+                    {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""", "sim-two-" + i);
+            assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+            ids.add(JSON.readTree(placed.body()).get("tradeId").asText());
+        }
+
+        BigDecimal paid = BigDecimal.ZERO;
+        for (String id : ids) {
+            List<String> types = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> eventTypes(secondPort, token, id), t -> t.contains("TradeOpened"));
+            assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
+            assertThat(types.stream().filter("TradeOpened"::equals)).hasSize(1);
+            List<SimOrderRow> orders = simOrders(id);
+            assertThat(orders).as("orders of trade %s on the exchange", id).singleElement()
+                    .satisfies(o -> assertThat(o.state()).isEqualTo("FILLED"));
+            paid = paid.add(orders.get(0).lastFillPrice());
+        }
+        assertThat(simCash(user)).isEqualByComparingTo(new BigDecimal("100000").subtract(paid));
+        List<String> seeds = Files.readAllLines(logs).stream().filter(l -> l.contains("Simulated market seeded with"))
+                .map(l -> l.substring(l.indexOf("seeded with"))).toList();
+        assertThat(seeds).as("both nodes trade on one market").hasSize(2).containsOnly(seeds.get(0));
+    }
+
     // ---------------------------------------------------------------------------------------------- helpers
 
-    private Process start(String dbUrl, int port) throws IOException {
+    private record SimOrderRow(String state, BigDecimal lastFillPrice) {
+    }
+
+    /** The simulated exchange's orders carrying the trade id as tag (read as the owner, past row-level security). */
+    private List<SimOrderRow> simOrders(String tradeId) throws Exception {
+        try (Connection c = ownerOfTestDatabase();
+             PreparedStatement ps = c.prepareStatement(
+                     "select state, last_fill_price from sim_orders where tag = ? order by order_id")) {
+            ps.setString(1, tradeId);
+            List<SimOrderRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new SimOrderRow(rs.getString(1), rs.getBigDecimal(2)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    private BigDecimal simCash(String account) throws Exception {
+        try (Connection c = ownerOfTestDatabase();
+             PreparedStatement ps = c.prepareStatement("select cash from sim_accounts where account_id = ?")) {
+            ps.setString(1, account);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("simulated account " + account).isTrue();
+                return rs.getBigDecimal(1);
+            }
+        }
+    }
+
+    private Connection ownerOfTestDatabase() throws Exception {
+        TestDatabase shared = TestDatabase.get();
+        return DriverManager.getConnection(shared.urlOf(dbName), shared.ownerUser(), shared.ownerPassword());
+    }
+
+
+    private Process start(String dbUrl, int port, String... extraProperties) throws IOException {
         TestDatabase shared = TestDatabase.get(); // only for the credentials of the app role it created
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -156,8 +270,9 @@ class ExecutionRestartIT {
                 "-Dpaper.dev-login=true",
                 "-Dpaper.encryption-key=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
                 "-Dpaper.tradier-sandbox-url=" + tradier.baseUrl(),
-                "-Dpaper.data-dir=" + Files.createTempDirectory("paper-restart-data"),
-                "io.papertrading.app.PaperTradingApplication"));
+                "-Dpaper.data-dir=" + Files.createTempDirectory("paper-restart-data")));
+        cmd.addAll(List.of(extraProperties));
+        cmd.add("io.papertrading.app.PaperTradingApplication");
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.toFile())).start();
         try {
