@@ -1,8 +1,8 @@
 package io.papertrading.app.broker;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.papertrading.broker.BrokerFactory;
 import io.papertrading.broker.crypto.TokenCipher;
-import com.zaxxer.hikari.HikariDataSource;
 import io.papertrading.broker.simulated.JdbcSimulatedBooks;
 import io.papertrading.broker.simulated.MarketHours;
 import io.papertrading.broker.simulated.SimulatedBooks;
@@ -10,14 +10,14 @@ import io.papertrading.broker.simulated.SimulatedMarket;
 import io.papertrading.broker.simulated.SimulationSettings;
 import io.papertrading.broker.tradier.TradierEndpoints;
 import io.papertrading.broker.tradier.TradierTuning;
+import io.papertrading.kernel.money.Money;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.DependsOn;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
-import io.papertrading.kernel.money.Money;
 import org.springframework.core.env.Environment;
 
 import java.math.BigDecimal;

@@ -69,150 +69,120 @@ class ExecutionRestartIT {
     }
 
     @Test
-    void aTradePolledWhenTheAppIsKilledReachesItsFinalStateAfterARestartWithOneBrokerOrder() throws Exception {
+    void tradesPolledWhenTheAppIsKilledReachTheirFinalStateAfterARestartWithOneBrokerOrderEach() throws Exception {
         String dbUrl = createDatabase();
         int port = freePort();
         logs = Files.createTempFile("paper-restart", ".log");
         tradier.initialStatus = "open"; // accepted and working: the saga keeps polling it
+        // the simulated exchange holds its market order unfilled for 25 s: the app is killed and restarted meanwhile
+        String latency = "-Dpaper.sim.fill-latency=25s";
 
-        app = start(dbUrl, port);
-        String user = "restart-" + Long.toHexString(System.nanoTime());
-        String token = token(port, user);
-        HttpResponse<String> settings = call(port, "PUT", "/api/settings/broker", token, """
-                {"broker":"TRADIER","environment":"SANDBOX","accountId":"%s","token":"sandbox-token"}"""
-                .formatted(ScriptedTradier.ACCOUNT), null);
-        assertThat(settings.statusCode()).as(settings.body()).isEqualTo(204);
-        HttpResponse<String> placed = call(port, "POST", "/api/trades", token, """
-                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""", "restart-1");
-        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
-        String tradeId = JSON.readTree(placed.body()).get("tradeId").asText();
+        app = start(dbUrl, port, latency);
+        String tradierUser = "restart-" + Long.toHexString(System.nanoTime());
+        String tradierToken = token(port, tradierUser);
+        useTradier(port, tradierToken);
+        String tradierTrade = placeMarketBuy(port, tradierToken, 1, "restart-1");
+        String simUser = "simrestart-" + Long.toHexString(System.nanoTime());
+        String simToken = token(port, simUser);
+        String simTrade = placeMarketBuy(port, simToken, 3, "sim-restart-1");
 
-        // placed once, then polled a few times: kill it mid-poll
-        await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() == 1 && tradier.lists.get() >= 3);
+        // both placed once and being polled: kill the app mid-poll
+        await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() == 1 && tradier.lists.get() >= 3
+                && eventTypes(port, simToken, simTrade).contains("EntryOrderSubmitted"));
+        assertThat(simOrders(simTrade)).singleElement().satisfies(o -> assertThat(o.state()).isEqualTo("OPEN"));
         app.destroyForcibly().waitFor(); // SIGKILL on Linux: no shutdown hooks, no graceful stop
         String orderId = tradier.lastId();
-        tradier.set(orderId, "filled", 1, 187.2, null);
+        tradier.set(orderId, "filled", 1, 187.2, null); // Tradier fills it while the app is down
         int listsWhileDown = tradier.lists.get();
 
-        app = start(dbUrl, port);
+        app = start(dbUrl, port, latency);
 
-        List<String> types = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> eventTypes(port, token, tradeId), t -> t.contains("TradeOpened"));
-        assertThat(types).containsSubsequence("TradePlaced", "EntryOrderSubmitted", "TradeOpened");
+        for (String[] trade : new String[][]{{tradierTrade, tradierToken}, {simTrade, simToken}}) {
+            List<String> types = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> eventTypes(port, trade[1], trade[0]), t -> t.contains("TradeOpened"));
+            assertThat(types).containsSubsequence("TradePlaced", "EntryOrderSubmitted", "TradeOpened");
+            assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
+        }
         assertThat(tradier.lists.get()).isGreaterThan(listsWhileDown);
-        assertThat(tradier.posts.get()).as("orders sent to the broker").isEqualTo(1);
+        assertThat(tradier.posts.get()).as("orders sent to Tradier").isEqualTo(1);
         assertThat(tradier.orderCount()).isEqualTo(1);
+        // the simulated exchange kept the order through the restart and filled it once, after it
+        List<SimOrderRow> orders = simOrders(simTrade);
+        assertThat(orders).as("orders on the simulated exchange").singleElement()
+                .satisfies(o -> assertThat(o.state()).isEqualTo("FILLED"));
+        BigDecimal fill = orders.get(0).lastFillPrice();
+        JsonNode opened = await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(call(port, "GET",
+                "/api/trades/" + simTrade, simToken, null, null).body()), t -> "OPEN".equals(t.path("status").asText()));
+        assertThat(new BigDecimal(opened.get("entryPrice").asText())).isEqualByComparingTo(fill);
+        assertThat(simCash(simUser)).as("the account paid for the fill once")
+                .isEqualByComparingTo(new BigDecimal("100000").subtract(fill.multiply(BigDecimal.valueOf(3))));
     }
 
     @Test
-    void twoAppsOnOneDatabasePlaceTheOrderOnceAndOpenTheTradeOnce() throws Exception {
+    void twoAppsOnOneDatabasePlaceEachOrderOnceAndOpenEachTradeOnce() throws Exception {
         String dbUrl = createDatabase();
         int port = freePort();
         int secondPort = freePort();
         logs = Files.createTempFile("paper-two-nodes", ".log");
         tradier.initialStatus = "open";
-        app = start(dbUrl, port);
-        secondApp = start(dbUrl, secondPort);
+        String latency = "-Dpaper.sim.fill-latency=3s";
+        app = start(dbUrl, port, latency);
+        secondApp = start(dbUrl, secondPort, latency);
 
-        String user = "twonodes-" + Long.toHexString(System.nanoTime());
-        String token = token(port, user);
-        assertThat(call(port, "PUT", "/api/settings/broker", token, """
-                {"broker":"TRADIER","environment":"SANDBOX","accountId":"%s","token":"sandbox-token"}"""
-                .formatted(ScriptedTradier.ACCOUNT), null).statusCode()).isEqualTo(204);
-        List<String> ids = new ArrayList<>();
+        String tradierToken = token(port, "twonodes-" + Long.toHexString(System.nanoTime()));
+        useTradier(port, tradierToken);
+        String simUser = "simtwo-" + Long.toHexString(System.nanoTime());
+        String simToken = token(port, simUser);
+        List<String> tradierTrades = new ArrayList<>();
+        List<String> simTrades = new ArrayList<>();
         for (int i = 0; i < 6; i++) { // enough trades for both nodes' saga segments to see some
-            HttpResponse<String> placed = call(i % 2 == 0 ? port : secondPort, "POST", "/api/trades", token, """
-                    {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""", "two-" + i);
-            assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
-            ids.add(JSON.readTree(placed.body()).get("tradeId").asText());
+            int node = i % 2 == 0 ? port : secondPort;
+            tradierTrades.add(placeMarketBuy(node, tradierToken, 1, "two-" + i));
+            simTrades.add(placeMarketBuy(node, simToken, 1, "sim-two-" + i));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() >= 6 && tradier.lists.get() >= 4);
         for (String orderId : tradier.orders.keySet().stream().toList()) {
             tradier.set(orderId, "filled", 1, 187.2, null);
         }
 
-        for (String id : ids) {
-            List<String> types = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> eventTypes(secondPort, token, id), t -> t.contains("TradeOpened"));
-            assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
-            assertThat(types.stream().filter("TradeOpened"::equals)).hasSize(1);
+        for (String id : tradierTrades) {
+            assertOpenedOnce(secondPort, tradierToken, id);
         }
-        assertThat(tradier.posts.get()).as("orders sent to the broker").isEqualTo(6);
+        assertThat(tradier.posts.get()).as("orders sent to Tradier").isEqualTo(6);
         assertThat(tradier.orderCount()).isEqualTo(6);
-    }
-
-    @Test
-    void aSimulatedTradeKilledWhilePollingFillsAfterARestartWithOneOrderOnTheExchange() throws Exception {
-        String dbUrl = createDatabase();
-        int port = freePort();
-        logs = Files.createTempFile("paper-restart-sim", ".log");
-        // the exchange holds the market order unfilled for 25 s: the app is killed and restarted meanwhile
-        String latency = "-Dpaper.sim.fill-latency=25s";
-
-        app = start(dbUrl, port, latency);
-        String user = "simrestart-" + Long.toHexString(System.nanoTime());
-        String token = token(port, user);
-        HttpResponse<String> placed = call(port, "POST", "/api/trades", token, """
-                {"symbol":"AAPL","side":"BUY","quantity":3,"orderType":"MARKET"}""", "sim-restart-1");
-        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
-        String tradeId = JSON.readTree(placed.body()).get("tradeId").asText();
-
-        await().atMost(Duration.ofSeconds(60)).until(() -> eventTypes(port, token, tradeId).contains("EntryOrderSubmitted"));
-        assertThat(simOrders(tradeId)).singleElement().satisfies(o -> assertThat(o.state()).isEqualTo("OPEN"));
-        app.destroyForcibly().waitFor(); // SIGKILL while the saga polls the working order
-
-        app = start(dbUrl, port, latency);
-
-        List<String> types = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> eventTypes(port, token, tradeId), t -> t.contains("TradeOpened"));
-        assertThat(types).containsSubsequence("TradePlaced", "EntryOrderSubmitted", "TradeOpened");
-        assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
-        List<SimOrderRow> orders = simOrders(tradeId);
-        assertThat(orders).as("orders on the simulated exchange").singleElement()
-                .satisfies(o -> assertThat(o.state()).isEqualTo("FILLED"));
-        JsonNode trade = await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(call(port, "GET",
-                "/api/trades/" + tradeId, token, null, null).body()), t -> "OPEN".equals(t.path("status").asText()));
-        BigDecimal fill = orders.get(0).lastFillPrice();
-        assertThat(new BigDecimal(trade.get("entryPrice").asText())).isEqualByComparingTo(fill);
-        assertThat(simCash(user)).as("the account paid for the fill once")
-                .isEqualByComparingTo(new BigDecimal("100000").subtract(fill.multiply(BigDecimal.valueOf(3))));
-    }
-
-    @Test
-    void twoAppsOnOneDatabaseShareOneSimulatedExchangeAndPlaceEachOrderOnce() throws Exception {
-        String dbUrl = createDatabase();
-        int port = freePort();
-        int secondPort = freePort();
-        logs = Files.createTempFile("paper-two-nodes-sim", ".log");
-        String latency = "-Dpaper.sim.fill-latency=3s";
-        app = start(dbUrl, port, latency);
-        secondApp = start(dbUrl, secondPort, latency);
-
-        String user = "simtwo-" + Long.toHexString(System.nanoTime());
-        String token = token(port, user);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            HttpResponse<String> placed = call(i % 2 == 0 ? port : secondPort, "POST", "/api/trades", token, """
-                    {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""", "sim-two-" + i);
-            assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
-            ids.add(JSON.readTree(placed.body()).get("tradeId").asText());
-        }
-
         BigDecimal paid = BigDecimal.ZERO;
-        for (String id : ids) {
-            List<String> types = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> eventTypes(secondPort, token, id), t -> t.contains("TradeOpened"));
-            assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
-            assertThat(types.stream().filter("TradeOpened"::equals)).hasSize(1);
+        for (String id : simTrades) {
+            assertOpenedOnce(secondPort, simToken, id);
             List<SimOrderRow> orders = simOrders(id);
-            assertThat(orders).as("orders of trade %s on the exchange", id).singleElement()
+            assertThat(orders).as("orders of trade %s on the simulated exchange", id).singleElement()
                     .satisfies(o -> assertThat(o.state()).isEqualTo("FILLED"));
             paid = paid.add(orders.get(0).lastFillPrice());
         }
-        assertThat(simCash(user)).isEqualByComparingTo(new BigDecimal("100000").subtract(paid));
+        assertThat(simCash(simUser)).isEqualByComparingTo(new BigDecimal("100000").subtract(paid));
         List<String> seeds = Files.readAllLines(logs).stream().filter(l -> l.contains("Simulated market seeded with"))
                 .map(l -> l.substring(l.indexOf("seeded with"))).toList();
-        assertThat(seeds).as("both nodes trade on one market").hasSize(2).containsOnly(seeds.get(0));
+        assertThat(seeds).as("both nodes trade on one simulated market").hasSize(2).containsOnly(seeds.get(0));
+    }
+
+    private static void assertOpenedOnce(int port, String token, String tradeId) {
+        List<String> types = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> eventTypes(port, token, tradeId), t -> t.contains("TradeOpened"));
+        assertThat(types.stream().filter("EntryOrderSubmitted"::equals)).hasSize(1);
+        assertThat(types.stream().filter("TradeOpened"::equals)).hasSize(1);
+    }
+
+    private static void useTradier(int port, String token) throws Exception {
+        HttpResponse<String> settings = call(port, "PUT", "/api/settings/broker", token, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"%s","token":"sandbox-token"}"""
+                .formatted(ScriptedTradier.ACCOUNT), null);
+        assertThat(settings.statusCode()).as(settings.body()).isEqualTo(204);
+    }
+
+    private static String placeMarketBuy(int port, String token, int quantity, String key) throws Exception {
+        HttpResponse<String> placed = call(port, "POST", "/api/trades", token, """
+                {"symbol":"AAPL","side":"BUY","quantity":%d,"orderType":"MARKET"}""".formatted(quantity), key);
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+        return JSON.readTree(placed.body()).get("tradeId").asText();
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
