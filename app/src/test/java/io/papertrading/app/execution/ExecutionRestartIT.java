@@ -1,31 +1,25 @@
 package io.papertrading.app.execution;
 
-import io.papertrading.command.execution.ScriptedTradier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.papertrading.migrations.TestDatabase;
+import io.papertrading.app.support.AppProcesses;
+import io.papertrading.command.execution.ScriptedTradier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,36 +37,27 @@ import static org.awaitility.Awaitility.await;
  */
 class ExecutionRestartIT {
 
-    private static final String JWT_SECRET = "restart-test-secret-of-at-least-32-bytes-long";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final ScriptedTradier tradier = new ScriptedTradier();
+    private AppProcesses apps;
     private Process app;
-    private Process secondApp;
-    private String dbName;
-    private Path logs;
+    private String dbUrl;
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process p : new Process[]{app, secondApp}) {
-            if (p != null) {
-                p.destroyForcibly().waitFor();
-            }
+        if (apps != null) {
+            apps.close();
         }
         tradier.close();
-        if (dbName != null) {
-            try (Connection admin = admin(); Statement st = admin.createStatement()) {
-                st.execute("drop database if exists " + dbName + " with (force)");
-            }
-        }
     }
 
     @Test
     void tradesPolledWhenTheAppIsKilledReachTheirFinalStateAfterARestartWithOneBrokerOrderEach() throws Exception {
-        String dbUrl = createDatabase();
-        int port = freePort();
-        logs = Files.createTempFile("paper-restart", ".log");
+        apps = new AppProcesses("restart");
+        dbUrl = apps.createDatabase();
+        int port = AppProcesses.freePort();
         tradier.initialStatus = "open"; // accepted and working: the saga keeps polling it
         // the simulated exchange holds its market order unfilled for 25 s: the app is killed and restarted meanwhile
         String latency = "-Dpaper.sim.fill-latency=25s";
@@ -120,14 +105,14 @@ class ExecutionRestartIT {
 
     @Test
     void twoAppsOnOneDatabasePlaceEachOrderOnceAndOpenEachTradeOnce() throws Exception {
-        String dbUrl = createDatabase();
-        int port = freePort();
-        int secondPort = freePort();
-        logs = Files.createTempFile("paper-two-nodes", ".log");
+        apps = new AppProcesses("two-nodes");
+        dbUrl = apps.createDatabase();
+        int port = AppProcesses.freePort();
+        int secondPort = AppProcesses.freePort();
         tradier.initialStatus = "open";
         String latency = "-Dpaper.sim.fill-latency=3s";
         app = start(dbUrl, port, latency);
-        secondApp = start(dbUrl, secondPort, latency);
+        start(dbUrl, secondPort, latency);
 
         String tradierToken = token(port, "twonodes-" + Long.toHexString(System.nanoTime()));
         useTradier(port, tradierToken);
@@ -159,7 +144,7 @@ class ExecutionRestartIT {
             paid = paid.add(orders.get(0).lastFillPrice());
         }
         assertThat(simCash(simUser)).isEqualByComparingTo(new BigDecimal("100000").subtract(paid));
-        List<String> seeds = Files.readAllLines(logs).stream().filter(l -> l.contains("Simulated market seeded with"))
+        List<String> seeds = Files.readAllLines(apps.logs()).stream().filter(l -> l.contains("Simulated market seeded with"))
                 .map(l -> l.substring(l.indexOf("seeded with"))).toList();
         assertThat(seeds).as("both nodes trade on one simulated market").hasSize(2).containsOnly(seeds.get(0));
     }
@@ -218,78 +203,12 @@ class ExecutionRestartIT {
     }
 
     private Connection ownerOfTestDatabase() throws Exception {
-        TestDatabase shared = TestDatabase.get();
-        return DriverManager.getConnection(shared.urlOf(dbName), shared.ownerUser(), shared.ownerPassword());
+        return apps.ownerConnection(dbUrl);
     }
 
 
-    private Process start(String dbUrl, int port, String... extraProperties) throws IOException {
-        TestDatabase shared = TestDatabase.get(); // only for the credentials of the app role it created
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"),
-                "-Daxoniq.update-checker.disabled=true",
-                "-Dserver.port=" + port,
-                "-Dpaper.db.url=" + dbUrl,
-                "-Dpaper.db.user=" + shared.appUser(),
-                "-Dpaper.db.password=" + shared.appPassword(),
-                "-Dpaper.db.owner-user=" + shared.ownerUser(),
-                "-Dpaper.db.owner-password=" + shared.ownerPassword(),
-                "-Dpaper.auth.jwt-secret=" + JWT_SECRET,
-                "-Dpaper.dev-login=true",
-                "-Dpaper.encryption-key=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
-                "-Dpaper.tradier-sandbox-url=" + tradier.baseUrl(),
-                "-Dpaper.data-dir=" + Files.createTempDirectory("paper-restart-data")));
-        cmd.addAll(List.of(extraProperties));
-        cmd.add("io.papertrading.app.PaperTradingApplication");
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.toFile())).start();
-        try {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("the app exited; see " + logs);
-                }
-                try {
-                    return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
-        } catch (RuntimeException | Error e) {
-            process.destroyForcibly();
-            throw new AssertionError("the app did not start; its log: " + logs + "\n" + tail(logs), e);
-        }
-        return process;
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(unreadable)";
-        }
-    }
-
-    private String createDatabase() throws Exception {
-        TestDatabase.get(); // makes sure the server runs and the app role exists on it
-        dbName = "paper_restart_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-        try (Connection admin = admin(); Statement st = admin.createStatement()) {
-            st.execute("create database " + dbName);
-        }
-        return TestDatabase.get().urlOf(dbName);
-    }
-
-    private static Connection admin() throws Exception {
-        return TestDatabase.get().adminConnection();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private Process start(String url, int port, String latency) throws IOException {
+        return apps.start(url, port, latency, "-Dpaper.tradier-sandbox-url=" + tradier.baseUrl());
     }
 
     private static String token(int port, String user) throws Exception {

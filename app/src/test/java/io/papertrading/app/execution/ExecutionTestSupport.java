@@ -13,7 +13,7 @@ import static org.awaitility.Awaitility.await;
 /** What the execution tests share: reading a trade's own event stream, its saga, and the saga's deadlines. */
 abstract class ExecutionTestSupport extends IntegrationTestBase {
 
-    static final Duration PATIENCE = Duration.ofSeconds(40);
+    static final Duration PATIENCE = Duration.ofSeconds(60);
 
     /** The payload of the trade's first event of {@code type}, once it exists. */
     JsonNode awaitEvent(String user, String id, String type) {

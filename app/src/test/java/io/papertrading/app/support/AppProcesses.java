@@ -1,0 +1,137 @@
+package io.papertrading.app.support;
+
+import io.papertrading.migrations.TestDatabase;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The app as separate processes, for tests and benchmarks that must kill or time a real JVM: each on a database
+ * of its own on the test server (never the shared test database, whose context would otherwise take part),
+ * all logging to one file. {@link #close()} kills every process and drops every database.
+ */
+public final class AppProcesses implements AutoCloseable {
+
+    /** The HS256 secret the processes validate tokens with; their dev login signs with it. */
+    public static final String JWT_SECRET = "app-process-secret-of-at-least-32-bytes-long";
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Path logs;
+    private final List<Process> processes = new ArrayList<>();
+    private final List<String> databases = new ArrayList<>();
+
+    public AppProcesses(String name) throws IOException {
+        this.logs = Files.createTempFile("paper-" + name, ".log");
+    }
+
+    /** Where every process of this instance logs. */
+    public Path logs() {
+        return logs;
+    }
+
+    /** A fresh, empty database on the test server; returns its JDBC URL. */
+    public String createDatabase() throws SQLException {
+        TestDatabase shared = TestDatabase.get(); // makes sure the server runs and the app role exists on it
+        String name = "paper_proc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
+                .toLowerCase(Locale.ROOT);
+        try (Connection admin = shared.adminConnection(); Statement st = admin.createStatement()) {
+            st.execute("create database " + name);
+        }
+        databases.add(name);
+        return shared.urlOf(name);
+    }
+
+    /** An owner connection (past row-level security) to a database this instance created. */
+    public Connection ownerConnection(String dbUrl) throws SQLException {
+        TestDatabase shared = TestDatabase.get();
+        return DriverManager.getConnection(dbUrl, shared.ownerUser(), shared.ownerPassword());
+    }
+
+    /** Starts the app on {@code dbUrl} and {@code port} and waits until it reports healthy (at most 90 s). */
+    public Process start(String dbUrl, int port, String... extraProperties) throws IOException {
+        TestDatabase shared = TestDatabase.get(); // only for the credentials of the app role it created
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-cp", System.getProperty("java.class.path"),
+                "-Daxoniq.update-checker.disabled=true",
+                "-Dserver.port=" + port,
+                "-Dpaper.db.url=" + dbUrl,
+                "-Dpaper.db.user=" + shared.appUser(),
+                "-Dpaper.db.password=" + shared.appPassword(),
+                "-Dpaper.db.owner-user=" + shared.ownerUser(),
+                "-Dpaper.db.owner-password=" + shared.ownerPassword(),
+                "-Dpaper.auth.jwt-secret=" + JWT_SECRET,
+                "-Dpaper.dev-login=true",
+                "-Dpaper.encryption-key=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
+                "-Dpaper.data-dir=" + Files.createTempDirectory("paper-process-data")));
+        cmd.addAll(List.of(extraProperties));
+        cmd.add("io.papertrading.app.PaperTradingApplication");
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.toFile())).start();
+        processes.add(process);
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the app exited; see " + logs);
+                }
+                try {
+                    return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            process.destroyForcibly();
+            throw new AssertionError("the app did not start; its log: " + logs + "\n" + tail(), e);
+        }
+        return process;
+    }
+
+    /** The last lines of the log. */
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(logs);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable)";
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor();
+        }
+        try (Connection admin = TestDatabase.get().adminConnection(); Statement st = admin.createStatement()) {
+            for (String name : databases) {
+                st.execute("drop database if exists " + name + " with (force)");
+            }
+        }
+    }
+}
