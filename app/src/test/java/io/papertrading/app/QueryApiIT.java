@@ -99,9 +99,10 @@ class QueryApiIT extends IntegrationTestBase {
         String dave = user("dave");
         String id = json(placeTrade(dave, "tr-1", ORDER)).get("tradeId").asText();
         send("POST", "/api/trades/" + id + "/notes", dave, "{\"text\":\"no status change\"}", Map.of());
-        send("POST", "/api/trades/" + id + "/cancel", dave, null, Map.of("If-Match", "\"2\""));
+        // no If-Match: the execution saga records the entry order on the trade meanwhile, which takes a version
+        assertThat(send("POST", "/api/trades/" + id + "/cancel", dave, null, Map.of()).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
-                json(send("GET", "/api/trades/" + id, dave, null, Map.of())).get("version").asLong() == 3);
+                json(send("GET", "/api/trades/" + id, dave, null, Map.of())).get("status").asText().equals("CANCELED"));
 
         JsonNode transitions = json(send("GET", "/api/trades/" + id + "/transitions", dave, null, Map.of()));
         assertThat(transitions.findValuesAsText("to")).containsExactly("PENDING", "CANCELED");
