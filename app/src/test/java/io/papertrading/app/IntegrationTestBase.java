@@ -129,4 +129,29 @@ public abstract class IntegrationTestBase {
         return ownerJdbc.queryForObject("select count(*) from domain_event_entry where aggregate_identifier = ? "
                 + "and payload_type = 'io.papertrading.kernel.trade.event.TradePlacedEvent'", Integer.class, tradeId);
     }
+
+    /**
+     * Whether the trades read model holds every trade of the event store at a version equal to its event count:
+     * exact, where the admin listing's lag is an estimate.
+     */
+    protected static boolean tradesProjectionCaughtUp() {
+        Integer behind = ownerJdbc.queryForObject("""
+                select count(*) from (
+                    select aggregate_identifier, count(*) as events from domain_event_entry
+                    where type is not null -- price observations are stored outside any trade's stream
+                    group by aggregate_identifier
+                ) e left join paper_trades t on t.id = e.aggregate_identifier
+                where t.version is distinct from e.events""", Integer.class);
+        return behind == 0;
+    }
+
+    /** Whether the admin listing shows the projection replaying. */
+    protected boolean replaying(String admin, String projection) {
+        for (JsonNode p : json(send("GET", "/api/admin/projections", admin, null, Map.of()))) {
+            if (p.get("name").asText().equals(projection)) {
+                return p.get("replaying").asBoolean();
+            }
+        }
+        throw new AssertionError("no " + projection + " projection listed");
+    }
 }

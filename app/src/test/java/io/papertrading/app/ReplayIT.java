@@ -62,29 +62,7 @@ class ReplayIT extends IntegrationTestBase {
         assertThat(send("POST", "/api/admin/projections/nope/replay", admin, null, Map.of()).statusCode()).isEqualTo(404);
     }
 
-    /**
-     * The read model has caught up when every trade in the event store has its row at a version equal to its
-     * event count; the admin listing's lag is an estimate, this is exact.
-     */
     private void awaitCaughtUp(String admin) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            Integer behind = ownerJdbc.queryForObject("""
-                    select count(*) from (
-                        select aggregate_identifier, count(*) as events from domain_event_entry
-                        where type is not null -- price observations are stored outside any trade's stream
-                        group by aggregate_identifier
-                    ) e left join paper_trades t on t.id = e.aggregate_identifier
-                    where t.version is distinct from e.events""", Integer.class);
-            return behind == 0 && !replaying(admin);
-        });
-    }
-
-    private boolean replaying(String admin) {
-        for (JsonNode p : json(send("GET", "/api/admin/projections", admin, null, Map.of()))) {
-            if (p.get("name").asText().equals("trades")) {
-                return p.get("replaying").asBoolean();
-            }
-        }
-        throw new AssertionError("no trades projection listed");
+        await().atMost(Duration.ofSeconds(60)).until(() -> tradesProjectionCaughtUp() && !replaying(admin, "trades"));
     }
 }

@@ -156,7 +156,8 @@ class EngineBenchmark extends IntegrationTestBase {
         long start = System.nanoTime();
         assertThat(send("POST", "/api/admin/projections/trades/replay", admin, null, Map.of()).statusCode())
                 .isEqualTo(202);
-        boolean done = awaitQuietly(Duration.ofMinutes(10), () -> caughtUp() && !replaying(admin));
+        boolean done = awaitQuietly(Duration.ofMinutes(10),
+                () -> tradesProjectionCaughtUp() && !replaying(admin, "trades"));
         long nanos = System.nanoTime() - start;
         line("replay: trades projection over %,d events: %s in %.1f s = %,.0f events/s   target >= 50,000/s",
                 events, done ? "caught up" : "NOT caught up", seconds(nanos), events / seconds(nanos));
@@ -267,26 +268,6 @@ class EngineBenchmark extends IntegrationTestBase {
             }
         }
         return -1;
-    }
-
-    private boolean caughtUp() {
-        Integer behind = ownerJdbc.queryForObject("""
-                select count(*) from (
-                    select aggregate_identifier, count(*) as events from domain_event_entry
-                    where type is not null
-                    group by aggregate_identifier
-                ) e left join paper_trades t on t.id = e.aggregate_identifier
-                where t.version is distinct from e.events""", Integer.class);
-        return behind == 0;
-    }
-
-    private boolean replaying(String admin) {
-        for (JsonNode p : json(send("GET", "/api/admin/projections", admin, null, Map.of()))) {
-            if (p.get("name").asText().equals("trades")) {
-                return p.get("replaying").asBoolean();
-            }
-        }
-        throw new AssertionError("no trades projection listed");
     }
 
     private static boolean awaitQuietly(Duration limit, java.util.concurrent.Callable<Boolean> condition) {
