@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class SettingsApiIT extends IntegrationTestBase {
 
@@ -52,6 +54,31 @@ class SettingsApiIT extends IntegrationTestBase {
         JsonNode s = json(send("GET", "/api/settings", bob, null, Map.of()));
         assertThat(s.get("tradierAccountId").asText()).isEqualTo("VA000002");
         assertThat(s.get("hasTradierToken").asBoolean()).isTrue();
+    }
+
+    @Test
+    void refusesToSwitchBrokerAccountsWhileATradeLivesAtTheCurrentOne() {
+        String dora = user("dora");
+        String tradier = """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"VA000003","token":"%s"}""".formatted(TOKEN);
+        // a resting limit far below the market: it stays PENDING at the simulated exchange
+        String id = json(placeTrade(dora, "live-1", """
+                {"symbol":"SPY","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1.00}""")).get("tradeId").asText();
+        assertThat(send("GET", "/api/trades/" + id + "?minVersion=1", dora, null, Map.of()).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> refused = send("PUT", "/api/settings/broker", dora, tradier, Map.of());
+        HttpResponse<String> same = send("PUT", "/api/settings/broker", dora, "{\"broker\":\"SIMULATED\"}", Map.of());
+
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(json(refused).get("code").asText()).isEqualTo("BROKER_IN_USE");
+        assertThat(json(refused).get("liveTrades").asInt()).isEqualTo(1);
+        assertThat(json(send("GET", "/api/settings", dora, null, Map.of())).get("broker").asText()).isEqualTo("SIMULATED");
+        assertThat(same.statusCode()).as("the same account again is no switch").isEqualTo(204);
+
+        assertThat(send("POST", "/api/trades/" + id + "/cancel", dora, null, Map.of()).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(send("GET", "/api/trades/" + id, dora, null, Map.of()))
+                .get("status").asText().equals("CANCELED"));
+        assertThat(send("PUT", "/api/settings/broker", dora, tradier, Map.of()).statusCode()).isEqualTo(204);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.papertrading.broker.BrokerKind;
 import io.papertrading.broker.ConnectionInfo;
 import io.papertrading.broker.crypto.TokenCipher;
 import io.papertrading.broker.tradier.TradierEnvironment;
+import io.papertrading.kernel.error.BrokerInUseException;
 import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
@@ -20,6 +21,7 @@ import java.math.BigDecimal;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -71,6 +73,7 @@ class SettingsController {
     @PutMapping("/broker")
     ResponseEntity<Void> broker(@RequestBody BrokerRequest body, Principal principal) {
         String username = principal.getName();
+        UserSettings current = store.load(username);
         List<FieldError> errors = new ArrayList<>();
         BrokerKind kind = FieldChecks.enumValue(BrokerKind.class, body.broker(), "broker", errors);
         TradierEnvironment environment = null;
@@ -80,8 +83,7 @@ class SettingsController {
             if (body.accountId() == null || !ACCOUNT_ID.matcher(body.accountId()).matches()) {
                 errors.add(new FieldError("accountId", "required for TRADIER: 1-32 letters, digits or '-'"));
             }
-            boolean stored = store.find(username).map(s -> s.encryptedToken() != null).orElse(false);
-            if (body.token() == null && !stored) {
+            if (body.token() == null && current.encryptedToken() == null) {
                 errors.add(new FieldError("token", "required for TRADIER"));
             } else if (body.token() != null && !TOKEN.matcher(body.token()).matches()) {
                 errors.add(new FieldError("token", "8-512 printable characters"));
@@ -90,10 +92,20 @@ class SettingsController {
         if (!errors.isEmpty()) {
             throw new ValidationFailedException(errors);
         }
+        String accountId = kind == BrokerKind.TRADIER ? body.accountId() : null;
+        boolean otherAccount = current.broker() != kind || current.environment() != environment
+                || !Objects.equals(current.accountId(), accountId);
+        if (otherAccount) {
+            // a live trade's saga polls whatever account the settings name: switching would orphan its order
+            int live = store.liveTradeCount(username);
+            if (live > 0) {
+                throw new BrokerInUseException(live);
+            }
+        }
         if (kind == BrokerKind.TRADIER && body.token() != null) {
             encrypted = cipher.encrypt(body.token());
         }
-        store.saveBroker(username, kind, environment, kind == BrokerKind.TRADIER ? body.accountId() : null, encrypted);
+        store.saveBroker(username, kind, environment, accountId, encrypted);
         factory.forget(username);
         return ResponseEntity.noContent().build();
     }

@@ -5,6 +5,7 @@ import io.papertrading.broker.BrokerException;
 import io.papertrading.broker.BrokerOrderRejectedException;
 import io.papertrading.kernel.error.ErrorCode;
 import io.papertrading.kernel.error.FieldError;
+import io.papertrading.kernel.error.BrokerInUseException;
 import io.papertrading.kernel.error.IllegalTransitionException;
 import io.papertrading.kernel.error.RequestRefusedException;
 import io.papertrading.kernel.error.VersionConflictException;
@@ -56,6 +57,9 @@ class ProblemDetailsAdvice {
         } else if (e instanceof RiskLimitException r) {
             problem = Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, r.code().name(), r.getMessage(),
                     Map.of("limit", r.limit()));
+        } else if (e instanceof BrokerInUseException b) {
+            problem = Problems.of(HttpStatus.CONFLICT, b.code().name(), b.getMessage(),
+                    Map.of("liveTrades", b.liveTrades()));
         } else {
             problem = Problems.of(statusOf(e.code()), e.code().name(), e.getMessage());
         }
@@ -70,7 +74,7 @@ class ProblemDetailsAdvice {
         return switch (code) {
             case VALIDATION_FAILED -> HttpStatus.BAD_REQUEST;
             case IDEMPOTENCY_KEY_REUSED, RISK_LIMIT, BROKER_CREDENTIALS -> HttpStatus.UNPROCESSABLE_ENTITY;
-            case VERSION_CONFLICT, ILLEGAL_TRANSITION -> HttpStatus.CONFLICT;
+            case VERSION_CONFLICT, ILLEGAL_TRANSITION, BROKER_IN_USE -> HttpStatus.CONFLICT;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case BROKER_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
         };

@@ -8,7 +8,7 @@ package io.papertrading.kernel.error;
 public abstract sealed class RequestRefusedException extends RuntimeException
         permits IllegalTransitionException, VersionConflictException, IdempotencyKeyReusedException,
         TradeNotFoundException, ValidationFailedException, RiskLimitException, BrokerCredentialsException,
-        BrokerUnavailableException, UnknownResourceException {
+        BrokerUnavailableException, UnknownResourceException, BrokerInUseException {
 
     private final ErrorCode code;
 
