@@ -1,7 +1,20 @@
 package io.papertrading.app.execution;
 
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.boot.config.DbSchedulerCustomizer;
+import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
+import com.github.kagkarlsson.scheduler.task.Task;
 import io.papertrading.command.execution.ExecutionSettings;
 import io.papertrading.command.execution.OrderStatusBook;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.ConfigurationScopeAwareProvider;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.DeadlineManagerSpanFactory;
+import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
+import org.axonframework.deadline.dbscheduler.DbSchedulerHumanReadableDeadlineDetails;
+import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
@@ -9,11 +22,17 @@ import org.springframework.core.env.Environment;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The execution saga's collaborators. The saga itself is found by Axon's Spring autoconfiguration
  * ({@code @Saga}); its broker comes from the application's {@link io.papertrading.command.execution.BrokerResolver}
- * bean and its deadlines from the autoconfigured db-scheduler DeadlineManager (rows in {@code scheduled_tasks}).
+ * bean and its deadlines from a db-scheduler DeadlineManager (rows in {@code scheduled_tasks}).
+ *
+ * <p>Deadlines are stored as readable JSON, not as Axon's default Java-serialized blob: an operator can see in
+ * {@code scheduled_tasks.task_data} which deadline of which saga a row is (deadline name, scope with the saga id,
+ * payload), and no Java serialization is read back from the database. Axon's autoconfiguration backs off for the
+ * deadline manager and its task defined here.
  *
  * <p>{@code execution-defaults.properties} tunes db-scheduler for a 1 s poll cadence: its default 10 s polling
  * interval would make every "1 s" poll wait up to 10 s, and its default 5 min heartbeat would leave a poll that
@@ -43,6 +62,40 @@ class ExecutionWiring {
     @Bean
     OrderStatusBook orderStatusBook(Clock clock, ExecutionSettings settings) {
         return new OrderStatusBook(clock, settings);
+    }
+
+    /** db-scheduler writes task data with Jackson (its default is Java serialization). */
+    @Bean
+    DbSchedulerCustomizer jsonTaskData() {
+        return new DbSchedulerCustomizer() {
+            @Override
+            public Optional<com.github.kagkarlsson.scheduler.serializer.Serializer> serializer() {
+                return Optional.of(new JacksonSerializer());
+            }
+        };
+    }
+
+    @Bean
+    @Qualifier("deadlineDetailsTask")
+    Task<DbSchedulerHumanReadableDeadlineDetails> deadlineDetailsTask(ApplicationContext context) {
+        return DbSchedulerDeadlineManager.humanReadableTask(() -> context.getBean(DbSchedulerDeadlineManager.class));
+    }
+
+    /** As Axon's autoconfiguration builds it, but with readable deadline details; Spring starts the scheduler. */
+    @Bean
+    DeadlineManager deadlineManager(Scheduler scheduler, org.axonframework.config.Configuration configuration,
+                                    Serializer serializer, TransactionManager transactionManager,
+                                    DeadlineManagerSpanFactory spanFactory) {
+        return DbSchedulerDeadlineManager.builder()
+                .scheduler(scheduler)
+                .scopeAwareProvider(new ConfigurationScopeAwareProvider(configuration))
+                .serializer(serializer)
+                .transactionManager(transactionManager)
+                .spanFactory(spanFactory)
+                .useBinaryPojo(false)
+                .startScheduler(false)
+                .stopScheduler(false)
+                .build();
     }
 
     private static Duration duration(Environment env, String key, Duration fallback) {

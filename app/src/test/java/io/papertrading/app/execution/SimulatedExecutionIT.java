@@ -36,6 +36,28 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
     }
 
     @Test
+    void aDeadlineRowReadsAsJsonNamingItsDeadlineAndItsSaga() {
+        String alice = user("exec");
+        // a resting limit: its saga keeps a poll deadline while the order works
+        String id = place(alice, "readable-1", """
+                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1.00}""");
+        String saga = sagaOf(id);
+        awaitEvent(alice, id, "EntryOrderSubmitted");
+
+        List<Map<String, Object>> rows = await().atMost(PATIENCE).until(() -> ownerJdbc.queryForList("""
+                select convert_from(task_data, 'UTF8')::jsonb ->> 'deadlineName' as name,
+                       convert_from(task_data, 'UTF8')::jsonb ->> 'scopeDescriptor' as scope
+                from scheduled_tasks where task_name = 'AxonDeadline'
+                  and position(convert_to(?, 'UTF8') in task_data) > 0""", saga), r -> !r.isEmpty());
+
+        assertThat(rows).allSatisfy(r -> assertThat((String) r.get("scope")).contains(saga));
+        assertThat(rows).extracting(r -> (String) r.get("name")).isNotEmpty().allMatch(n -> !n.isBlank());
+        assertThat(send("POST", "/api/trades/" + id + "/cancel", alice, null, Map.of()).statusCode()).isEqualTo(202);
+        awaitEvent(alice, id, "TradeCanceled");
+        assertNoDeadlinesLeft(saga);
+    }
+
+    @Test
     void aMarketEntryOpensAndAManualCloseClosesItWithItsRealizedPnl() {
         String alice = user("exec");
         String id = place(alice, "market-1", """
