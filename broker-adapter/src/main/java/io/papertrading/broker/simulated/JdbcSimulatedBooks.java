@@ -28,6 +28,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,18 +99,14 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         Objects.requireNonNull(accountId, "accountId");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            T result;
+            T result = null;
             BrokerException refusal = null;
-            StoredAccount account;
             try {
-                account = StoredAccount.open(c, accountId, startingCash);
+                StoredAccount account = StoredAccount.open(c, accountId, startingCash);
                 try {
                     result = work.apply(account);
-                } catch (StoreFailure e) {
-                    throw e;
                 } catch (BrokerException e) {
-                    refusal = e;
-                    result = null;
+                    refusal = e; // a refusal keeps what the operation advanced on its way
                 }
                 account.flush();
             } catch (StoreFailure e) {
@@ -171,6 +168,8 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         /** Every order and leg read or added, by id; one object per order. */
         private final Map<String, SimOrder> orders = new LinkedHashMap<>();
         private final Set<String> unsaved = new LinkedHashSet<>();
+        /** OCO groups whose legs are all in the identity map: their reports need no further query. */
+        private final Set<String> completeGroups = new HashSet<>();
 
         private StoredAccount(Connection c, String accountId, BigDecimal cash, List<Ledger.Holding> holdings) {
             this.c = c;
@@ -242,25 +241,36 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         @Override
         public SimOrder find(String orderId) {
             SimOrder known = orders.get(orderId);
-            if (known != null) {
+            if (known != null || completeGroups.contains(orderId)) {
                 return known;
             }
             Long id = numeric(orderId);
             if (id == null) {
                 return null;
             }
-            query("order_id = ?", ps -> ps.setLong(2, id));
+            // one query answers both an order and a group: a group's report then needs its legs, read here
+            noteGroups(query("(order_id = ? or parent_id = ?)", ps -> {
+                ps.setLong(2, id);
+                ps.setLong(3, id);
+            }));
             return orders.get(orderId);
         }
 
         @Override
         public List<SimOrder> legs(String groupId) {
-            Long id = numeric(groupId);
-            if (id == null) {
-                return List.of();
+            if (!completeGroups.contains(groupId)) {
+                Long id = numeric(groupId);
+                if (id == null) {
+                    return List.of();
+                }
+                noteGroups(query("parent_id = ?", ps -> ps.setLong(2, id)));
             }
-            query("parent_id = ?", ps -> ps.setLong(2, id));
             return orders.values().stream().filter(o -> groupId.equals(o.parentId)).toList();
+        }
+
+        /** Rows read by a query that returns whole groups: those groups are complete in the identity map. */
+        private void noteGroups(List<SimOrder> rows) {
+            rows.stream().filter(o -> o.parentId != null).forEach(o -> completeGroups.add(o.parentId));
         }
 
         @Override
@@ -272,6 +282,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
                         ps.setString(2, accountId);
                         ps.setObject(3, timestamp(since));
                     });
+            noteGroups(rows);
             TreeMap<Long, String> ids = new TreeMap<>();
             rows.forEach(o -> ids.put(Long.parseLong(o.listedId()), o.listedId()));
             return List.copyOf(ids.values());
@@ -296,20 +307,24 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
 
         /** Writes what changed: new orders, changed orders, cash and holdings. */
         void flush() throws SQLException {
-            insertNewOrders();
-            updateChangedOrders();
+            flushOrders();
             if (ledger.changed()) {
                 saveLedger();
             }
         }
 
+        /** Before a query that must see this operation's own orders. */
         private void flushQuietly() {
             try {
-                insertNewOrders();
-                updateChangedOrders();
+                flushOrders();
             } catch (SQLException e) {
                 throw new StoreFailure(e);
             }
+        }
+
+        private void flushOrders() throws SQLException {
+            insertNewOrders();
+            updateChangedOrders();
         }
 
         private void insertNewOrders() throws SQLException {

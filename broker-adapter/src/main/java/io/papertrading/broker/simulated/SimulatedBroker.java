@@ -351,9 +351,13 @@ public final class SimulatedBroker implements BrokerProvider {
     private SimOrder order(AccountBook book, String orderId) {
         SimOrder order = book.find(orderId);
         if (order == null) {
-            throw new BrokerException("no simulated order " + orderId + " in account " + accountId);
+            throw noSuchOrder(orderId);
         }
         return order;
+    }
+
+    private BrokerException noSuchOrder(String orderId) {
+        return new BrokerException("no simulated order " + orderId + " in account " + accountId);
     }
 
     private OrderStatusReport report(AccountBook book, String orderId) {
@@ -363,7 +367,7 @@ public final class SimulatedBroker implements BrokerProvider {
         }
         List<SimOrder> legs = book.legs(orderId);
         if (legs.isEmpty()) {
-            throw new BrokerException("no simulated order " + orderId + " in account " + accountId);
+            throw noSuchOrder(orderId);
         }
         return ocoReport(orderId, legs);
     }
