@@ -17,6 +17,7 @@ import io.papertrading.broker.Quote;
 import io.papertrading.broker.TimeInForce;
 import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.TradeId;
@@ -317,7 +318,7 @@ public class TradeExecutionSaga {
         switch (watched) {
             case ENTRY -> {
                 entryWorking = false;
-                send(new CancelTradeCommand(id(), CloseReason.TIMEOUT, detail, "system", null));
+                send(new CancelTradeCommand(id(), CloseReason.TIMEOUT, detail, Actor.Engine.SAGA, null));
             }
             case EXIT -> {
                 exitWorking = false;
@@ -371,7 +372,7 @@ public class TradeExecutionSaga {
                 recordEntryFill(filled, price);
                 send(new CancelTradeCommand(id(), CloseReason.CANCELED,
                         "canceled by the broker" + (r.reasonDescription() == null ? "" : ": " + r.reasonDescription()),
-                        "broker", null));
+                        Actor.Engine.SAGA, null));
             }
             case EXPIRED -> {
                 entryWorking = false;
@@ -379,7 +380,7 @@ public class TradeExecutionSaga {
                 if (contractExpired()) {
                     expireTrade(); // the order died with its option contract
                 } else {
-                    send(new CancelTradeCommand(id(), CloseReason.CANCELED, "order expired", "broker", null));
+                    send(new CancelTradeCommand(id(), CloseReason.CANCELED, "order expired", Actor.Engine.SAGA, null));
                 }
             }
             // Accepted and working (a resting limit), or a state we do not know: keep watching, more slowly.

@@ -8,7 +8,7 @@ import io.papertrading.command.execution.BrokerResolver;
 import io.papertrading.kernel.error.IllegalTransitionException;
 import io.papertrading.kernel.error.TradeNotFoundException;
 import io.papertrading.kernel.money.Money;
-import io.papertrading.kernel.trade.Actors;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeStatus;
@@ -40,7 +40,7 @@ import java.util.TreeSet;
  *
  * <p>Bracket triggers: a trade whose valuation price (the quote's mark, i.e. the mid, else the last trade) is at
  * or through its stop loss (long: ≤ stop; short: ≥ stop) or take profit (long: ≥ target; short: ≤ target) gets
- * one {@link RequestCloseCommand} with reason STOP_LOSS or TAKE_PROFIT, actor {@link Actors#PRICE_MONITOR}.
+ * one {@link RequestCloseCommand} with reason STOP_LOSS or TAKE_PROFIT, actor {@link Actor.Engine#PRICE_MONITOR}.
  * Once: the trigger is claimed in the {@link LiveTradeBook} before the command is sent and stays claimed until
  * the brackets change. For a broker without native OCO the monitor is the bracket; where the broker holds the
  * brackets as an OCO order the monitor is a safety net and steps in only when a bracket stays crossed for
@@ -161,7 +161,7 @@ public class PriceMonitor {
             return false;
         }
         try {
-            commands.sendAndWait(new RequestCloseCommand(t.tradeId(), reason, Actors.PRICE_MONITOR, null));
+            commands.sendAndWait(new RequestCloseCommand(t.tradeId(), reason, Actor.Engine.PRICE_MONITOR, null));
             log.info("trade {}: {} crossed, close requested", t.tradeId(), reason);
             return true;
         } catch (RuntimeException e) {

@@ -4,11 +4,11 @@ import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
 import io.papertrading.kernel.error.IllegalTransitionException;
 import io.papertrading.kernel.error.TradeNotFoundException;
-import io.papertrading.kernel.trade.Actors;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.error.VersionConflictException;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.money.ProfitAndLoss;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.TradeAck;
@@ -192,7 +192,7 @@ public class Trade {
             openWithWhatWasFilled("remainder canceled", clock);
         } else {
             requireTransition(CANCELED);
-            apply(new TradeCanceledEvent(id, cmd.reason(), cmd.detail(), cmd.actor(), clock.instant()));
+            apply(new TradeCanceledEvent(id, cmd.reason(), cmd.detail(), cmd.actor().id(), clock.instant()));
         }
         return ack();
     }
@@ -212,7 +212,7 @@ public class Trade {
         if (!errors.isEmpty()) {
             throw new ValidationFailedException(errors);
         }
-        apply(new BracketsChangedEvent(id, cmd.stopLoss(), cmd.takeProfit(), cmd.actor(), clock.instant()));
+        apply(new BracketsChangedEvent(id, cmd.stopLoss(), cmd.takeProfit(), cmd.actor().id(), clock.instant()));
         return ack();
     }
 
@@ -225,7 +225,7 @@ public class Trade {
         }
         // From PARTIALLY_FILLED this closes what was filled; the saga cancels the unfilled remainder.
         requireTransition(CLOSING);
-        apply(new CloseRequestedEvent(id, cmd.reason(), cmd.actor(), clock.instant()));
+        apply(new CloseRequestedEvent(id, cmd.reason(), cmd.actor().id(), clock.instant()));
         return ack();
     }
 
@@ -288,7 +288,7 @@ public class Trade {
         if (cmd.text() == null || cmd.text().isBlank() || cmd.text().length() > MAX_ANNOTATION) {
             throw ValidationFailedException.of("text", "1-" + MAX_ANNOTATION + " characters, not blank");
         }
-        apply(new TradeAnnotatedEvent(id, cmd.text(), cmd.actor(), clock.instant()));
+        apply(new TradeAnnotatedEvent(id, cmd.text(), cmd.actor().id(), clock.instant()));
         return ack();
     }
 
@@ -315,8 +315,11 @@ public class Trade {
      * A user may act only on their own trades; to anyone else the trade does not exist (a 404, never a hint that
      * it does). The engine's own actors may act on any trade.
      */
-    private void requireOwner(String actor) {
-        if (Actors.isUser(actor) && !username.equals(actor)) {
+    private void requireOwner(Actor actor) {
+        if (actor == null) {
+            throw ValidationFailedException.of("actor", "required");
+        }
+        if (actor instanceof Actor.User user && !username.equals(user.username())) {
             throw new TradeNotFoundException(id.value());
         }
     }

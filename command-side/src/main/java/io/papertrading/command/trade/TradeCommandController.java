@@ -4,6 +4,7 @@ import io.papertrading.command.CommandNode;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.TradeAck;
 import io.papertrading.kernel.trade.TradeId;
@@ -113,7 +114,8 @@ class TradeCommandController {
         if (body != null && body.reason() != null && !CloseReason.MANUAL.name().equals(body.reason())) {
             throw ValidationFailedException.of("reason", "a user closes with reason MANUAL");
         }
-        return accepted(commands.send(new RequestCloseCommand(new TradeId(id), CloseReason.MANUAL, principal.getName(),
+        return accepted(commands.send(new RequestCloseCommand(new TradeId(id), CloseReason.MANUAL,
+                Actor.user(principal.getName()),
                 expectedVersion(ifMatch))));
     }
 
@@ -122,7 +124,7 @@ class TradeCommandController {
                                        @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                        Principal principal) {
         return accepted(commands.send(new CancelTradeCommand(new TradeId(id), CloseReason.CANCELED, "canceled by user",
-                principal.getName(), expectedVersion(ifMatch))));
+                Actor.user(principal.getName()), expectedVersion(ifMatch))));
     }
 
     @PutMapping("/{id}/brackets")
@@ -136,7 +138,7 @@ class TradeCommandController {
             throw new ValidationFailedException(errors);
         }
         return accepted(commands.send(new ChangeBracketsCommand(new TradeId(id), Money.of(body.stopLoss()),
-                Money.of(body.takeProfit()), principal.getName(), expectedVersion(ifMatch))));
+                Money.of(body.takeProfit()), Actor.user(principal.getName()), expectedVersion(ifMatch))));
     }
 
     @PostMapping("/{id}/notes")
@@ -146,7 +148,7 @@ class TradeCommandController {
         if (body.text() == null || body.text().isBlank() || body.text().length() > TradeOrder.MAX_NOTES) {
             throw ValidationFailedException.of("text", "1-" + TradeOrder.MAX_NOTES + " characters");
         }
-        return accepted(commands.send(new AnnotateTradeCommand(new TradeId(id), body.text(), principal.getName(),
+        return accepted(commands.send(new AnnotateTradeCommand(new TradeId(id), body.text(), Actor.user(principal.getName()),
                 expectedVersion(ifMatch))));
     }
 

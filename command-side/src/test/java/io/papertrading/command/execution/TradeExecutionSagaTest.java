@@ -1,5 +1,6 @@
 package io.papertrading.command.execution;
 
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.broker.BrokerInsufficientFundsException;
 import io.papertrading.broker.BrokerRateLimitException;
 import io.papertrading.broker.BrokerTimeoutException;
@@ -156,7 +157,7 @@ class TradeExecutionSagaTest {
 
         given.whenTimeElapses(Duration.ofSeconds(1))
                 .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.CANCELED, "canceled by the broker: halted",
-                        "broker", null));
+                        Actor.Engine.SAGA, null));
     }
 
     @Test
@@ -165,7 +166,7 @@ class TradeExecutionSagaTest {
         broker.set(broker.lastId(), OrderState.EXPIRED, 0, null, null);
 
         given.whenTimeElapses(Duration.ofSeconds(1))
-                .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.CANCELED, "order expired", "broker", null));
+                .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.CANCELED, "order expired", Actor.Engine.SAGA, null));
     }
 
     @Test
@@ -189,7 +190,7 @@ class TradeExecutionSagaTest {
 
         given.whenTimeElapses(Duration.ofSeconds(60))
                 .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.TIMEOUT,
-                        "the broker did not confirm the order within 60 s", "system", null))
+                        "the broker did not confirm the order within 60 s", Actor.Engine.SAGA, null))
                 .expectNoScheduledDeadlineWithName(Duration.ofMinutes(10), POLL);
         assertThat(broker.canceled).containsExactly(id);
     }
@@ -214,7 +215,7 @@ class TradeExecutionSagaTest {
 
         given.whenTimeElapses(Duration.ofSeconds(61))
                 .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.TIMEOUT,
-                        "the broker did not confirm the order within 60 s", "system", null))
+                        "the broker did not confirm the order within 60 s", Actor.Engine.SAGA, null))
                 .expectNoScheduledDeadlineWithName(Duration.ofMinutes(10), RECONCILE);
         assertThat(broker.placed).isEmpty();
     }

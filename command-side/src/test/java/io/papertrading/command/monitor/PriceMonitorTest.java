@@ -3,7 +3,7 @@ package io.papertrading.command.monitor;
 import io.papertrading.broker.simulated.MutableClock;
 import io.papertrading.command.execution.BrokerAccount;
 import io.papertrading.kernel.money.Money;
-import io.papertrading.kernel.trade.Actors;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeId;
@@ -64,7 +64,7 @@ class PriceMonitorTest {
             tickAt(mid);
         }
 
-        assertThat(f.closeRequests).containsExactly(new RequestCloseCommand(id, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, null));
+        assertThat(f.closeRequests).containsExactly(new RequestCloseCommand(id, CloseReason.STOP_LOSS, Actor.Engine.PRICE_MONITOR, null));
         assertThat(f.published).hasSize(6).allSatisfy(e -> assertThat(e).isInstanceOf(PriceObservedEvent.class));
         PriceObservedEvent last = (PriceObservedEvent) f.published.get(5);
         assertThat(last.tradeId()).isEqualTo(id);

@@ -1,5 +1,6 @@
 package io.papertrading.command.trade;
 
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.error.IllegalTransitionException;
 import io.papertrading.kernel.error.RequestRefusedException;
 import io.papertrading.kernel.error.VersionConflictException;
@@ -203,17 +204,17 @@ class TradeLifecycleProperties {
             case FILL -> new RecordEntryFillCommand(ID, fillQuantity(step.quantity(), orderQuantity), price);
             case REJECT -> new RejectTradeCommand(ID, "rejected by broker");
             case CANCEL -> new CancelTradeCommand(ID, pick(step, CloseReason.CANCELED, CloseReason.TIMEOUT,
-                    CloseReason.MANUAL), null, ALICE, ifMatch);
-            case BRACKETS -> new ChangeBracketsCommand(ID, price, new Money(step.price().add(BigDecimal.ONE)), ALICE,
+                    CloseReason.MANUAL), null, Actor.user(ALICE), ifMatch);
+            case BRACKETS -> new ChangeBracketsCommand(ID, price, new Money(step.price().add(BigDecimal.ONE)), Actor.user(ALICE),
                     ifMatch);
             case REQUEST_CLOSE -> new RequestCloseCommand(ID, pick(step, CloseReason.MANUAL, CloseReason.STOP_LOSS,
-                    CloseReason.TAKE_PROFIT, CloseReason.EXPIRED), ALICE, ifMatch);
+                    CloseReason.TAKE_PROFIT, CloseReason.EXPIRED), Actor.user(ALICE), ifMatch);
             case EXIT_ORDER -> new RecordExitOrderCommand(ID, "exit-" + step.pick() % 2);
             case REJECT_EXIT -> new RejectExitCommand(ID, "exit canceled");
             case CLOSE -> new CloseTradeCommand(ID, price, pick(step, null, CloseReason.STOP_LOSS,
                     CloseReason.TAKE_PROFIT, CloseReason.MANUAL));
             case EXPIRE -> new ExpireTradeCommand(ID, new Money(step.underlying()));
-            case ANNOTATE -> new AnnotateTradeCommand(ID, step.pick() % 5 == 0 ? "" : "note " + step.pick(), ALICE,
+            case ANNOTATE -> new AnnotateTradeCommand(ID, step.pick() % 5 == 0 ? "" : "note " + step.pick(), Actor.user(ALICE),
                     ifMatch);
         };
     }

@@ -4,7 +4,7 @@ import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
 import io.papertrading.kernel.error.TradeNotFoundException;
 import io.papertrading.kernel.error.ValidationFailedException;
-import io.papertrading.kernel.trade.Actors;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.instrument.Instrument;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.OrderType;
@@ -261,15 +261,15 @@ class TradeTest {
         @Test
         void cancelsAPendingTradeOnTimeout() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new CancelTradeCommand(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", Actors.SAGA, null))
-                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", Actors.SAGA, NOW))
+                    .when(new CancelTradeCommand(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", Actor.Engine.SAGA, null))
+                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.TIMEOUT, "no confirmation in 60 s", Actor.Engine.SAGA.id(), NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CANCELED, 2));
         }
 
         @Test
         void refusesACancelReasonOtherThanCanceledOrTimeout() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new CancelTradeCommand(ID, CloseReason.MANUAL, null, ALICE, null))
+                    .when(new CancelTradeCommand(ID, CloseReason.MANUAL, null, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("reason"));
         }
@@ -278,7 +278,7 @@ class TradeTest {
         void keepsTheFilledPartWhenARemainderIsCanceled() {
             fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
                             new EntryPartiallyFilledEvent(ID, 3, money("1.98"), NOW))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, ALICE, 2L))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user(ALICE), 2L))
                     .expectEvents(new TradeOpenedEvent(ID, 3, money("1.98"), "remainder canceled", NOW))
                     .expectResultMessagePayload(new TradeAck(ID, OPEN, 3));
         }
@@ -302,7 +302,7 @@ class TradeTest {
         void cancelsAPartiallyFilledTradeThatFilledNothingOutright() {
             // A broker can report "partially_filled" before any quantity executed; then there is nothing to keep.
             fixture.given(placed(TWO_CALLS), new EntryPartiallyFilledEvent(ID, 0, money("2.13"), NOW))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, ALICE, null))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user(ALICE), null))
                     .expectEvents(new TradeCanceledEvent(ID, CloseReason.CANCELED, null, ALICE, NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CANCELED, 3));
         }
@@ -310,7 +310,7 @@ class TradeTest {
         @Test
         void refusesToCancelAnOpenTrade() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, ALICE, null))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(illegalTransition(OPEN, CANCELED));
         }
@@ -322,7 +322,7 @@ class TradeTest {
         @Test
         void changesBracketsOnTheRightSideOfTheEntry() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new ChangeBracketsCommand(ID, money("1.60"), money("3.20"), ALICE, 2L))
+                    .when(new ChangeBracketsCommand(ID, money("1.60"), money("3.20"), Actor.user(ALICE), 2L))
                     .expectEvents(new BracketsChangedEvent(ID, money("1.60"), money("3.20"), ALICE, NOW))
                     .expectResultMessagePayload(new TradeAck(ID, OPEN, 3))
                     .expectState(trade -> {
@@ -334,14 +334,14 @@ class TradeTest {
         @Test
         void clearsBothBrackets() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new ChangeBracketsCommand(ID, null, null, ALICE, null))
+                    .when(new ChangeBracketsCommand(ID, null, null, Actor.user(ALICE), null))
                     .expectEvents(new BracketsChangedEvent(ID, null, null, ALICE, NOW));
         }
 
         @Test
         void refusesAStopLossAboveTheEntryOfALong() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new ChangeBracketsCommand(ID, money("2.20"), null, ALICE, null))
+                    .when(new ChangeBracketsCommand(ID, money("2.20"), null, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("stopLoss"));
         }
@@ -350,7 +350,7 @@ class TradeTest {
         void judgesBracketsAgainstTheFillNotTheLimitOnceFilled() {
             // limit 2.15, filled at 2.05: a stop at 2.10 is below the limit but above the real entry
             fixture.given(placed(TWO_CALLS), opened(2, "2.05"))
-                    .when(new ChangeBracketsCommand(ID, money("2.10"), null, ALICE, null))
+                    .when(new ChangeBracketsCommand(ID, money("2.10"), null, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("stopLoss"));
         }
@@ -358,7 +358,7 @@ class TradeTest {
         @Test
         void refusesATakeProfitAboveTheEntryOfAShort() {
             fixture.given(placed(stockOrder("AAPL", "SELL", 100, "50")), opened(100, "50"))
-                    .when(new ChangeBracketsCommand(ID, money("52"), money("51"), ALICE, null))
+                    .when(new ChangeBracketsCommand(ID, money("52"), money("51"), Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("takeProfit"));
         }
@@ -366,14 +366,14 @@ class TradeTest {
         @Test
         void acceptsBracketsOnTheRightSideOfAShort() {
             fixture.given(placed(stockOrder("AAPL", "SELL", 100, "50")), opened(100, "50"))
-                    .when(new ChangeBracketsCommand(ID, money("52"), money("47.5"), ALICE, null))
+                    .when(new ChangeBracketsCommand(ID, money("52"), money("47.5"), Actor.user(ALICE), null))
                     .expectEvents(new BracketsChangedEvent(ID, money("52"), money("47.5"), ALICE, NOW));
         }
 
         @Test
         void refusesToChangeBracketsWhileClosing() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"), closeRequested(CloseReason.MANUAL))
-                    .when(new ChangeBracketsCommand(ID, money("1.60"), null, ALICE, null))
+                    .when(new ChangeBracketsCommand(ID, money("1.60"), null, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(illegalTransition(CLOSING, CLOSING));
         }
@@ -385,15 +385,15 @@ class TradeTest {
         @Test
         void requestsACloseOfAnOpenTrade() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, 2L))
-                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, NOW))
+                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, Actor.Engine.PRICE_MONITOR, 2L))
+                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, Actor.Engine.PRICE_MONITOR.id(), NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CLOSING, 3));
         }
 
         @Test
         void rejectsCloseOfACanceledTrade() {
             fixture.given(placed(TWO_CALLS), new TradeCanceledEvent(ID, CloseReason.CANCELED, null, ALICE, NOW))
-                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, ALICE, null))
+                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(illegalTransition(CANCELED, CLOSING))
                     .expectExceptionMessage("a CANCELED trade cannot become CLOSING");
@@ -402,7 +402,7 @@ class TradeTest {
         @Test
         void rejectsCloseOfAPendingTrade() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, ALICE, null))
+                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(illegalTransition(PENDING, CLOSING));
         }
@@ -410,7 +410,7 @@ class TradeTest {
         @Test
         void refusesACloseRequestWithAnEndReason() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new RequestCloseCommand(ID, CloseReason.EXPIRED, ALICE, null))
+                    .when(new RequestCloseCommand(ID, CloseReason.EXPIRED, Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("reason"));
         }
@@ -485,7 +485,7 @@ class TradeTest {
         @Test
         void hidesATradeFromAnotherUserAsNotFound() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, "mallory", null))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user("mallory"), null))
                     .expectNoEvents()
                     .expectException(TradeNotFoundException.class);
         }
@@ -493,7 +493,7 @@ class TradeTest {
         @Test
         void checksTheOwnerBeforeTheVersionSoAStrangerLearnsNothing() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new AnnotateTradeCommand(ID, "hello", "mallory", 7L))
+                    .when(new AnnotateTradeCommand(ID, "hello", Actor.user("mallory"), 7L))
                     .expectNoEvents()
                     .expectException(TradeNotFoundException.class);
         }
@@ -501,7 +501,7 @@ class TradeTest {
         @Test
         void refusesAStrangersClose() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.12"))
-                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, "mallory", null))
+                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, Actor.user("mallory"), null))
                     .expectNoEvents()
                     .expectException(TradeNotFoundException.class);
         }
@@ -509,7 +509,7 @@ class TradeTest {
         @Test
         void refusesAStrangersBrackets() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new ChangeBracketsCommand(ID, money("1.00"), money("4.00"), "mallory", null))
+                    .when(new ChangeBracketsCommand(ID, money("1.00"), money("4.00"), Actor.user("mallory"), null))
                     .expectNoEvents()
                     .expectException(TradeNotFoundException.class);
         }
@@ -517,8 +517,8 @@ class TradeTest {
         @Test
         void letsTheEngineActOnAnyTrade() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.12"))
-                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, null))
-                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, Actors.PRICE_MONITOR, NOW));
+                    .when(new RequestCloseCommand(ID, CloseReason.STOP_LOSS, Actor.Engine.PRICE_MONITOR, null))
+                    .expectEvents(new CloseRequestedEvent(ID, CloseReason.STOP_LOSS, Actor.Engine.PRICE_MONITOR.id(), NOW));
         }
     }
 
@@ -530,7 +530,7 @@ class TradeTest {
             fixture.given(placed(TWO_CALLS), new EntryOrderSubmittedEvent(ID, "sim", "1", NOW),
                             new EntryPartiallyFilledEvent(ID, 1, money("2.10"), NOW), opened(2, "2.12"),
                             new TradeAnnotatedEvent(ID, "note", ALICE, NOW))
-                    .when(new AnnotateTradeCommand(ID, "another note", ALICE, 5L))
+                    .when(new AnnotateTradeCommand(ID, "another note", Actor.user(ALICE), 5L))
                     .expectEvents(new TradeAnnotatedEvent(ID, "another note", ALICE, NOW))
                     .expectResultMessagePayload(new TradeAck(ID, OPEN, 6))
                     .expectState(trade -> assertThat(trade.version()).isEqualTo(6));
@@ -539,7 +539,7 @@ class TradeTest {
         @Test
         void refusesAStaleVersionNamingTheCurrentOne() {
             fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
-                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, ALICE, 1L))
+                    .when(new RequestCloseCommand(ID, CloseReason.MANUAL, Actor.user(ALICE), 1L))
                     .expectNoEvents()
                     .expectException(versionConflict(2));
         }
@@ -547,7 +547,7 @@ class TradeTest {
         @Test
         void checksTheVersionBeforeTheState() {
             fixture.given(placed(TWO_CALLS), new TradeCanceledEvent(ID, CloseReason.CANCELED, null, ALICE, NOW))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, ALICE, 1L))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user(ALICE), 1L))
                     .expectNoEvents()
                     .expectException(versionConflict(2));
         }
@@ -555,10 +555,10 @@ class TradeTest {
         @Test
         void refusesAStaleVersionOnBracketsAndAnnotations() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new ChangeBracketsCommand(ID, money("1.50"), null, ALICE, 7L))
+                    .when(new ChangeBracketsCommand(ID, money("1.50"), null, Actor.user(ALICE), 7L))
                     .expectException(versionConflict(1));
             fixture.given(placed(TWO_CALLS))
-                    .when(new AnnotateTradeCommand(ID, "x", ALICE, 0L))
+                    .when(new AnnotateTradeCommand(ID, "x", Actor.user(ALICE), 0L))
                     .expectException(versionConflict(1));
         }
     }
@@ -569,7 +569,7 @@ class TradeTest {
         @Test
         void annotatesAnEndedTrade() {
             fixture.given(placed(TWO_CALLS), new TradeRejectedEvent(ID, "no", NOW))
-                    .when(new AnnotateTradeCommand(ID, "broker said no; retry tomorrow", ALICE, null))
+                    .when(new AnnotateTradeCommand(ID, "broker said no; retry tomorrow", Actor.user(ALICE), null))
                     .expectEvents(new TradeAnnotatedEvent(ID, "broker said no; retry tomorrow", ALICE, NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CANCELED, 3));
         }
@@ -577,7 +577,7 @@ class TradeTest {
         @Test
         void refusesAnEmptyNote() {
             fixture.given(placed(TWO_CALLS))
-                    .when(new AnnotateTradeCommand(ID, "", ALICE, null))
+                    .when(new AnnotateTradeCommand(ID, "", Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("text"));
         }
@@ -586,10 +586,10 @@ class TradeTest {
         void acceptsANoteOfExactly2000CharactersAndRefuses2001() {
             String longest = "x".repeat(2000);
             fixture.given(placed(TWO_CALLS))
-                    .when(new AnnotateTradeCommand(ID, longest, ALICE, null))
+                    .when(new AnnotateTradeCommand(ID, longest, Actor.user(ALICE), null))
                     .expectEvents(new TradeAnnotatedEvent(ID, longest, ALICE, NOW));
             fixture.given(placed(TWO_CALLS))
-                    .when(new AnnotateTradeCommand(ID, longest + "x", ALICE, null))
+                    .when(new AnnotateTradeCommand(ID, longest + "x", Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("text"));
         }

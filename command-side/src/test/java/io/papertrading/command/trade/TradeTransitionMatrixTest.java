@@ -1,5 +1,6 @@
 package io.papertrading.command.trade;
 
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.TradeAck;
 import io.papertrading.kernel.trade.TradeOrder;
@@ -90,8 +91,8 @@ class TradeTransitionMatrixTest {
                 case FILL_ALL -> new RecordEntryFillCommand(ID, 4, money("2.15"));
                 case FILL_PART -> new RecordEntryFillCommand(ID, 2, money("2.12"));
                 case REJECT -> new RejectTradeCommand(ID, "insufficient buying power");
-                case CANCEL -> new CancelTradeCommand(ID, CloseReason.CANCELED, "changed my mind", ALICE, null);
-                case REQUEST_CLOSE -> new RequestCloseCommand(ID, CloseReason.MANUAL, ALICE, null);
+                case CANCEL -> new CancelTradeCommand(ID, CloseReason.CANCELED, "changed my mind", Actor.user(ALICE), null);
+                case REQUEST_CLOSE -> new RequestCloseCommand(ID, CloseReason.MANUAL, Actor.user(ALICE), null);
                 case REJECT_EXIT -> new RejectExitCommand(ID, "market closed");
                 case CLOSE -> new CloseTradeCommand(ID, money("3.00"), CloseReason.TAKE_PROFIT);
                 case EXPIRE -> new ExpireTradeCommand(ID, money("262.50"));
@@ -105,10 +106,10 @@ class TradeTransitionMatrixTest {
 
         Object command() {
             return switch (this) {
-                case CHANGE_BRACKETS -> new ChangeBracketsCommand(ID, money("1.50"), money("3.50"), ALICE, null);
+                case CHANGE_BRACKETS -> new ChangeBracketsCommand(ID, money("1.50"), money("3.50"), Actor.user(ALICE), null);
                 case RECORD_ENTRY_ORDER -> new RecordEntryOrderCommand(ID, "simulated", "ord-1");
                 case RECORD_EXIT_ORDER -> new RecordExitOrderCommand(ID, "ord-2");
-                case ANNOTATE -> new AnnotateTradeCommand(ID, "thesis: earnings drift", ALICE, null);
+                case ANNOTATE -> new AnnotateTradeCommand(ID, "thesis: earnings drift", Actor.user(ALICE), null);
             };
         }
 

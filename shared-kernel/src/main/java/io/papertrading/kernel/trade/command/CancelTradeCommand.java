@@ -1,5 +1,6 @@
 package io.papertrading.kernel.trade.command;
 
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.TradeId;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
@@ -10,5 +11,5 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * opens with it. {@code expectedVersion} is the client's If-Match, or null.
  */
 public record CancelTradeCommand(@TargetAggregateIdentifier TradeId tradeId, CloseReason reason, String detail,
-                                 String actor, Long expectedVersion) {
+                                 Actor actor, Long expectedVersion) {
 }

@@ -9,7 +9,7 @@ public interface TradeStatusEvent extends TradeEvent {
     /** Why the trade moved, for the audit trail. */
     String transitionReason();
 
-    /** Who moved it: a username, or {@code system}/{@code broker}. */
+    /** Who moved it: a username, or an engine component ({@link io.papertrading.kernel.trade.Actor#id()}). */
     default String actor() {
         return "system";
     }

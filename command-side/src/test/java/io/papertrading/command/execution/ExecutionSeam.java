@@ -1,0 +1,137 @@
+package io.papertrading.command.execution;
+
+import io.papertrading.command.trade.Trade;
+import io.papertrading.kernel.trade.TradeId;
+import io.papertrading.kernel.trade.TradeStatus;
+import io.papertrading.kernel.trade.event.TradeStatusEvent;
+import org.axonframework.config.Configuration;
+import org.axonframework.config.ConfigurationScopeAwareProvider;
+import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.deadline.DeadlineMessage;
+import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
+import org.axonframework.messaging.Message;
+import org.axonframework.messaging.ScopeAware;
+import org.axonframework.messaging.ScopeAwareProvider;
+import org.axonframework.messaging.ScopeDescriptor;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.test.deadline.StubDeadlineManager;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The execution saga and the real {@link Trade} aggregate in one Axon configuration: the saga's commands reach
+ * the aggregate, and the aggregate's events reach the saga, synchronously. Time stands still until
+ * {@link #advance} moves it; deadlines due meanwhile fire one by one, each in its own unit of work, with the
+ * saga's clock at the deadline's time. Every command the aggregate refuses is recorded in {@link #refusals},
+ * since the saga itself only logs them.
+ */
+final class ExecutionSeam implements AutoCloseable {
+
+    final FakeBroker broker = new FakeBroker();
+    final StubDeadlineManager deadlines;
+    final Clock clock;
+    final List<String> refusals = new CopyOnWriteArrayList<>();
+    private final Configuration axon;
+    private final ScopeAwareProvider scopes;
+
+    ExecutionSeam(Instant start, ExecutionSettings settings) {
+        deadlines = new StubDeadlineManager(start);
+        clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return deadlines.getCurrentDateTime();
+            }
+        };
+        OrderStatusBook book = new OrderStatusBook(clock, settings);
+        BrokerResolver resolver = user -> new BrokerAccount("fake:" + user, "FAKE", broker, true);
+        DefaultConfigurer configurer = (DefaultConfigurer) DefaultConfigurer.defaultConfiguration();
+        configurer.configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
+                .configureAggregate(Trade.class)
+                .configureDeadlineManager(c -> deadlines)
+                .registerComponent(Clock.class, c -> clock)
+                .registerComponent(ExecutionSettings.class, c -> settings)
+                .registerComponent(OrderStatusBook.class, c -> book)
+                .registerComponent(BrokerResolver.class, c -> resolver);
+        configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class);
+        axon = configurer.start();
+        axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
+            try {
+                return chain.proceed();
+            } catch (Exception refused) {
+                refusals.add(unitOfWork.getMessage().getPayloadType().getSimpleName() + ": " + refused.getMessage());
+                throw refused;
+            }
+        });
+        scopes = new ConfigurationScopeAwareProvider(axon);
+    }
+
+    /** Sends a command as a user would, waiting for its outcome (refusals throw). */
+    Object send(Object command) {
+        return axon.commandGateway().sendAndWait(command);
+    }
+
+    /** Moves time on; every deadline due by then fires in order. */
+    void advance(Duration by) {
+        deadlines.advanceTimeBy(by, this::fire);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    /** The trade's events, oldest first. */
+    List<Object> events(TradeId id) {
+        return axon.eventStore().readEvents(id.value()).asStream().map(Message::getPayload).map(Object.class::cast)
+                .toList();
+    }
+
+    <E> List<E> events(TradeId id, Class<E> type) {
+        return events(id).stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** The trade's status as its events say. */
+    TradeStatus status(TradeId id) {
+        return events(id, TradeStatusEvent.class).stream().reduce((a, b) -> b).map(TradeStatusEvent::newStatus)
+                .orElse(TradeStatus.PENDING);
+    }
+
+    /** Deadlines still scheduled: none may outlive a trade's saga. */
+    List<String> scheduledDeadlines() {
+        return deadlines.getScheduledDeadlines().stream().map(d -> d.getDeadlineName()).toList();
+    }
+
+    private void fire(ScopeDescriptor scope, DeadlineMessage<?> message) {
+        DefaultUnitOfWork.startAndGet(message).execute(() -> scopes.provideScopeAwareStream(scope)
+                .filter(target -> target.canResolve(scope))
+                .forEach(target -> send(target, message, scope)));
+    }
+
+    private static void send(ScopeAware target, DeadlineMessage<?> message, ScopeDescriptor scope) {
+        try {
+            target.send(message, scope);
+        } catch (Exception e) {
+            throw new IllegalStateException("deadline " + message.getDeadlineName() + " failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        axon.shutdown();
+    }
+}

@@ -1,0 +1,316 @@
+package io.papertrading.command.execution;
+
+import io.papertrading.broker.BrokerTimeoutException;
+import io.papertrading.broker.OrderState;
+import io.papertrading.broker.PriceType;
+import io.papertrading.kernel.instrument.Instrument;
+import io.papertrading.kernel.instrument.OptionSymbol;
+import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.Actor;
+import io.papertrading.kernel.trade.CloseReason;
+import io.papertrading.kernel.trade.OrderType;
+import io.papertrading.kernel.trade.Side;
+import io.papertrading.kernel.trade.TradeId;
+import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.command.CancelTradeCommand;
+import io.papertrading.kernel.trade.command.PlaceTradeCommand;
+import io.papertrading.kernel.trade.command.RequestCloseCommand;
+import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.TradeCanceledEvent;
+import io.papertrading.kernel.trade.event.TradeClosedEvent;
+import io.papertrading.kernel.trade.event.TradeExpiredEvent;
+import io.papertrading.kernel.trade.event.TradeOpenedEvent;
+import io.papertrading.kernel.trade.event.TradeRejectedEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+import static io.papertrading.kernel.trade.TradeStatus.CANCELED;
+import static io.papertrading.kernel.trade.TradeStatus.CLOSED;
+import static io.papertrading.kernel.trade.TradeStatus.CLOSING;
+import static io.papertrading.kernel.trade.TradeStatus.EXPIRED;
+import static io.papertrading.kernel.trade.TradeStatus.OPEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The saga's real commands into the real {@link io.papertrading.command.trade.Trade}, and the trade's real events
+ * back into the saga, for every way a broker can end an order. Each test ends where a trader would look: the
+ * trade's status and the reason on its last transition, the orders the broker saw, and no deadline left over.
+ */
+class TradeExecutionSeamTest {
+
+    private static final Instant START = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    private static final String ALICE = "alice";
+    private static final Instrument AAPL = Instrument.stock("AAPL");
+    private static final OptionSymbol CALL_100 = OptionSymbol.parse("AAPL"
+            + LocalDate.now(ZoneOffset.UTC).plusDays(3).format(DateTimeFormatter.ofPattern("yyMMdd")) + "C00100000");
+
+    private ExecutionSeam seam;
+    private FakeBroker broker;
+
+    @BeforeEach
+    void setUp() {
+        seam = new ExecutionSeam(START, new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(1), 60));
+        broker = seam.broker;
+    }
+
+    @AfterEach
+    void tearDown() {
+        seam.close();
+    }
+
+    // ----------------------------------------------------------------------------------------------- entry
+
+    @Test
+    void anEntryTheBrokerRejectsEndsTheTradeWithTheBrokersReason() {
+        TradeId id = place(market(2));
+        broker.set(broker.lastId(), OrderState.REJECTED, 0, null, "not enough buying power");
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(seam.events(id, TradeRejectedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("not enough buying power"));
+        assertEndedCleanly(1);
+    }
+
+    @Test
+    void anEntryTheBrokerCancelsCancelsTheTradeAsTheEngine() {
+        TradeId id = place(market(2));
+        broker.set(broker.lastId(), OrderState.CANCELED, 0, null, "halted");
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(seam.events(id, TradeCanceledEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo(CloseReason.CANCELED);
+            assertThat(e.detail()).isEqualTo("canceled by the broker: halted");
+            assertThat(e.actor()).isEqualTo(Actor.Engine.SAGA.id());
+        });
+        assertEndedCleanly(1);
+    }
+
+    @Test
+    void anEntryThatExpiresAtTheBrokerCancelsTheTrade() {
+        TradeId id = place(limit(2, "90"));
+        seam.advance(Duration.ofSeconds(1));
+        broker.set(broker.lastId(), OrderState.EXPIRED, 0, null, null);
+
+        seam.advance(Duration.ofSeconds(5));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(seam.events(id, TradeCanceledEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.detail()).isEqualTo("order expired"));
+        assertEndedCleanly(1);
+    }
+
+    @Test
+    void anEntryCanceledByTheBrokerAfterAPartialFillOpensWithWhatFilled() {
+        TradeId id = place(market(5));
+        broker.set(broker.lastId(), OrderState.PARTIALLY_FILLED, 2, "100.00", null);
+        seam.advance(Duration.ofSeconds(1));
+        broker.set(broker.lastId(), OrderState.CANCELED, 2, "100.00", "halted");
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, TradeOpenedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.filledQuantity()).isEqualTo(2);
+            assertThat(e.entryPrice()).isEqualTo(Money.of("100.00"));
+        });
+        assertThat(seam.refusals).isEmpty();
+    }
+
+    @Test
+    void anEntryTheBrokerNeverConfirmsTimesOutAndIsCanceledThere() {
+        broker.hideNewOrders = true;
+        TradeId id = place(market(1));
+
+        seam.advance(Duration.ofSeconds(61));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(seam.events(id, TradeCanceledEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(CloseReason.TIMEOUT));
+        assertThat(broker.canceled).containsExactly(broker.lastId());
+        assertEndedCleanly(1);
+    }
+
+    @Test
+    void aPlacementWithAnUnknownOutcomeIsNeverResentAndTheTradeTimesOut() {
+        broker.placeFailures.add(new BrokerTimeoutException("read timed out", null));
+        TradeId id = place(market(1));
+
+        seam.advance(Duration.ofSeconds(61));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(seam.events(id, TradeCanceledEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(CloseReason.TIMEOUT));
+        assertEndedCleanly(0);
+    }
+
+    @Test
+    void aUserCancelOfAWorkingEntryCancelsTheBrokerOrder() {
+        TradeId id = place(limit(2, "90"));
+        seam.advance(Duration.ofSeconds(1));
+
+        seam.send(new CancelTradeCommand(id, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), null));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(broker.canceled).containsExactly(broker.lastId());
+        assertEndedCleanly(1);
+    }
+
+    // ------------------------------------------------------------------------------------------------ exit
+
+    @Test
+    void aRejectedExitReturnsTheTradeToOpenWithTheBrokersReason() {
+        TradeId id = open(market(3), "100.00");
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        assertThat(seam.status(id)).isEqualTo(CLOSING);
+        awaitPlacement();
+        broker.set(broker.lastId(), OrderState.REJECTED, 0, null, "market closed");
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, ExitRejectedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("market closed"));
+        assertThat(seam.refusals).isEmpty();
+        assertThat(seam.scheduledDeadlines()).isEmpty();
+    }
+
+    @Test
+    void aFilledExitClosesTheTradeWithItsProfit() {
+        TradeId id = open(market(3), "100.00");
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        awaitPlacement();
+        broker.set(broker.lastId(), OrderState.FILLED, 3, "101.50", null);
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo(CloseReason.MANUAL);
+            assertThat(e.realizedPnl()).isEqualTo(Money.of("4.50"));
+        });
+        assertEndedCleanly(2);
+    }
+
+    @Test
+    void aCloseRequestedByThePriceMonitorIsAcceptedAndExecuted() {
+        TradeId id = open(market(1), "100.00");
+
+        seam.send(new RequestCloseCommand(id, CloseReason.STOP_LOSS, Actor.Engine.PRICE_MONITOR, null));
+        awaitPlacement();
+        broker.set(broker.lastId(), OrderState.FILLED, 1, "94.00", null);
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(CloseReason.STOP_LOSS));
+        assertEndedCleanly(2);
+    }
+
+    // -------------------------------------------------------------------------------------------- brackets
+
+    @Test
+    void aStopLossLegFillingAtTheBrokerClosesTheTradeAsStopLoss() {
+        TradeId id = open(bracketed(), "100.00");
+        awaitPlacement();
+        assertThat(broker.ocos).hasSize(1);
+
+        broker.fillLeg(broker.lastId(), PriceType.STOP, "95.00");
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo(CloseReason.STOP_LOSS);
+            assertThat(e.realizedPnl()).isEqualTo(Money.of("-25.00"));
+        });
+        assertEndedCleanly(2);
+    }
+
+    // ---------------------------------------------------------------------------------------------- expiry
+
+    @Test
+    void anOptionOpenAtExpirySettlesInTheMoneyAtIntrinsicValue() {
+        TradeId id = open(option(2), "3.00");
+        broker.underlyingPrice = Money.of("104.25");
+
+        seam.advance(Duration.ofDays(4));
+
+        assertThat(seam.status(id)).isEqualTo(EXPIRED);
+        assertThat(seam.events(id, TradeExpiredEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.settlementPrice()).isEqualTo(Money.of("4.25"));
+            assertThat(e.realizedPnl()).isEqualTo(Money.of("250.00")); // (4.25 - 3.00) × 2 × 100
+        });
+        assertEndedCleanly(1);
+    }
+
+    @Test
+    void anOptionOpenAtExpirySettlesOutOfTheMoneyAtZero() {
+        TradeId id = open(option(1), "3.00");
+        broker.underlyingPrice = Money.of("97.00");
+
+        seam.advance(Duration.ofDays(4));
+
+        assertThat(seam.status(id)).isEqualTo(EXPIRED);
+        assertThat(seam.events(id, TradeExpiredEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.realizedPnl()).isEqualTo(Money.of("-300.00")));
+        assertEndedCleanly(1);
+    }
+
+    // --------------------------------------------------------------------------------------------- helpers
+
+    private TradeId place(TradeOrder order) {
+        String key = "key-" + System.nanoTime();
+        TradeId id = TradeId.forSubmission(ALICE, key);
+        seam.send(new PlaceTradeCommand(id, ALICE, order, key));
+        return id;
+    }
+
+    private TradeId open(TradeOrder order, String price) {
+        TradeId id = place(order);
+        broker.set(broker.lastId(), OrderState.FILLED, order.quantity(), price, null);
+        seam.advance(Duration.ofSeconds(1));
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        return id;
+    }
+
+    /** The account's order list was read this very second: the next order goes out on the next tick. */
+    private void awaitPlacement() {
+        seam.advance(Duration.ofSeconds(1));
+    }
+
+    /** No refused command, no deadline left, and exactly this many orders reached the broker. */
+    private void assertEndedCleanly(int ordersAtTheBroker) {
+        assertThat(seam.refusals).isEmpty();
+        assertThat(seam.scheduledDeadlines()).isEmpty();
+        assertThat(broker.placed.size() + broker.ocos.size()).isEqualTo(ordersAtTheBroker);
+    }
+
+    private static TradeOrder market(int quantity) {
+        return new TradeOrder(AAPL, Side.BUY, quantity, OrderType.MARKET, null, null, null, null, null);
+    }
+
+    private static TradeOrder limit(int quantity, String price) {
+        return new TradeOrder(AAPL, Side.BUY, quantity, OrderType.LIMIT, Money.of(price), null, null, null, null);
+    }
+
+    private static TradeOrder bracketed() {
+        return new TradeOrder(AAPL, Side.BUY, 5, OrderType.MARKET, null, Money.of("95"), Money.of("110"), null, null);
+    }
+
+    private static TradeOrder option(int quantity) {
+        return new TradeOrder(Instrument.option(CALL_100), Side.BUY, quantity, OrderType.MARKET, null, null, null,
+                null, null);
+    }
+}
