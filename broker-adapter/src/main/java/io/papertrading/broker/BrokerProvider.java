@@ -22,8 +22,9 @@ public interface BrokerProvider {
 
     /**
      * Sends an order. Acceptance is not execution, and with some brokers not even validity: read the order back
-     * ({@link #placeOrderAndConfirm}). A {@link BrokerTimeoutException} means the order may exist: reconcile with
-     * {@link #findOrderByTag}.
+     * ({@link #placeOrderAndConfirm}). A {@link BrokerOutcomeUnknownException} means the order may exist:
+     * reconcile with {@link #findOrderByTag}, never send it again blindly. A {@link BrokerUnavailableException} or
+     * {@link BrokerRateLimitException} means it certainly was not placed.
      */
     PlacedOrder placeOrder(OrderRequest order);
 
@@ -59,7 +60,11 @@ public interface BrokerProvider {
         return status;
     }
 
-    /** The order carrying {@code tag}, if the broker lists one: how a placement with a lost answer is reconciled. */
+    /**
+     * The order carrying {@code tag}, if the broker has one: how a placement with a lost answer is reconciled.
+     * Unlike {@link #listOrders()}, which may cover only the current day or session, this looks as far back as
+     * the broker keeps orders (the default, from the list, is for brokers that list everything).
+     */
     default Optional<OrderStatusReport> findOrderByTag(String tag) {
         Objects.requireNonNull(tag, "tag");
         return listOrders().stream().filter(o -> tag.equals(o.tag())).findFirst();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.papertrading.broker.Balance;
 import io.papertrading.broker.BrokerException;
 import io.papertrading.broker.BrokerOrderRejectedException;
+import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerProvider;
 import io.papertrading.broker.ConnectionInfo;
 import io.papertrading.broker.OcoRequest;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * {@link BrokerProvider} over Tradier's brokerage REST API. One instance per access token: its rate limiters
@@ -26,6 +28,10 @@ import java.util.Objects;
  * {@code BrokerFactory}). Thread-safe.
  */
 public final class TradierBroker implements BrokerProvider {
+
+    /** Orders per page of the history lookup, and how many pages it reads at most. */
+    static final int HISTORY_PAGE_SIZE = 100;
+    static final int MAX_HISTORY_PAGES = 20;
 
     private final TradierConfig config;
     private final TradierHttp http;
@@ -72,12 +78,18 @@ public final class TradierBroker implements BrokerProvider {
                 BrokerOrderRejectedException::forReason), oco.tag());
     }
 
-    /** "ok" only means Tradier accepted the request for processing; anything else is a refusal. */
+    /**
+     * "ok" only means Tradier accepted the request for processing; another status is a refusal. An answer
+     * without an order id cannot say whether the order exists.
+     */
     private static PlacedOrder placed(JsonNode root, String tag) {
         JsonNode order = root.path("order");
         String id = TradierJson.text(order, "id");
         String status = TradierJson.text(order, "status");
-        if (id == null || !"ok".equalsIgnoreCase(status)) {
+        if (id == null) {
+            throw new BrokerOutcomeUnknownException("Tradier answered the order without an id; its outcome is unknown");
+        }
+        if (!"ok".equalsIgnoreCase(status)) {
             throw BrokerOrderRejectedException.forReason("Tradier did not accept the order (status " + status + ")");
         }
         return new PlacedOrder(id, tag);
@@ -119,6 +131,34 @@ public final class TradierBroker implements BrokerProvider {
     public List<OrderStatusReport> listOrders() {
         return TradierMapper.orders(http.get(RateLimitGroup.STANDARD, accountPath + "/orders",
                 Map.of("includeTags", "true")));
+    }
+
+    /**
+     * The session's list first, where a fresh order is; then Tradier's history ({@code filter=all}: up to a month),
+     * page by page, so a placement reconciled after a long outage still finds its order. A history longer than
+     * {@value #MAX_HISTORY_PAGES} pages cannot prove the order absent and is an unknown outcome.
+     */
+    @Override
+    public Optional<OrderStatusReport> findOrderByTag(String tag) {
+        Objects.requireNonNull(tag, "tag");
+        Optional<OrderStatusReport> recent = withTag(listOrders(), tag);
+        if (recent.isPresent()) {
+            return recent;
+        }
+        for (int page = 1; page <= MAX_HISTORY_PAGES; page++) {
+            List<OrderStatusReport> orders = TradierMapper.orders(http.get(RateLimitGroup.STANDARD,
+                    accountPath + "/orders", Map.of("includeTags", "true", "filter", "all",
+                            "page", Integer.toString(page), "limit", Integer.toString(HISTORY_PAGE_SIZE))));
+            Optional<OrderStatusReport> found = withTag(orders, tag);
+            if (found.isPresent() || orders.size() < HISTORY_PAGE_SIZE) {
+                return found;
+            }
+        }
+        throw new BrokerOutcomeUnknownException("the account's order history is too long to look for order " + tag);
+    }
+
+    private static Optional<OrderStatusReport> withTag(List<OrderStatusReport> orders, String tag) {
+        return orders.stream().filter(o -> tag.equals(o.tag())).findFirst();
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.papertrading.broker.BrokerAuthException;
 import io.papertrading.broker.BrokerException;
+import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerRateLimitException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.BrokerUnavailableException;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import javax.net.ssl.SSLHandshakeException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -96,7 +101,7 @@ final class TradierHttp {
                 .failureRateThreshold(b.failureRatePercent())
                 .waitDurationInOpenState(b.openFor())
                 // Only "the broker is down" counts: a rejected order or a bad symbol says nothing about health.
-                .recordException(e -> e instanceof BrokerUnavailableException || e instanceof BrokerTimeoutException)
+                .recordException(e -> e instanceof BrokerUnavailableException || e instanceof BrokerOutcomeUnknownException)
                 .build());
     }
 
@@ -110,7 +115,11 @@ final class TradierHttp {
         return exchange(group, new Request.Builder().url(url(path).build()).delete(), true, onRefusal);
     }
 
-    /** Never retried: a repeated order POST is a second order. */
+    /**
+     * Never retried: a repeated order POST is a second order. A failure whose outcome is unknown (timeout, a
+     * connection broken after the request was written, 5xx, an unreadable 2xx) is a
+     * {@link BrokerOutcomeUnknownException}; only a failure before anything was sent is "unavailable".
+     */
     JsonNode post(RateLimitGroup group, String path, Map<String, String> form,
                   Function<String, BrokerException> onRefusal) {
         FormBody.Builder body = new FormBody.Builder();
@@ -129,16 +138,16 @@ final class TradierHttp {
                 .header("Authorization", "Bearer " + token)
                 .build();
         String what = built.method() + " " + built.url().encodedPath();
-        Supplier<Reply> once = () -> send(group, built, what);
+        Supplier<Reply> once = () -> send(group, built, what, idempotent);
         Supplier<Reply> attempts = idempotent ? Retry.decorateSupplier(retry, once) : once;
         try {
-            return breaker.executeSupplier(() -> interpret(attempts.get(), what, onRefusal));
+            return breaker.executeSupplier(() -> interpret(attempts.get(), what, idempotent, onRefusal));
         } catch (CallNotPermittedException open) {
             throw new BrokerUnavailableException("Tradier is failing; not calling it for a while (circuit open)");
         }
     }
 
-    private Reply send(RateLimitGroup group, Request request, String what) {
+    private Reply send(RateLimitGroup group, Request request, String what, boolean idempotent) {
         windows.get(group).awaitOpen();
         if (!limiters.get(group).acquirePermission()) {
             throw new BrokerRateLimitException("rate limit for Tradier " + group.name().toLowerCase(java.util.Locale.ROOT)
@@ -156,11 +165,22 @@ final class TradierHttp {
         } catch (InterruptedIOException timeout) {
             throw new BrokerTimeoutException(what + " timed out; its outcome is unknown", timeout);
         } catch (IOException e) {
-            throw new BrokerUnavailableException(what + " failed: " + e.getClass().getSimpleName());
+            if (idempotent || neverSent(e)) {
+                throw new BrokerUnavailableException(what + " failed: " + e.getClass().getSimpleName());
+            }
+            throw new BrokerOutcomeUnknownException(what + " failed after it was sent (" + e.getClass().getSimpleName()
+                    + "); its outcome is unknown", e);
         }
     }
 
-    private JsonNode interpret(Reply reply, String what, Function<String, BrokerException> onRefusal) {
+    /** Failures that happen before a single byte of the request reaches the broker. */
+    private static boolean neverSent(IOException e) {
+        return e instanceof ConnectException || e instanceof UnknownHostException
+                || e instanceof NoRouteToHostException || e instanceof SSLHandshakeException;
+    }
+
+    private JsonNode interpret(Reply reply, String what, boolean idempotent,
+                               Function<String, BrokerException> onRefusal) {
         int code = reply.code();
         if (code == 401 || code == 403) {
             throw new BrokerAuthException("Tradier refused the access token (HTTP " + code + "): "
@@ -170,6 +190,9 @@ final class TradierHttp {
             throw new BrokerRateLimitException("Tradier rate limit exceeded (HTTP 429)");
         }
         if (code >= 500) {
+            if (!idempotent) { // a gateway's 5xx says nothing about whether Tradier took the order behind it
+                throw new BrokerOutcomeUnknownException(what + " answered HTTP " + code + "; its outcome is unknown");
+            }
             throw new BrokerUnavailableException(what + " answered HTTP " + code);
         }
         JsonNode root = parse(reply.body());
@@ -183,6 +206,10 @@ final class TradierHttp {
             throw onRefusal.apply(what + " answered HTTP " + code + ": " + excerpt(reply.body()));
         }
         if (root == null) {
+            if (!idempotent) {
+                throw new BrokerOutcomeUnknownException(what + " answered HTTP " + code
+                        + " with a body that is not JSON; its outcome is unknown");
+            }
             throw new BrokerException(what + " answered with a body that is not JSON: " + excerpt(reply.body()));
         }
         return root;

@@ -1,5 +1,6 @@
 package io.papertrading.broker.tradier;
 
+import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerRateLimitException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.BrokerUnavailableException;
@@ -8,8 +9,12 @@ import io.papertrading.broker.OrderSide;
 import io.papertrading.broker.OrderStatusReport;
 import io.papertrading.kernel.instrument.Instrument;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -67,13 +72,71 @@ class TradierResilienceTest {
         assertThat(tradier.requestCount()).isEqualTo(3);
     }
 
-    @Test
-    void neverRetriesAnOrderPostAfter503() {
-        tradier.enqueue(status(503), fixture("order_place_ok.json"));
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503, 504})
+    void anOrderPostAnswered5xxHasAnUnknownOutcomeAndIsNeverRetried(int code) {
+        tradier.enqueue(status(code), fixture("order_place_ok.json"));
 
         assertThatThrownBy(() -> tradier.broker().placeOrder(BUY_AAPL))
-                .isInstanceOf(BrokerUnavailableException.class);
+                .isInstanceOf(BrokerOutcomeUnknownException.class).hasMessageContaining("HTTP " + code);
         assertThat(tradier.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderPostWhoseConnectionBreaksAfterTheRequestWasWrittenHasAnUnknownOutcome() {
+        tradier.enqueue(new MockResponse.Builder(fixture("order_place_ok.json"))
+                .onResponseStart(new SocketEffect.CloseSocket(true, true, true)).build());
+
+        assertThatThrownBy(() -> tradier.broker().placeOrder(BUY_AAPL))
+                .isInstanceOf(BrokerOutcomeUnknownException.class)
+                .isNotInstanceOf(BrokerTimeoutException.class);
+        assertThat(tradier.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderPostThatCannotConnectCertainlyPlacedNothing() throws Exception {
+        String closedPort;
+        try (MockWebServer gone = new MockWebServer()) {
+            gone.start();
+            closedPort = gone.url("/v1").toString();
+        }
+        TradierBroker broker = new TradierBroker(new TradierConfig(closedPort, MockTradier.ACCOUNT, MockTradier.TOKEN,
+                tradier.tuning()));
+
+        assertThatThrownBy(() -> broker.placeOrder(BUY_AAPL))
+                .isInstanceOf(BrokerUnavailableException.class)
+                .isNotInstanceOf(BrokerOutcomeUnknownException.class);
+    }
+
+    @Test
+    void anUnreadableAnswerToAnOrderPostHasAnUnknownOutcome() {
+        tradier.enqueue(TradierFixtures.json(200, "<html>upstream hiccup</html>"),
+                TradierFixtures.json(200, "{\"order\":{\"status\":\"ok\"}}"));
+
+        assertThatThrownBy(() -> tradier.broker().placeOrder(BUY_AAPL)).isInstanceOf(BrokerOutcomeUnknownException.class);
+        assertThatThrownBy(() -> tradier.broker().placeOrder(BUY_AAPL)).isInstanceOf(BrokerOutcomeUnknownException.class);
+    }
+
+    @Test
+    void findingAnOrderByTagLooksBeyondTheSessionIntoTheMonthsHistory() {
+        tradier.enqueue(TradierFixtures.json(200, "{\"orders\":{\"order\":{\"id\":1,\"status\":\"filled\",\"tag\":\"other\"}}}"),
+                TradierFixtures.json(200, "{\"orders\":{\"order\":[{\"id\":1,\"status\":\"filled\",\"tag\":\"other\"},"
+                        + "{\"id\":257459,\"status\":\"filled\",\"tag\":\"" + BUY_AAPL.tag() + "\"}]}}"));
+
+        assertThat(tradier.broker().findOrderByTag(BUY_AAPL.tag())).map(OrderStatusReport::orderId).contains("257459");
+        assertThat(tradier.take().getUrl().queryParameter("filter")).isNull();
+        var history = tradier.take().getUrl();
+        assertThat(history.queryParameter("filter")).isEqualTo("all");
+        assertThat(history.queryParameter("page")).isEqualTo("1");
+        assertThat(history.queryParameter("includeTags")).isEqualTo("true");
+    }
+
+    @Test
+    void anOrderAbsentFromSessionAndHistoryIsNotFound() {
+        tradier.enqueue(TradierFixtures.json(200, "{\"orders\":\"null\"}"), TradierFixtures.json(200, "{\"orders\":\"null\"}"));
+
+        assertThat(tradier.broker().findOrderByTag(BUY_AAPL.tag())).isEmpty();
+        assertThat(tradier.requestCount()).isEqualTo(2);
     }
 
     @Test

@@ -20,6 +20,12 @@ public record ExecutionSettings(Duration firstPoll, double backoffFactor, Durati
                                 Duration maxWorkingPoll, Duration maxBrokerBackoff, Duration confirmationTimeout,
                                 Duration snapshotTick, int maxListRequestsPerMinute) {
 
+    /**
+     * How far back an account's order list is trusted to show an order (Tradier lists the current session, the
+     * simulated exchange a day): a placement older than this is reconciled by a lookup in the broker's history.
+     */
+    public static final Duration LIST_TRUSTED_FOR = Duration.ofHours(1);
+
     public ExecutionSettings {
         Objects.requireNonNull(firstPoll, "firstPoll");
         Objects.requireNonNull(maxUnconfirmedPoll, "maxUnconfirmedPoll");

@@ -3,8 +3,8 @@ package io.papertrading.command.execution;
 import io.papertrading.command.CommandNode;
 import io.papertrading.broker.BrokerException;
 import io.papertrading.broker.BrokerOrderRejectedException;
+import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerRateLimitException;
-import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.BrokerUnavailableException;
 import io.papertrading.broker.OcoRequest;
 import io.papertrading.broker.OrderRequest;
@@ -293,26 +293,36 @@ public class TradeExecutionSaga {
         }
     }
 
-    /** The watched order had its time to show up at the broker. */
+    /**
+     * The watched order had its time to show up at the broker. A last look by tag in the broker's full history
+     * adopts it if it is there; otherwise the step ends with a reason that says what is known: never acknowledged
+     * (canceled at the broker), never sent, or sent with an unknown outcome and nowhere to be found (never resent).
+     */
     @DeadlineHandler(deadlineName = CONFIRM)
     public void onConfirmationDue() {
         confirmDeadlineId = null;
         if (phase == Phase.ENDED || watchTag == null || watchAcknowledged || placement == Placement.NONE) {
             return;
         }
-        try { // a last look: it may have surfaced since the last poll
-            OrderStatusBook.Lookup lookup = orderStatusBook.byTag(account(), watchTag, watchSentAt);
-            if (lookup.found() == OrderStatusBook.Found.FOUND) {
-                adopt(lookup.report());
+        boolean looked = true;
+        try {
+            Optional<OrderStatusReport> found = account().provider().findOrderByTag(watchTag);
+            if (found.isPresent()) {
+                adopt(found.get());
                 return;
             }
-        } catch (BrokerException ex) {
+        } catch (RuntimeException ex) {
+            looked = false;
             log.info("trade {}: last look for order {} failed: {}", tradeId, watchTag, ex.getMessage());
         }
         if (watchOrderId != null) {
             cancelAtBroker(watchOrderId); // never acknowledged: it must not fill behind the trade's back
         }
-        String detail = "the broker did not confirm the order within " + settings.confirmationTimeout().toSeconds() + " s";
+        String detail = unconfirmedDetail(looked);
+        if (placement == Placement.UNKNOWN) {
+            log.error("trade {}: placement of order {} has an unknown outcome and the order was not found; "
+                    + "the step ends without resending it", tradeId, watchTag);
+        }
         Phase watched = phase;
         stopWatching();
         switch (watched) {
@@ -330,6 +340,22 @@ public class TradeExecutionSaga {
             }
             default -> { }
         }
+    }
+
+    /** What a trader reads on the trade when its order never showed up at the broker. */
+    private String unconfirmedDetail(boolean looked) {
+        long seconds = settings.confirmationTimeout().toSeconds();
+        return switch (placement) {
+            case TO_SEND -> "the broker could not take the order within " + seconds
+                    + " s (unavailable or rate limited); nothing was placed";
+            case UNKNOWN -> (looked
+                    ? "the broker did not say whether it took the order, and no order tagged " + watchTag
+                            + " appeared within " + seconds + " s"
+                    : "the broker did not say whether it took the order, and could not be asked within " + seconds
+                            + " s; check for an order tagged " + watchTag)
+                    + "; it was not sent again";
+            default -> "the broker did not confirm the order within " + seconds + " s";
+        };
     }
 
     /** 16:00 New York on the contract's expiry date: settle whatever is still live. */
@@ -445,13 +471,18 @@ public class TradeExecutionSaga {
         }
         OrderStatusBook.Lookup lookup;
         try {
-            lookup = orderStatusBook.byTag(account(), watchTag, watchSentAt);
-        } catch (BrokerRateLimitException | BrokerUnavailableException | BrokerTimeoutException ex) {
+            lookup = listMayMiss() ? lookUpByTag() : orderStatusBook.byTag(account(), watchTag, watchSentAt);
+        } catch (BrokerRateLimitException | BrokerUnavailableException | BrokerOutcomeUnknownException ex) {
             log.info("trade {}: reconciling {} deferred: {}", tradeId, watchTag, ex.getMessage());
             scheduleReconcile(nextRetryDelay());
             return;
-        } catch (RuntimeException ex) { // no usable broker (e.g. credentials): the order cannot be placed
-            placementRefused(ex.getMessage());
+        } catch (RuntimeException ex) {
+            if (placement == Placement.UNKNOWN) { // the order may exist: keep looking until the confirmation deadline
+                log.warn("trade {}: reconciling {} failed: {}", tradeId, watchTag, ex.getMessage());
+                scheduleReconcile(nextRetryDelay());
+            } else { // no usable broker (e.g. credentials): the order cannot be placed
+                placementRefused(ex.getMessage());
+            }
             return;
         }
         switch (lookup.found()) {
@@ -466,6 +497,22 @@ public class TradeExecutionSaga {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the account's order list may not show the watched order: after an unknown outcome, or when the
+     * placement is older than the span a broker's list is trusted to cover (an event redelivered after an outage).
+     * Then the order is looked up by tag in the broker's full history instead.
+     */
+    private boolean listMayMiss() {
+        return placement == Placement.UNKNOWN
+                || watchSentAt.isBefore(now().minus(ExecutionSettings.LIST_TRUSTED_FOR));
+    }
+
+    private OrderStatusBook.Lookup lookUpByTag() {
+        return account().provider().findOrderByTag(watchTag)
+                .map(r -> new OrderStatusBook.Lookup(OrderStatusBook.Found.FOUND, r))
+                .orElse(new OrderStatusBook.Lookup(OrderStatusBook.Found.ABSENT, null));
     }
 
     private void sendOrder() {
@@ -487,13 +534,14 @@ public class TradeExecutionSaga {
             schedulePoll(firstPoll());
         } catch (BrokerOrderRejectedException ex) { // includes insufficient funds
             placementRefused(ex.getMessage());
-        } catch (BrokerTimeoutException ex) {
+        } catch (BrokerOutcomeUnknownException ex) {
             // The order may exist: a resend could double it. Reconcile by tag until the confirmation deadline.
-            log.warn("trade {}: placing {} timed out; reconciling by tag", tradeId, watchTag);
+            log.warn("trade {}: placing {} has an unknown outcome ({}); reconciling by tag", tradeId, watchTag,
+                    ex.getMessage());
             placement = Placement.UNKNOWN;
             scheduleReconcile(firstPoll());
         } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
-            // Refused before it reached the broker (or so we believe): check the tag again, then send.
+            // Certainly not placed (refused before anything was sent): check the tag again, then send.
             log.info("trade {}: placing {} deferred: {}", tradeId, watchTag, ex.getMessage());
             placement = Placement.TO_SEND;
             scheduleReconcile(nextRetryDelay());

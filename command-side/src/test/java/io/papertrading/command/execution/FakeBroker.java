@@ -23,12 +23,16 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A scripted broker for saga tests: orders change state only when a test says so. */
 class FakeBroker implements BrokerProvider {
 
     final Map<String, OrderStatusReport> orders = new LinkedHashMap<>();
+    /** Orders the broker has not registered yet: neither listed nor found by tag. */
     final List<String> hidden = new ArrayList<>();
+    /** Orders older than the account's list covers: found by id or tag, but not listed. */
+    final List<String> pastListWindow = new ArrayList<>();
     final List<OrderRequest> placed = new ArrayList<>();
     final List<OcoRequest> ocos = new ArrayList<>();
     final List<String> canceled = new ArrayList<>();
@@ -36,10 +40,13 @@ class FakeBroker implements BrokerProvider {
     final Deque<RuntimeException> listFailures = new ArrayDeque<>();
     /** A placement that times out after the order reached the broker. */
     boolean timeoutAfterLanding;
+    /** A placement that fails like this after the order reached the broker (once). */
+    RuntimeException failureAfterLanding;
     /** New orders are accepted but not listed (the broker never acknowledges them). */
     boolean hideNewOrders;
     Money underlyingPrice = Money.of("100");
     int listCalls;
+    int tagLookups;
     private int sequence = 100;
 
     @Override
@@ -52,6 +59,11 @@ class FakeBroker implements BrokerProvider {
         orders.put(id, report(id, order.tag(), OrderState.OPEN, order.type(), order.quantity(), 0, null, null, List.of()));
         if (hideNewOrders) {
             hidden.add(id);
+        }
+        if (failureAfterLanding != null) {
+            RuntimeException failure = failureAfterLanding;
+            failureAfterLanding = null;
+            throw failure;
         }
         if (timeoutAfterLanding) {
             timeoutAfterLanding = false;
@@ -76,7 +88,18 @@ class FakeBroker implements BrokerProvider {
         if (!listFailures.isEmpty()) {
             throw listFailures.poll();
         }
-        return orders.values().stream().filter(o -> !hidden.contains(o.orderId())).toList();
+        return orders.values().stream()
+                .filter(o -> !hidden.contains(o.orderId()) && !pastListWindow.contains(o.orderId())).toList();
+    }
+
+    /** The broker's history, beyond the list's window. */
+    @Override
+    public synchronized Optional<OrderStatusReport> findOrderByTag(String tag) {
+        tagLookups++;
+        if (!listFailures.isEmpty()) {
+            throw listFailures.poll();
+        }
+        return orders.values().stream().filter(o -> !hidden.contains(o.orderId()) && tag.equals(o.tag())).findFirst();
     }
 
     @Override

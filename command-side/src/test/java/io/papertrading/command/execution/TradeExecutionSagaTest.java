@@ -1,7 +1,7 @@
 package io.papertrading.command.execution;
 
-import io.papertrading.kernel.trade.Actor;
 import io.papertrading.broker.BrokerInsufficientFundsException;
+import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerRateLimitException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.OrderSide;
@@ -10,6 +10,7 @@ import io.papertrading.broker.PriceType;
 import io.papertrading.kernel.instrument.Instrument;
 import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.Side;
@@ -215,8 +216,51 @@ class TradeExecutionSagaTest {
 
         given.whenTimeElapses(Duration.ofSeconds(61))
                 .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.TIMEOUT,
-                        "the broker did not confirm the order within 60 s", Actor.Engine.SAGA, null))
+                        "the broker did not say whether it took the order, and no order tagged " + TAG
+                                + " appeared within 60 s; it was not sent again", Actor.Engine.SAGA, null))
                 .expectNoScheduledDeadlineWithName(Duration.ofMinutes(10), RECONCILE);
+        assertThat(broker.placed).isEmpty();
+    }
+
+    @Test
+    void aPlacementAnswered5xxIsReconciledByTagInTheHistoryAndFollowedWithoutASecondOrder() throws Exception {
+        broker.failureAfterLanding = new BrokerOutcomeUnknownException("POST /orders answered HTTP 502");
+        var given = fixture.givenCurrentTime(START).andThenAPublished(placed(market(1)));
+        String landed = broker.lastId();
+        broker.pastListWindow.add(landed); // the list will not show it: only the history lookup can
+        broker.set(landed, OrderState.FILLED, 1, "101.00", null);
+
+        given.whenTimeElapses(Duration.ofSeconds(1))
+                .expectDispatchedCommands(new RecordEntryOrderCommand(ID, "FAKE", landed),
+                        new RecordEntryFillCommand(ID, 1, Money.of("101.00")));
+        assertThat(broker.placed).hasSize(1);
+    }
+
+    @Test
+    void aBrokerThatCouldNotTakeThePlacementForTheWholeWindowEndsTheTradeSayingNothingWasPlaced() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            broker.placeFailures.add(new io.papertrading.broker.BrokerUnavailableException("connection refused"));
+        }
+        var given = fixture.givenCurrentTime(START).andThenAPublished(placed(market(1)));
+
+        given.whenTimeElapses(Duration.ofSeconds(61))
+                .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.TIMEOUT,
+                        "the broker could not take the order within 60 s (unavailable or rate limited); nothing was placed",
+                        Actor.Engine.SAGA, null));
+        assertThat(broker.placed).isEmpty();
+    }
+
+    @Test
+    void aTradePlacedRedeliveredAfterALongOutageFindsItsOrderInTheHistoryAndPlacesNoSecond() throws Exception {
+        String existing = broker.existing(TAG, OrderState.FILLED);
+        broker.set(existing, OrderState.FILLED, 1, "99.00", null);
+        broker.pastListWindow.add(existing); // placed two days ago: out of the account's list
+
+        fixture.givenCurrentTime(START)
+                .whenPublishingA(new TradePlacedEvent(ID, "alice", market(1), "key-1", market(1).fingerprint(),
+                        START.minus(Duration.ofDays(2))))
+                .expectDispatchedCommands(new RecordEntryOrderCommand(ID, "FAKE", existing),
+                        new RecordEntryFillCommand(ID, 1, Money.of("99.00")));
         assertThat(broker.placed).isEmpty();
     }
 

@@ -1,5 +1,6 @@
 package io.papertrading.command.execution;
 
+import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.OrderState;
 import io.papertrading.broker.PriceType;
@@ -154,6 +155,20 @@ class TradeExecutionSeamTest {
         assertThat(seam.events(id, TradeCanceledEvent.class)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo(CloseReason.TIMEOUT));
         assertEndedCleanly(0);
+    }
+
+    @Test
+    void aPlacementWhoseAnswerWasLostIsFoundByTagAndOpensWithOneOrder() {
+        broker.failureAfterLanding = new BrokerOutcomeUnknownException("connection reset after the request was sent");
+        TradeId id = place(market(2));
+        broker.pastListWindow.add(broker.lastId());
+        broker.set(broker.lastId(), OrderState.FILLED, 2, "100.00", null);
+
+        seam.advance(Duration.ofSeconds(5));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(broker.placed).hasSize(1);
+        assertThat(seam.refusals).isEmpty();
     }
 
     @Test
