@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.axonframework.common.jpa.EntityManagerProvider;
 import org.axonframework.config.ConfigurerModule;
+import org.axonframework.modelling.saga.repository.SagaStore;
+import org.axonframework.modelling.saga.repository.jpa.JpaSagaStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Clock;
 
@@ -51,6 +55,13 @@ class AxonConfiguration {
     @Qualifier("messageSerializer")
     Serializer messageSerializer() {
         return JacksonSerializer.builder().objectMapper(storageMapper()).build();
+    }
+
+    /** Axon's JPA saga store, behind an optimistic version check: see {@link VersionedSagaStore}. */
+    @Bean
+    SagaStore<Object> sagaStore(Serializer serializer, EntityManagerProvider entityManagerProvider, JdbcTemplate jdbc) {
+        return new VersionedSagaStore(JpaSagaStore.builder().entityManagerProvider(entityManagerProvider)
+                .serializer(serializer).build(), jdbc);
     }
 
     @Bean

@@ -3,7 +3,9 @@ package io.papertrading.app.execution;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.boot.config.DbSchedulerCustomizer;
 import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
+import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.papertrading.command.execution.ExecutionSettings;
 import io.papertrading.command.execution.OrderStatusBook;
 import org.axonframework.common.transaction.TransactionManager;
@@ -44,6 +46,8 @@ import java.util.Optional;
 class ExecutionWiring {
 
     private static final String PREFIX = "paper.execution.";
+    /** 1 s, 2 s, 4 s ... about 4.5 hours in all before db-scheduler gives a deadline up. */
+    private static final int DEADLINE_ATTEMPTS = 15;
 
     @Bean
     ExecutionSettings executionSettings(Environment env) {
@@ -75,10 +79,20 @@ class ExecutionWiring {
         };
     }
 
+    /**
+     * Axon's deadline task, retried quickly when it fails: a deadline whose saga write lost a race with another
+     * node (see the saga store's version check) runs again a second later on the saga's new state, not after
+     * db-scheduler's default five minutes; repeated failures back off up to a few minutes.
+     */
     @Bean
     @Qualifier("deadlineDetailsTask")
     Task<DbSchedulerHumanReadableDeadlineDetails> deadlineDetailsTask(ApplicationContext context) {
-        return DbSchedulerDeadlineManager.humanReadableTask(() -> context.getBean(DbSchedulerDeadlineManager.class));
+        Task<DbSchedulerHumanReadableDeadlineDetails> axon =
+                DbSchedulerDeadlineManager.humanReadableTask(() -> context.getBean(DbSchedulerDeadlineManager.class));
+        return Tasks.oneTime(axon.getName(), DbSchedulerHumanReadableDeadlineDetails.class)
+                .onFailure(new FailureHandler.MaxRetriesFailureHandler<>(DEADLINE_ATTEMPTS,
+                        new FailureHandler.ExponentialBackoffFailureHandler<>(Duration.ofSeconds(1), 2.0)))
+                .execute(axon::execute);
     }
 
     /** As Axon's autoconfiguration builds it, but with readable deadline details; Spring starts the scheduler. */

@@ -5,6 +5,8 @@ import io.papertrading.app.IntegrationTestBase;
 import io.papertrading.command.execution.ScriptedTradier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -58,6 +60,38 @@ class TradierExecutionIT extends IntegrationTestBase {
 
         JsonNode trade = awaitStatus(id, "OPEN");
         assertThat(trade.get("entryPrice").decimalValue()).isEqualByComparingTo("187.40");
+        assertThat(trade.get("brokerOrderId").asText()).isEqualTo(orderId);
+        assertThat(ordersTagged(id)).as("orders sent for this trade").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"canceled, canceled by the broker", "expired, order expired"})
+    void anEntryTheBrokerEndsCancelsTheTradeAndFreesTheAccount(String tradierStatus, String reason) {
+        String id = json(placeTrade(trader, "ended-" + tradierStatus, LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+
+        TRADIER.set(orderId, tradierStatus, 0, 0, null);
+
+        JsonNode trade = awaitStatus(id, "CANCELED");
+        assertThat(trade.get("brokerOrderId").asText()).isEqualTo(orderId);
+        JsonNode transitions = json(send("GET", "/api/trades/" + id + "/transitions", trader, null, Map.of()));
+        JsonNode last = transitions.get(transitions.size() - 1);
+        assertThat(last.get("reason").asText()).contains(reason);
+        assertThat(last.get("actor").asText()).isEqualTo("system:saga");
+        // no live trade is left behind: the user may switch accounts again
+        assertThat(send("PUT", "/api/settings/broker", trader, """
+                {"broker":"SIMULATED"}""", Map.of()).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aPlacementAGatewayAnswered502IsReconciledByTagNeverSentTwice() {
+        TRADIER.nextPostGatewayStatus.set(502);
+        String id = json(placeTrade(trader, "gateway-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+
+        TRADIER.set(orderId, "filled", 2, 187.45, null);
+
+        JsonNode trade = awaitStatus(id, "OPEN");
         assertThat(trade.get("brokerOrderId").asText()).isEqualTo(orderId);
         assertThat(ordersTagged(id)).as("orders sent for this trade").isEqualTo(1);
     }

@@ -34,6 +34,8 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
     public final List<String> deletes = new ArrayList<>();
     /** The next POST creates the order but answers too late (the client times out). */
     public final AtomicReference<Duration> nextPostDelay = new AtomicReference<>();
+    /** The next POST creates the order but a gateway answers with this HTTP status instead of Tradier's "ok". */
+    public final AtomicReference<Integer> nextPostGatewayStatus = new AtomicReference<>();
     /** Status of each new order as Tradier first lists it. */
     public volatile String initialStatus = "pending";
     private int sequence = 300_000;
@@ -77,6 +79,10 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
                 order.put("tag", form.get("tag"));
             }
             this.orders.put(id, order);
+            Integer gateway = nextPostGatewayStatus.getAndSet(null);
+            if (gateway != null) {
+                return json("<html><body>" + gateway + " Bad Gateway</body></html>").code(gateway).build();
+            }
             MockResponse.Builder ok = json("{\"order\":{\"id\":" + id + ",\"status\":\"ok\"}}");
             Duration delay = nextPostDelay.getAndSet(null);
             if (delay != null) {
