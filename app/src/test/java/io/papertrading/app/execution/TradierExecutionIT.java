@@ -97,6 +97,27 @@ class TradierExecutionIT extends IntegrationTestBase {
     }
 
     @Test
+    void aRevokedTokenShowsOnTheTradeAndInTheConnectionTestUntilItIsFixed() {
+        String id = json(placeTrade(trader, "revoked-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+        try {
+            TRADIER.tokenRevoked = true;
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> trade(id).path("tradeContext").has("brokerProblem"));
+            assertThat(trade(id).path("tradeContext").path("brokerProblem").asText())
+                    .contains("refused the access token").doesNotContain("sandbox-token-123");
+            var test = send("POST", "/api/settings/broker/test", trader, null, Map.of());
+            assertThat(test.statusCode()).isEqualTo(422);
+            assertThat(json(test).get("code").asText()).isEqualTo("BROKER_CREDENTIALS");
+        } finally {
+            TRADIER.tokenRevoked = false;
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> !trade(id).path("tradeContext").has("brokerProblem"));
+        TRADIER.set(orderId, "filled", 2, 187.50, null);
+        assertThat(awaitStatus(id, "OPEN").get("status").asText()).isEqualTo("OPEN");
+    }
+
+    @Test
     void aPartialFillThenTheRestOpensTheTradeAtTheAveragePrice() {
         String id = json(placeTrade(trader, "partial-1", LIMIT_BUY)).get("tradeId").asText();
         String orderId = awaitOrderAtBroker(id);
@@ -126,6 +147,10 @@ class TradierExecutionIT extends IntegrationTestBase {
         synchronized (TRADIER) {
             return TRADIER.orders.values().stream().filter(o -> tradeId.equals(o.get("tag"))).count();
         }
+    }
+
+    private JsonNode trade(String tradeId) {
+        return json(send("GET", "/api/trades/" + tradeId, trader, null, Map.of()));
     }
 
     private JsonNode awaitStatus(String tradeId, String status) {

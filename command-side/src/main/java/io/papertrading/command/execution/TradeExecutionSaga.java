@@ -30,6 +30,7 @@ import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
+import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
@@ -145,6 +146,8 @@ public class TradeExecutionSaga {
     private Placement placement = Placement.NONE;
     private long pollDelayMillis;
     private long retryDelayMillis;
+    /** The account problem last reported on the trade, or null. */
+    private String brokerProblem;
 
     private String pollDeadlineId;
     private String confirmDeadlineId;
@@ -274,11 +277,16 @@ public class TradeExecutionSaga {
                 default -> report = lookup.report();
             }
         } catch (BrokerException ex) {
-            // Rate limit, unavailable, open circuit: polling waits, the trade does not fail.
+            // Rate limit, unavailable, open circuit: polling waits, the trade does not fail. A failure that waiting
+            // will not cure (credentials, the account) is put on the trade for its user to see.
             log.info("trade {}: polling order {} deferred: {}", tradeId, watchOrderId, ex.getMessage());
+            if (!passesByItself(ex)) {
+                reportProblem(ex.getMessage());
+            }
             schedulePoll(nextRetryDelay());
             return;
         }
+        reportProblem(null);
         retryDelayMillis = 0;
         acknowledge();
         onReport(report);
@@ -756,6 +764,21 @@ public class TradeExecutionSaga {
         }
     }
 
+    /** Broker trouble that passes by itself: limits, outages, answers that may come later. */
+    private static boolean passesByItself(BrokerException ex) {
+        return ex instanceof BrokerRateLimitException || ex instanceof BrokerUnavailableException
+                || ex instanceof BrokerOutcomeUnknownException;
+    }
+
+    /** Tells the trade (once per change) that its broker account fails for a reason the user must fix, or no more. */
+    private void reportProblem(String problem) {
+        if (java.util.Objects.equals(problem, brokerProblem)) {
+            return;
+        }
+        brokerProblem = problem;
+        send(new ReportBrokerProblemCommand(id(), problem));
+    }
+
     private void cancelByTag(String tag) {
         try {
             Optional<OrderStatusReport> found = account().provider().findOrderByTag(tag);
@@ -947,6 +970,8 @@ public class TradeExecutionSaga {
     public void setPollDelayMillis(long v) { pollDelayMillis = v; }
     public long getRetryDelayMillis() { return retryDelayMillis; }
     public void setRetryDelayMillis(long v) { retryDelayMillis = v; }
+    public String getBrokerProblem() { return brokerProblem; }
+    public void setBrokerProblem(String v) { brokerProblem = v; }
     public String getPollDeadlineId() { return pollDeadlineId; }
     public void setPollDeadlineId(String v) { pollDeadlineId = v; }
     public String getConfirmDeadlineId() { return confirmDeadlineId; }

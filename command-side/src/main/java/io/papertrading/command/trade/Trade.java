@@ -26,8 +26,11 @@ import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
+import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
 import io.papertrading.kernel.trade.command.RequestCloseCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -54,6 +57,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import static io.papertrading.kernel.trade.TradeStatus.CANCELED;
@@ -93,6 +97,7 @@ public class Trade {
             EnumSet.of(CloseReason.MANUAL, CloseReason.STOP_LOSS, CloseReason.TAKE_PROFIT);
     private static final Set<CloseReason> CANCEL_REASONS = EnumSet.of(CloseReason.CANCELED, CloseReason.TIMEOUT);
     private static final int MAX_ANNOTATION = 2000;
+    private static final int MAX_PROBLEM = 500;
 
     @AggregateIdentifier
     private TradeId id;
@@ -111,6 +116,8 @@ public class Trade {
     /** Why the pending close was requested (null unless CLOSING). */
     private CloseReason closeReason;
     private Money realizedPnl;
+    /** What keeps the broker account from answering, as last reported by the saga (null: nothing). */
+    private String brokerProblem;
 
     /** For Axon: the aggregate is created by {@link #place} under {@code CREATE_IF_MISSING}. */
     protected Trade() {
@@ -281,6 +288,21 @@ public class Trade {
         return ack();
     }
 
+    /**
+     * Puts the saga's account trouble on the trade while it is live, once per distinct problem; a null problem
+     * clears it. Nothing happens once the trade has ended: its broker orders are final.
+     */
+    @CommandHandler
+    public TradeAck reportBrokerProblem(ReportBrokerProblemCommand cmd, Clock clock) {
+        String problem = cmd.problem() == null ? null : abbreviate(cmd.problem());
+        if (status.isTerminal() || Objects.equals(problem, brokerProblem)) {
+            return ack();
+        }
+        apply(problem == null ? new BrokerProblemClearedEvent(id, clock.instant())
+                : new BrokerProblemReportedEvent(id, problem, clock.instant()));
+        return ack();
+    }
+
     @CommandHandler
     public TradeAck annotate(AnnotateTradeCommand cmd, Clock clock) {
         requireOwner(cmd.actor());
@@ -400,6 +422,10 @@ public class Trade {
         return ProfitAndLoss.of(order.side(), entryPrice, exit, BigDecimal.valueOf(filledQuantity), order.multiplier());
     }
 
+    private static String abbreviate(String text) {
+        return text.length() <= MAX_PROBLEM ? text : text.substring(0, MAX_PROBLEM - 3) + "...";
+    }
+
     private static BigDecimal amount(Money money) {
         return money == null ? null : money.amount();
     }
@@ -501,6 +527,18 @@ public class Trade {
     @EventSourcingHandler
     void on(TradeAnnotatedEvent e) {
         applied(e);
+    }
+
+    @EventSourcingHandler
+    void on(BrokerProblemReportedEvent e) {
+        applied(e);
+        brokerProblem = e.problem();
+    }
+
+    @EventSourcingHandler
+    void on(BrokerProblemClearedEvent e) {
+        applied(e);
+        brokerProblem = null;
     }
 
     // ------------------------------------------------------------------------------- read access for tests

@@ -36,6 +36,8 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
     public final AtomicReference<Duration> nextPostDelay = new AtomicReference<>();
     /** The next POST creates the order but a gateway answers with this HTTP status instead of Tradier's "ok". */
     public final AtomicReference<Integer> nextPostGatewayStatus = new AtomicReference<>();
+    /** Every request is refused as Tradier refuses a revoked token. */
+    public volatile boolean tokenRevoked;
     /** Status of each new order as Tradier first lists it. */
     public volatile String initialStatus = "pending";
     private int sequence = 300_000;
@@ -56,6 +58,9 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
     @Override
     public synchronized MockResponse dispatch(RecordedRequest request) {
         String path = request.getUrl().encodedPath();
+        if (tokenRevoked) {
+            return new MockResponse.Builder().code(401).body("Invalid Access Token").build();
+        }
         String orders = "/v1/accounts/" + ACCOUNT + "/orders";
         if (request.getMethod().equals("POST") && path.equals(orders)) {
             posts.incrementAndGet();

@@ -1,5 +1,6 @@
 package io.papertrading.command.execution;
 
+import io.papertrading.broker.BrokerAuthException;
 import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.OrderState;
@@ -16,6 +17,8 @@ import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.command.CancelTradeCommand;
 import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import io.papertrading.kernel.trade.command.RequestCloseCommand;
+import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
@@ -168,6 +171,28 @@ class TradeExecutionSeamTest {
 
         assertThat(seam.status(id)).isEqualTo(OPEN);
         assertThat(broker.placed).hasSize(1);
+        assertThat(seam.refusals).isEmpty();
+    }
+
+    @Test
+    void aRevokedTokenShowsOnTheTradeOnceAndClearsWhenTheAccountAnswersAgain() {
+        TradeId id = place(limit(2, "90"));
+        seam.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 5; i++) { // polls back off: 1 + 2 + 4 + 8 + 16 s
+            broker.listFailures.add(new BrokerAuthException("Tradier refused the access token (HTTP 401)"));
+        }
+
+        seam.advance(Duration.ofSeconds(20));
+        assertThat(seam.events(id, BrokerProblemReportedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.problem()).contains("HTTP 401"));
+        assertThat(seam.events(id, BrokerProblemClearedEvent.class)).isEmpty();
+        assertThat(seam.status(id)).isEqualTo(io.papertrading.kernel.trade.TradeStatus.PENDING);
+
+        seam.advance(Duration.ofSeconds(60)); // the token was fixed: the next poll gets through
+        assertThat(seam.events(id, BrokerProblemClearedEvent.class)).hasSize(1);
+        broker.set(broker.lastId(), OrderState.FILLED, 2, "90.00", null);
+        seam.advance(Duration.ofSeconds(30));
+        assertThat(seam.status(id)).isEqualTo(OPEN);
         assertThat(seam.refusals).isEmpty();
     }
 

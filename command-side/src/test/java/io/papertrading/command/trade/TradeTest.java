@@ -22,8 +22,11 @@ import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
+import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
 import io.papertrading.kernel.trade.command.RequestCloseCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -592,6 +595,41 @@ class TradeTest {
                     .when(new AnnotateTradeCommand(ID, longest + "x", Actor.user(ALICE), null))
                     .expectNoEvents()
                     .expectException(validationFailedOn("text"));
+        }
+    }
+
+    @Nested
+    class BrokerProblems {
+
+        private static final String REVOKED = "Tradier refused the access token (HTTP 401)";
+
+        @Test
+        void putsTheAccountsProblemOnALiveTradeOnce() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new ReportBrokerProblemCommand(ID, REVOKED))
+                    .expectEvents(new BrokerProblemReportedEvent(ID, REVOKED, NOW))
+                    .expectResultMessagePayload(new TradeAck(ID, PENDING, 2));
+            fixture.given(placed(TWO_CALLS), new BrokerProblemReportedEvent(ID, REVOKED, NOW))
+                    .when(new ReportBrokerProblemCommand(ID, REVOKED))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void clearsTheProblemWhenTheAccountAnswersAgainAndOnlyThen() {
+            fixture.given(placed(TWO_CALLS), new BrokerProblemReportedEvent(ID, REVOKED, NOW))
+                    .when(ReportBrokerProblemCommand.cleared(ID))
+                    .expectEvents(new BrokerProblemClearedEvent(ID, NOW));
+            fixture.given(placed(TWO_CALLS))
+                    .when(ReportBrokerProblemCommand.cleared(ID))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void saysNothingOnATradeThatHasEnded() {
+            fixture.given(placed(TWO_CALLS), new TradeRejectedEvent(ID, "no", NOW))
+                    .when(new ReportBrokerProblemCommand(ID, REVOKED))
+                    .expectNoEvents()
+                    .expectSuccessfulHandlerExecution();
         }
     }
 

@@ -6,6 +6,8 @@ import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -165,6 +167,10 @@ public class TradeHistory {
                 unrealizedPnl = filledQuantity > 0 ? BigDecimal.ZERO : null;
                 context.put("expiryUnderlyingPrice", amount(e.underlyingPrice()));
                 finishExcursions(realizedPnl);
+            } else if (event instanceof BrokerProblemReportedEvent e) {
+                context.put("brokerProblem", e.problem());
+            } else if (event instanceof BrokerProblemClearedEvent) {
+                context.remove("brokerProblem");
             } else if (event instanceof TradeAnnotatedEvent e) {
                 notes = notes == null || notes.isEmpty() ? e.text() : notes + "\n" + e.text();
             }

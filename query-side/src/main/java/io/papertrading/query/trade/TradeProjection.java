@@ -5,6 +5,8 @@ import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -236,6 +238,17 @@ public class TradeProjection {
     void on(TradeAnnotatedEvent e, @SequenceNumber long seq) {
         change(e, seq, "notes = case when t.notes is null or t.notes = '' then ?::text else t.notes || chr(10) || ?::text end",
                 text(e.text()), text(e.text()));
+    }
+
+    @EventHandler
+    void on(BrokerProblemReportedEvent e, @SequenceNumber long seq) {
+        change(e, seq, "trade_context = t.trade_context || jsonb_build_object('brokerProblem', ?::text)",
+                text(e.problem()));
+    }
+
+    @EventHandler
+    void on(BrokerProblemClearedEvent e, @SequenceNumber long seq) {
+        change(e, seq, "trade_context = t.trade_context - 'brokerProblem'");
     }
 
     /**
