@@ -7,6 +7,7 @@ import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.command.CloseTradeCommand;
+import io.papertrading.kernel.trade.command.RecordPartialExitCommand;
 import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
 import io.papertrading.kernel.trade.event.PriceObservedEvent;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -123,6 +124,41 @@ class AnalyticsApiIT extends IntegrationTestBase {
         assertThat(portfolioThen.get("unrealizedPnl").decimalValue()).isEqualByComparingTo("80");
         assertThat(send("GET", "/api/trades/" + id + "?asOf=" + whileOpen, user("an-bob"), null, Map.of()).statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aPartialExitRealizesItsPartAndPricesValueOnlyWhatIsStillHeld() {
+        String dave = user("an-dave");
+        TradeId id = openTrade(dave, "an-partial");
+        commands.sendAndWait(new RecordPartialExitCommand(id, 4, Money.of("105"), "exit order canceled after filling 4 of 10"));
+        observe(id, dave, "110", Instant.now().plusMillis(1));
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode trade = get("/api/trades/" + id, dave);
+            assertThat(trade.get("realizedPnl").decimalValue()).isEqualByComparingTo("20");     // 4 × 5
+            assertThat(trade.get("unrealizedPnl").decimalValue()).isEqualByComparingTo("60");   // 6 × 10
+            assertThat(trade.get("filledQuantity").asInt()).isEqualTo(10);
+            assertThat(trade.get("tradeContext").get("exitedQuantity").asInt()).isEqualTo(4);
+            assertThat(get("/api/portfolio", dave).get("unrealizedPnl").decimalValue()).isEqualByComparingTo("60");
+        });
+        JsonNode partState = get("/api/trades/" + id, dave);
+        Instant whilePart = Instant.now();
+
+        commands.sendAndWait(new CloseTradeCommand(id, Money.of("108"), CloseReason.TAKE_PROFIT));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(get("/api/trades/" + id, dave).get("realizedPnl").decimalValue())
+                    .isEqualByComparingTo("68");                                                  // 20 + 6 × 8
+            assertThat(get("/api/portfolio", dave).get("realizedPnl").decimalValue()).isEqualByComparingTo("68");
+        });
+        JsonNode then = get("/api/trades/" + id + "?asOf=" + whilePart, dave);
+        for (String field : List.of("status", "version", "filledQuantity", "realizedPnl", "unrealizedPnl")) {
+            if (partState.get(field).isNumber()) {
+                assertThat(then.get(field).decimalValue()).as(field).isEqualByComparingTo(partState.get(field).decimalValue());
+            } else {
+                assertThat(then.get(field).asText()).as(field).isEqualTo(partState.get(field).asText());
+            }
+        }
+        assertThat(then.get("tradeContext").get("exitedQuantity").asInt()).isEqualTo(4);
     }
 
     @Test

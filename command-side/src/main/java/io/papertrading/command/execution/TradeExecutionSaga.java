@@ -28,12 +28,14 @@ import io.papertrading.kernel.trade.command.ExpireTradeCommand;
 import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
 import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
+import io.papertrading.kernel.trade.command.RecordPartialExitCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeExpiredEvent;
@@ -214,6 +216,11 @@ public class TradeExecutionSaga {
         }
         exitAttempts++;
         startPlacement(tag("x" + exitAttempts), e.occurredAt());
+    }
+
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(PositionReducedEvent e) {
+        position = e.remainingQuantity();
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
@@ -433,6 +440,7 @@ public class TradeExecutionSaga {
             case CANCELED, REJECTED, EXPIRED, ERROR -> {
                 bracketWorking = false;
                 stopWatching();
+                recordPartialExit(r, "bracket order " + r.state().name().toLowerCase());
                 log.warn("trade {}: bracket order {} ended {} ({}); the brackets stay with the price monitor",
                         tradeId, r.orderId(), r.state(), r.reasonDescription());
             }
@@ -448,11 +456,13 @@ public class TradeExecutionSaga {
             }
             case REJECTED, ERROR, CANCELED, EXPIRED -> {
                 exitWorking = false;
-                if (quantity(r.execQuantity()) > 0) {
-                    log.error("trade {}: exit order {} ended {} after filling {} of {}; the broker position differs",
-                            tradeId, r.orderId(), r.state(), r.execQuantity(), position);
+                String ended = "exit order " + r.state().name().toLowerCase();
+                if (filledOf(r) >= position) { // every share sold before the order ended: that is a close
+                    send(new CloseTradeCommand(id(), fillPrice(r), null));
+                    return;
                 }
-                send(new RejectExitCommand(id(), reason(r, "exit order " + r.state().name().toLowerCase())));
+                recordPartialExit(r, ended);
+                send(new RejectExitCommand(id(), reason(r, ended)));
             }
             default -> schedulePoll(r.state() == OrderState.PARTIALLY_FILLED ? firstPoll() : nextPollDelay());
         }
@@ -651,7 +661,7 @@ public class TradeExecutionSaga {
             account().provider().cancelOrder(bracketOrderId);
             bracketWorking = false;
             stopWatching();
-            return true;
+            return accountForWithdrawnBracket(bracketOrderId);
         } catch (BrokerException ex) {
             OrderStatusReport report;
             try {
@@ -675,6 +685,53 @@ public class TradeExecutionSaga {
             refuseExitIfClosing("the bracket order could not be canceled: " + ex.getMessage());
             return false;
         }
+    }
+
+    /**
+     * A withdrawn bracket may have sold part of the position before the cancel took: read its final fill and
+     * record it, so the exit sells only what is left. If the fill cannot be read, no exit is placed (it could
+     * sell more than is held); a closing trade returns to OPEN with the reason.
+     */
+    private boolean accountForWithdrawnBracket(String orderId) {
+        OrderStatusReport last;
+        try {
+            last = account().provider().getOrder(orderId);
+        } catch (BrokerException ex) {
+            log.warn("trade {}: bracket {} canceled, but its final fill could not be read: {}", tradeId, orderId,
+                    ex.getMessage());
+            refuseExitIfClosing("the bracket order was canceled, but how much of it filled could not be read: "
+                    + ex.getMessage());
+            return false;
+        }
+        if (filledOf(last) >= position) {
+            closeWithBracketFill(last);
+            return false;
+        }
+        recordPartialExit(last, "bracket order canceled");
+        return true;
+    }
+
+    /** How much of the position an exit or bracket order sold: its own fill, or its legs' for an OCO. */
+    private static int filledOf(OrderStatusReport r) {
+        int legs = r.legs().stream().mapToInt(l -> quantity(l.execQuantity())).sum();
+        return Math.max(legs, quantity(r.execQuantity()));
+    }
+
+    /** An exit or bracket order that ended having sold part of the position: that part is gone. */
+    private void recordPartialExit(OrderStatusReport r, String ended) {
+        int sold = filledOf(r);
+        if (sold <= 0 || sold >= position) {
+            return;
+        }
+        OrderStatusReport leg = r.legs().stream().filter(l -> quantity(l.execQuantity()) > 0).findFirst().orElse(r);
+        Money price = fillPrice(leg) != null ? fillPrice(leg) : fillPrice(r);
+        if (price == null) {
+            log.error("trade {}: order {} sold {} of {} without a fill price; the position at the broker differs",
+                    tradeId, r.orderId(), sold, position);
+            return;
+        }
+        send(new RecordPartialExitCommand(id(), sold, price, ended + " after filling " + sold + " of " + position));
+        position -= sold;
     }
 
     private void refuseExitIfClosing(String reason) {

@@ -24,6 +24,7 @@ import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
 import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
+import io.papertrading.kernel.trade.command.RecordPartialExitCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
@@ -36,6 +37,7 @@ import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
@@ -86,6 +88,8 @@ public class Trade {
     private static final Set<TradeStatus> ENTRY_WORKING = EnumSet.of(PENDING, PARTIALLY_FILLED);
     /** An exit order exists only while closing. */
     private static final Set<TradeStatus> EXITING = EnumSet.of(CLOSING);
+    /** A position is held, and exit or bracket orders may sell part of it. */
+    private static final Set<TradeStatus> HOLDING = EnumSet.of(OPEN, CLOSING);
     /**
      * Brackets may change until an exit is under way: once CLOSING, the exit order at the broker no longer
      * follows them, so changing them would be a lie.
@@ -115,7 +119,10 @@ public class Trade {
     private Money takeProfit;
     /** Why the pending close was requested (null unless CLOSING). */
     private CloseReason closeReason;
+    /** Realized so far: by partial exits while live, the trade's total once it ended. */
     private Money realizedPnl;
+    /** How much of the entry fill partial exits have sold. */
+    private int exitedQuantity;
     /** What keeps the broker account from answering, as last reported by the saga (null: nothing). */
     private String brokerProblem;
 
@@ -255,6 +262,22 @@ public class Trade {
         return ack();
     }
 
+    /** Part of the position left at the broker through an exit or bracket order that ended without the rest. */
+    @CommandHandler
+    public TradeAck recordPartialExit(RecordPartialExitCommand cmd, Clock clock) {
+        requireIn(HOLDING, status);
+        if (cmd.quantity() < 1 || cmd.quantity() >= position()) {
+            throw ValidationFailedException.of("quantity", "1 to " + (position() - 1) + " (the position is "
+                    + position() + "; a fill of all of it closes the trade)");
+        }
+        requirePositive("averagePrice", cmd.averagePrice());
+        Money part = ProfitAndLoss.of(order.side(), entryPrice, cmd.averagePrice(), BigDecimal.valueOf(cmd.quantity()),
+                order.multiplier());
+        apply(new PositionReducedEvent(id, cmd.quantity(), cmd.averagePrice(), part, position() - cmd.quantity(),
+                cmd.detail(), clock.instant()));
+        return ack();
+    }
+
     @CommandHandler
     public TradeAck close(CloseTradeCommand cmd, Clock clock) {
         requireTransition(CLOSED);
@@ -270,7 +293,8 @@ public class Trade {
             throw ValidationFailedException.of("reason", "must be one of " + CLOSE_REQUEST_REASONS);
         }
         requireNotNegative("exitPrice", cmd.exitPrice());
-        apply(new TradeClosedEvent(id, reason, filledQuantity, cmd.exitPrice(), pnlAt(cmd.exitPrice()), clock.instant()));
+        apply(new TradeClosedEvent(id, reason, position(), cmd.exitPrice(), realizedWith(pnlAt(cmd.exitPrice())),
+                clock.instant()));
         return ack();
     }
 
@@ -283,8 +307,8 @@ public class Trade {
         requireNotNegative("underlyingPrice", cmd.underlyingPrice());
         Money settlement = new Money(order.instrument().optionSymbol().intrinsicValue(cmd.underlyingPrice().amount()));
         // Nothing filled (PENDING): the order dies with the contract and nothing is realized.
-        Money pnl = filledQuantity > 0 ? pnlAt(settlement) : Money.ZERO;
-        apply(new TradeExpiredEvent(id, cmd.underlyingPrice(), settlement, filledQuantity, pnl, clock.instant()));
+        Money pnl = filledQuantity > 0 ? realizedWith(pnlAt(settlement)) : Money.ZERO;
+        apply(new TradeExpiredEvent(id, cmd.underlyingPrice(), settlement, position(), pnl, clock.instant()));
         return ack();
     }
 
@@ -418,8 +442,19 @@ public class Trade {
         return filledQuantity > 0 ? entryPrice : order.limitPrice();
     }
 
+    /** P&L of the position still held, were it closed at {@code exit}. */
     private Money pnlAt(Money exit) {
-        return ProfitAndLoss.of(order.side(), entryPrice, exit, BigDecimal.valueOf(filledQuantity), order.multiplier());
+        return ProfitAndLoss.of(order.side(), entryPrice, exit, BigDecimal.valueOf(position()), order.multiplier());
+    }
+
+    /** The trade's total realized P&L once the rest of the position realizes {@code last}. */
+    private Money realizedWith(Money last) {
+        return realizedPnl == null ? last : realizedPnl.plus(last);
+    }
+
+    /** What is still held: the entry fill less what partial exits sold. */
+    private int position() {
+        return filledQuantity - exitedQuantity;
     }
 
     private static String abbreviate(String text) {
@@ -510,6 +545,13 @@ public class Trade {
         applied(e);
         closeReason = null;
         exitOrderId = null;
+    }
+
+    @EventSourcingHandler
+    void on(PositionReducedEvent e) {
+        applied(e);
+        exitedQuantity += e.closedQuantity();
+        realizedPnl = realizedWith(e.realizedPnl());
     }
 
     @EventSourcingHandler

@@ -118,7 +118,9 @@ class FakeBroker implements BrokerProvider {
             throw new BrokerException("order " + orderId + " can no longer be canceled");
         }
         canceled.add(orderId);
-        set(orderId, OrderState.CANCELED, 0, null, "canceled by request");
+        // what filled before the cancel stays filled
+        orders.put(orderId, report(orderId, r.tag(), OrderState.CANCELED, r.type(), r.quantity().intValue(),
+                r.execQuantity().intValue(), r.avgFillPrice(), "canceled by request", r.legs()));
     }
 
     @Override
@@ -142,6 +144,17 @@ class FakeBroker implements BrokerProvider {
                 : report(l.orderId(), l.tag(), OrderState.CANCELED, l.type(), l.quantity().intValue(), 0, null, "other leg executed", List.of())).toList();
         orders.put(ocoId, report(ocoId, r.tag(), OrderState.FILLED, legType, r.quantity().intValue(), r.quantity().intValue(),
                 Money.of(price), null, legs));
+    }
+
+    /** One leg of an OCO fills in part; the group works on. */
+    synchronized void partFillLeg(String ocoId, PriceType legType, int quantity, String price) {
+        OrderStatusReport r = orders.get(ocoId);
+        List<OrderStatusReport> legs = r.legs().stream().map(l -> l.type() == legType
+                ? report(l.orderId(), l.tag(), OrderState.PARTIALLY_FILLED, l.type(), l.quantity().intValue(), quantity,
+                        Money.of(price), null, List.of())
+                : l).toList();
+        orders.put(ocoId, report(ocoId, r.tag(), OrderState.PARTIALLY_FILLED, r.type(), r.quantity().intValue(), 0,
+                null, null, legs));
     }
 
     /** Puts an order at the broker as if an earlier delivery had placed it. */

@@ -20,6 +20,7 @@ import io.papertrading.kernel.trade.command.RequestCloseCommand;
 import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeExpiredEvent;
@@ -242,6 +243,61 @@ class TradeExecutionSeamTest {
             assertThat(e.realizedPnl()).isEqualTo(Money.of("4.50"));
         });
         assertEndedCleanly(2);
+    }
+
+    @Test
+    void anExitCanceledAfterAPartialFillKeepsTheRestOpenAndTheNextExitSellsOnlyThat() {
+        TradeId id = open(market(5), "100.00");
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        awaitPlacement();
+        broker.set(broker.lastId(), OrderState.CANCELED, 2, "104.00", "canceled by the exchange");
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, PositionReducedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.closedQuantity()).isEqualTo(2);
+            assertThat(e.realizedPnl()).isEqualTo(Money.of("8.00"));
+            assertThat(e.remainingQuantity()).isEqualTo(3);
+        });
+        assertThat(seam.events(id, ExitRejectedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("canceled by the exchange"));
+
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        awaitPlacement();
+        assertThat(broker.placed.get(broker.placed.size() - 1).quantity()).isEqualTo(3);
+        broker.set(broker.lastId(), OrderState.FILLED, 3, "106.00", null);
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.quantity()).isEqualTo(3);
+            assertThat(e.realizedPnl()).isEqualTo(Money.of("26.00")); // 2 × 4 + 3 × 6
+        });
+        assertEndedCleanly(3);
+    }
+
+    @Test
+    void aBracketLegPartlyFilledBeforeACloseIsRecordedAndTheExitSellsOnlyTheRest() {
+        TradeId id = open(bracketed(), "100.00");
+        awaitPlacement();
+        String oco = broker.lastId();
+        broker.partFillLeg(oco, PriceType.LIMIT, 2, "110.00");
+
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        awaitPlacement();
+
+        assertThat(broker.canceled).containsExactly(oco);
+        assertThat(seam.events(id, PositionReducedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.realizedPnl()).isEqualTo(Money.of("20.00")));
+        assertThat(broker.placed.get(broker.placed.size() - 1).quantity()).isEqualTo(3);
+        broker.set(broker.lastId(), OrderState.FILLED, 3, "108.00", null);
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.realizedPnl()).isEqualTo(Money.of("44.00"))); // 2 × 10 + 3 × 8
+        assertEndedCleanly(3);
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
 import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
+import io.papertrading.kernel.trade.command.RecordPartialExitCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
@@ -32,6 +33,7 @@ import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
@@ -630,6 +632,44 @@ class TradeTest {
                     .when(new ReportBrokerProblemCommand(ID, REVOKED))
                     .expectNoEvents()
                     .expectSuccessfulHandlerExecution();
+        }
+    }
+
+    /** Two calls bought at 2.15: one sold by an exit that then ended, the other closed later. */
+    @Nested
+    class PartialExits {
+
+        @Test
+        void recordsWhatAnEndedExitSoldWithItsProfit() {
+            fixture.given(placed(TWO_CALLS), opened(2, "2.15"), closeRequested(CloseReason.MANUAL))
+                    .when(new RecordPartialExitCommand(ID, 1, money("2.65"), "exit order canceled after filling 1 of 2"))
+                    .expectEvents(new PositionReducedEvent(ID, 1, money("2.65"), money("50.00"), 1,
+                            "exit order canceled after filling 1 of 2", NOW));
+        }
+
+        @Test
+        void theFinalCloseRealizesTheRestAndReportsTheTradesTotal() {
+            fixture.given(placed(TWO_CALLS), opened(2, "2.15"),
+                            new PositionReducedEvent(ID, 1, money("2.65"), money("50.00"), 1, "partial", NOW),
+                            closeRequested(CloseReason.MANUAL))
+                    .when(new CloseTradeCommand(ID, money("1.95"), null))
+                    .expectEvents(new TradeClosedEvent(ID, CloseReason.MANUAL, 1, money("1.95"), money("30.00"), NOW));
+        }
+
+        @Test
+        void refusesToRecordTheWholePositionOrMoreAsAPartialExit() {
+            fixture.given(placed(TWO_CALLS), opened(2, "2.15"))
+                    .when(new RecordPartialExitCommand(ID, 2, money("2.65"), "all of it"))
+                    .expectNoEvents()
+                    .expectException(validationFailedOn("quantity"));
+        }
+
+        @Test
+        void refusesAPartialExitBeforeThereIsAPosition() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new RecordPartialExitCommand(ID, 1, money("2.65"), "nothing held"))
+                    .expectNoEvents()
+                    .expectException(io.papertrading.kernel.error.IllegalTransitionException.class);
         }
     }
 

@@ -6,6 +6,7 @@ import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.PriceObservedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
@@ -131,6 +132,12 @@ public class AnalyticsProjection {
     @EventHandler
     void on(ExitRejectedEvent e, @SequenceNumber long seq) {
         apply(e, seq, "status = 'OPEN'");
+    }
+
+    /** Prices value only what is still held; the part sold counts once the trade ends, in its total. */
+    @EventHandler
+    void on(PositionReducedEvent e, @SequenceNumber long seq) {
+        apply(e, seq, "filled_quantity = t.filled_quantity - ?", e.closedQuantity());
     }
 
     @EventHandler

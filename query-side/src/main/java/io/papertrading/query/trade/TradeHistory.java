@@ -12,6 +12,7 @@ import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
@@ -167,6 +168,10 @@ public class TradeHistory {
                 unrealizedPnl = filledQuantity > 0 ? BigDecimal.ZERO : null;
                 context.put("expiryUnderlyingPrice", amount(e.underlyingPrice()));
                 finishExcursions(realizedPnl);
+            } else if (event instanceof PositionReducedEvent e) {
+                BigDecimal part = amount(e.realizedPnl());
+                realizedPnl = realizedPnl == null ? part : realizedPnl.add(part);
+                context.merge("exitedQuantity", e.closedQuantity(), (a, b) -> ((Number) a).intValue() + (Integer) b);
             } else if (event instanceof BrokerProblemReportedEvent e) {
                 context.put("brokerProblem", e.problem());
             } else if (event instanceof BrokerProblemClearedEvent) {

@@ -12,6 +12,7 @@ import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.PriceObservedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
@@ -240,6 +241,19 @@ public class TradeProjection {
                 text(e.text()), text(e.text()));
     }
 
+    /**
+     * Part of the position sold by an exit that then ended: its P&amp;L is realized now, and what is still held
+     * ({@code filled_quantity} less {@code tradeContext.exitedQuantity}) is what prices value from here on.
+     */
+    @EventHandler
+    void on(PositionReducedEvent e, @SequenceNumber long seq) {
+        change(e, seq, """
+                        realized_pnl = coalesce(t.realized_pnl, 0) + ?::numeric,
+                        trade_context = t.trade_context || jsonb_build_object('exitedQuantity',
+                            coalesce((t.trade_context ->> 'exitedQuantity')::int, 0) + ?)""",
+                money(e.realizedPnl()), e.closedQuantity());
+    }
+
     @EventHandler
     void on(BrokerProblemReportedEvent e, @SequenceNumber long seq) {
         change(e, seq, "trade_context = t.trade_context || jsonb_build_object('brokerProblem', ?::text)",
@@ -275,7 +289,8 @@ public class TradeProjection {
             int inserted = jdbc.update("""
                     with live as (
                         select id, username,
-                               (?::numeric - entry_price) * filled_quantity
+                               (?::numeric - entry_price)
+                                 * (filled_quantity - coalesce((trade_context ->> 'exitedQuantity')::int, 0))
                                  * (case when option_symbol is null then 1 else 100 end)
                                  * (case when side = 'BUY' then 1 else -1 end) as pnl
                         from paper_trades
