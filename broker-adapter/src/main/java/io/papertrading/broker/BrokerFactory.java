@@ -1,5 +1,6 @@
 package io.papertrading.broker;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.papertrading.broker.crypto.TokenCipher;
 import io.papertrading.broker.simulated.SimulatedBooks;
 import io.papertrading.broker.simulated.SimulatedBroker;
@@ -33,6 +34,7 @@ public final class BrokerFactory {
     private final SimulatedBooks books;
     private final ConcurrentMap<String, Built> tradierBrokers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SimulatedBroker> simulatedAccounts = new ConcurrentHashMap<>();
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 
     /** A factory whose simulated accounts live in this process's memory. */
     public BrokerFactory(TokenCipher cipher, TradierEndpoints endpoints, TradierTuning tuning,
@@ -73,6 +75,11 @@ public final class BrokerFactory {
     private BrokerProvider tradier(BrokerAccountSettings settings) {
         String token = cipher.decrypt(settings.encryptedToken());
         return new TradierBroker(new TradierConfig(endpoints.baseUrl(settings.environment()), settings.accountId(),
-                token, tuning));
+                token, tuning), breakers);
+    }
+
+    /** The circuit breakers of the Tradier accounts in use, one per account ({@code tradier:<accountId>}). */
+    public CircuitBreakerRegistry circuitBreakers() {
+        return breakers;
     }
 }

@@ -1,6 +1,7 @@
 package io.papertrading.broker.tradier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.papertrading.broker.Balance;
 import io.papertrading.broker.BrokerException;
 import io.papertrading.broker.BrokerOrderRejectedException;
@@ -38,8 +39,13 @@ public final class TradierBroker implements BrokerProvider {
     private final String accountPath;
 
     public TradierBroker(TradierConfig config) {
+        this(config, null);
+    }
+
+    /** A broker whose circuit breaker ({@code tradier:<accountId>}) lives in {@code breakers}, for health checks. */
+    public TradierBroker(TradierConfig config, CircuitBreakerRegistry breakers) {
         this.config = Objects.requireNonNull(config, "config");
-        this.http = new TradierHttp(config);
+        this.http = new TradierHttp(config, breakers);
         this.accountPath = "accounts/" + config.accountId();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -58,7 +59,8 @@ final class TradierHttp {
     private final Retry retry;
     private final CircuitBreaker breaker;
 
-    TradierHttp(TradierConfig config) {
+    /** {@code breakers}: where the account's circuit breaker is registered (and shared), or null for its own. */
+    TradierHttp(TradierConfig config, CircuitBreakerRegistry breakers) {
         TradierTuning tuning = config.tuning();
         HttpUrl parsed = HttpUrl.parse(config.baseUrl());
         if (parsed == null) {
@@ -94,7 +96,7 @@ final class TradierHttp {
                 .retryOnException(e -> e instanceof BrokerUnavailableException)
                 .build());
         TradierTuning.Breaker b = tuning.breaker();
-        this.breaker = CircuitBreaker.of("tradier", CircuitBreakerConfig.custom()
+        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(b.windowSize())
                 .minimumNumberOfCalls(b.minimumCalls())
@@ -102,7 +104,9 @@ final class TradierHttp {
                 .waitDurationInOpenState(b.openFor())
                 // Only "the broker is down" counts: a rejected order or a bad symbol says nothing about health.
                 .recordException(e -> e instanceof BrokerUnavailableException || e instanceof BrokerOutcomeUnknownException)
-                .build());
+                .build();
+        String name = "tradier:" + config.accountId();
+        this.breaker = breakers == null ? CircuitBreaker.of(name, breakerConfig) : breakers.circuitBreaker(name, breakerConfig);
     }
 
     JsonNode get(RateLimitGroup group, String path, Map<String, String> query) {

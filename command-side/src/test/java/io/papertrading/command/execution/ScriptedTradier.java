@@ -36,6 +36,8 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
     public final AtomicReference<Duration> nextPostDelay = new AtomicReference<>();
     /** The next POST creates the order but a gateway answers with this HTTP status instead of Tradier's "ok". */
     public final AtomicReference<Integer> nextPostGatewayStatus = new AtomicReference<>();
+    /** While set, every request is answered with this HTTP status, as during an outage. */
+    public volatile Integer outageStatus;
     /** Every request is refused as Tradier refuses a revoked token. */
     public volatile boolean tokenRevoked;
     /** Status of each new order as Tradier first lists it. */
@@ -58,6 +60,10 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
     @Override
     public synchronized MockResponse dispatch(RecordedRequest request) {
         String path = request.getUrl().encodedPath();
+        Integer outage = outageStatus;
+        if (outage != null) {
+            return new MockResponse.Builder().code(outage).body("Service Unavailable").build();
+        }
         if (tokenRevoked) {
             return new MockResponse.Builder().code(401).body("Invalid Access Token").build();
         }
