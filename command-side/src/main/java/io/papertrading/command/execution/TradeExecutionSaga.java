@@ -148,6 +148,8 @@ public class TradeExecutionSaga {
     private Placement placement = Placement.NONE;
     private long pollDelayMillis;
     private long retryDelayMillis;
+    /** A cancel of the bracket order was asked for; the exit or the new brackets wait for it to end. */
+    private boolean bracketWithdrawing;
     /** The account problem last reported on the trade, or null. */
     private String brokerProblem;
 
@@ -193,9 +195,9 @@ public class TradeExecutionSaga {
     public void on(BracketsChangedEvent e) {
         stopLoss = e.stopLoss();
         takeProfit = e.takeProfit();
-        if (phase == Phase.OPEN && withdrawBracket()) {
+        if (phase == Phase.OPEN && withdrawBracket() == Withdrawal.DONE) {
             placeBrackets(e.occurredAt());
-        }
+        } // WAITING: the new brackets go out once the old order has ended (see onBracketReport)
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
@@ -209,13 +211,23 @@ public class TradeExecutionSaga {
                 entryWorking = false;
             }
             position = filledQuantity;
+            stopWatching();
         }
+        switch (withdrawBracket()) {
+            case DONE -> placeExit(e.occurredAt());
+            case UNKNOWN -> {
+                refuseExitIfClosing("the bracket order could not be withdrawn (its state could not be read); "
+                        + "it stays in place");
+                resumeBracketWatch();
+            }
+            default -> { } // CLOSED: a bracket leg sold everything; WAITING: the exit follows the bracket's end
+        }
+    }
+
+    private void placeExit(Instant notBefore) {
         stopWatching();
-        if (bracketWorking && !withdrawBracket()) {
-            return; // a bracket leg filled (the trade closes with it) or the bracket could not be withdrawn
-        }
         exitAttempts++;
-        startPlacement(tag("x" + exitAttempts), e.occurredAt());
+        startPlacement(tag("x" + exitAttempts), notBefore);
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
@@ -228,7 +240,11 @@ public class TradeExecutionSaga {
         phase = Phase.OPEN;
         exitWorking = false;
         stopWatching();
-        placeBrackets(e.occurredAt()); // the brackets were withdrawn for the exit: re-arm them
+        if (bracketWorking) {
+            resumeBracketWatch(); // never withdrawn: keep following the order that is there, never add a second
+        } else {
+            placeBrackets(e.occurredAt()); // the brackets were withdrawn for the exit: re-arm them
+        }
     }
 
     @EndSaga
@@ -388,7 +404,13 @@ public class TradeExecutionSaga {
         switch (phase) {
             case ENTRY -> onEntryReport(report);
             case OPEN -> onBracketReport(report);
-            case EXIT -> onExitReport(report);
+            case EXIT -> {
+                if (bracketWithdrawing) {
+                    onBracketReport(report);
+                } else {
+                    onExitReport(report);
+                }
+            }
             default -> { }
         }
     }
@@ -430,6 +452,10 @@ public class TradeExecutionSaga {
     }
 
     private void onBracketReport(OrderStatusReport r) {
+        if (bracketWithdrawing) {
+            onWithdrawnBracketReport(r);
+            return;
+        }
         switch (r.state()) {
             case FILLED -> {
                 bracketWorking = false;
@@ -646,69 +672,112 @@ public class TradeExecutionSaga {
         startPlacement(tag("b" + bracketAttempts), notBefore);
     }
 
-    /**
-     * Cancels the working bracket order. False when it cannot be withdrawn: a leg already filled (the trade is
-     * closed with that fill here), or the broker refused the cancel while the order still works.
-     */
-    private boolean withdrawBracket() {
-        if (placement == Placement.TO_SEND || placement == Placement.UNKNOWN) {
-            stopWatching(); // not at the broker (yet): forget it
-        }
-        if (!bracketWorking || bracketOrderId == null) {
-            return true;
-        }
-        try {
-            account().provider().cancelOrder(bracketOrderId);
-            bracketWorking = false;
-            stopWatching();
-            return accountForWithdrawnBracket(bracketOrderId);
-        } catch (BrokerException ex) {
-            OrderStatusReport report;
-            try {
-                report = account().provider().getOrder(bracketOrderId);
-            } catch (BrokerException again) {
-                log.warn("trade {}: bracket {} could not be canceled: {}", tradeId, bracketOrderId, ex.getMessage());
-                refuseExitIfClosing("the bracket order could not be canceled: " + ex.getMessage());
-                return false;
-            }
-            if (report.state() == OrderState.FILLED) {
-                bracketWorking = false;
-                stopWatching();
-                closeWithBracketFill(report);
-                return false;
-            }
-            if (report.state().isTerminal()) {
-                bracketWorking = false;
-                stopWatching();
-                return true;
-            }
-            refuseExitIfClosing("the bracket order could not be canceled: " + ex.getMessage());
-            return false;
-        }
+    /** How taking the bracket order off the broker went. */
+    enum Withdrawal {
+        /** No bracket order works any more (what it sold is recorded): go on. */
+        DONE,
+        /** A leg sold the whole position: the trade closes with it. */
+        CLOSED,
+        /** The cancel was asked for and the order still works: followed until it ends, then the next step. */
+        WAITING,
+        /** Whether it still works could not be read: it stays in place and is followed as before. */
+        UNKNOWN
     }
 
     /**
-     * A withdrawn bracket may have sold part of the position before the cancel took: read its final fill and
-     * record it, so the exit sells only what is left. If the fill cannot be read, no exit is placed (it could
-     * sell more than is held); a closing trade returns to OPEN with the reason.
+     * Takes the bracket order off the broker before an exit or new brackets: cancels it and reads its final state,
+     * so what a leg sold meanwhile is recorded (or closes the trade) and never sold a second time. A bracket whose
+     * placement has an unknown outcome is looked up by its tag first: it may exist.
      */
-    private boolean accountForWithdrawnBracket(String orderId) {
+    private Withdrawal withdrawBracket() {
+        if (phase != Phase.ENTRY && watchTag != null && !bracketWorking && isBracketTag(watchTag)) {
+            if (placement == Placement.UNKNOWN) {
+                Optional<OrderStatusReport> found;
+                try {
+                    found = account().provider().findOrderByTag(watchTag);
+                } catch (BrokerException ex) {
+                    log.warn("trade {}: bracket {} may exist and could not be looked up: {}", tradeId, watchTag,
+                            ex.getMessage());
+                    return Withdrawal.UNKNOWN;
+                }
+                found.ifPresent(o -> {
+                    bracketOrderId = o.orderId();
+                    bracketWorking = true;
+                });
+            }
+            stopWatching(); // TO_SEND: certainly never sent
+        }
+        if (!bracketWorking || bracketOrderId == null) {
+            return Withdrawal.DONE;
+        }
+        try {
+            account().provider().cancelOrder(bracketOrderId);
+        } catch (BrokerException ex) {
+            // already ended (filled, canceled), or the broker is away: its state says which
+            log.info("trade {}: cancel of bracket {} failed: {}", tradeId, bracketOrderId, ex.getMessage());
+        }
         OrderStatusReport last;
         try {
-            last = account().provider().getOrder(orderId);
+            last = account().provider().getOrder(bracketOrderId);
         } catch (BrokerException ex) {
-            log.warn("trade {}: bracket {} canceled, but its final fill could not be read: {}", tradeId, orderId,
+            log.warn("trade {}: bracket {}: state unreadable after the cancel: {}", tradeId, bracketOrderId,
                     ex.getMessage());
-            refuseExitIfClosing("the bracket order was canceled, but how much of it filled could not be read: "
-                    + ex.getMessage());
-            return false;
+            return Withdrawal.UNKNOWN;
         }
-        if (filledOf(last) >= position) {
+        if (!last.state().isTerminal()) {
+            bracketWithdrawing = true;
+            resumeBracketWatch();
+            return Withdrawal.WAITING;
+        }
+        return endedBracket(last) ? Withdrawal.CLOSED : Withdrawal.DONE;
+    }
+
+    /** The bracket being withdrawn reported: once it has ended, the step that waited for it goes on. */
+    private void onWithdrawnBracketReport(OrderStatusReport r) {
+        if (!r.state().isTerminal()) {
+            schedulePoll(nextPollDelay());
+            return;
+        }
+        bracketWithdrawing = false;
+        if (endedBracket(r)) {
+            return;
+        }
+        if (phase == Phase.EXIT) {
+            placeExit(now());
+        } else {
+            stopWatching();
+            placeBrackets(now());
+        }
+    }
+
+    /** A bracket order ended: true when its fill closed the trade, else what it sold is recorded. */
+    private boolean endedBracket(OrderStatusReport last) {
+        bracketWorking = false;
+        stopWatching();
+        if (last.state() == OrderState.FILLED || filledOf(last) >= position) {
             closeWithBracketFill(last);
-            return false;
+            return true;
         }
-        recordPartialExit(last, "bracket order canceled");
-        return true;
+        recordPartialExit(last, "bracket order " + last.state().name().toLowerCase());
+        return false;
+    }
+
+    /** Follows the bracket order that is at the broker again (after a refused exit or while it is withdrawn). */
+    private void resumeBracketWatch() {
+        cancelQuietly(RECONCILE, reconcileDeadlineId);
+        cancelQuietly(CONFIRM, confirmDeadlineId);
+        reconcileDeadlineId = confirmDeadlineId = null;
+        watchTag = tag("b" + bracketAttempts);
+        watchOrderId = bracketOrderId;
+        watchAcknowledged = true;
+        watchSentAt = now();
+        placement = Placement.SENT;
+        pollDelayMillis = 0;
+        schedulePoll(firstPoll());
+    }
+
+    private boolean isBracketTag(String tag) {
+        return tag.startsWith(tag("b"));
     }
 
     /** How much of the position an exit or bracket order sold: its own fill, or its legs' for an OCO. */
@@ -1027,6 +1096,8 @@ public class TradeExecutionSaga {
     public void setPollDelayMillis(long v) { pollDelayMillis = v; }
     public long getRetryDelayMillis() { return retryDelayMillis; }
     public void setRetryDelayMillis(long v) { retryDelayMillis = v; }
+    public boolean isBracketWithdrawing() { return bracketWithdrawing; }
+    public void setBracketWithdrawing(boolean v) { bracketWithdrawing = v; }
     public String getBrokerProblem() { return brokerProblem; }
     public void setBrokerProblem(String v) { brokerProblem = v; }
     public String getPollDeadlineId() { return pollDeadlineId; }

@@ -41,6 +41,11 @@ final class ExecutionSeam implements AutoCloseable {
     private final ScopeAwareProvider scopes;
 
     ExecutionSeam(Instant start, ExecutionSettings settings) {
+        this(start, settings, null);
+    }
+
+    /** With the users' brokers from {@code brokers} instead of the {@link #broker} fake for everyone. */
+    ExecutionSeam(Instant start, ExecutionSettings settings, BrokerResolver brokers) {
         deadlines = new StubDeadlineManager(start);
         clock = new Clock() {
             @Override
@@ -59,7 +64,8 @@ final class ExecutionSeam implements AutoCloseable {
             }
         };
         OrderStatusBook book = new OrderStatusBook(clock, settings);
-        BrokerResolver resolver = user -> new BrokerAccount("fake:" + user, "FAKE", broker, true);
+        BrokerResolver resolver = brokers != null ? brokers
+                : user -> new BrokerAccount("fake:" + user, "FAKE", broker, true);
         DefaultConfigurer configurer = (DefaultConfigurer) DefaultConfigurer.defaultConfiguration();
         configurer.configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                 .configureAggregate(Trade.class)
