@@ -89,6 +89,11 @@ public class TradeExecutionSaga {
     /** Options stop trading and settle at 16:00 New York time on their expiry date. */
     static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     static final LocalTime EXPIRY_TIME = LocalTime.of(16, 0);
+    /**
+     * An order whose placement has an unknown outcome is waited for this many confirmation windows while the
+     * broker cannot even be asked whether it exists; the trade then ends, saying so.
+     */
+    static final int UNKNOWN_PATIENCE = 10;
 
     private static final Logger log = LoggerFactory.getLogger(TradeExecutionSaga.class);
 
@@ -345,6 +350,12 @@ public class TradeExecutionSaga {
         } catch (RuntimeException ex) {
             looked = false;
             log.info("trade {}: last look for order {} failed: {}", tradeId, watchTag, ex.getMessage());
+        }
+        if (!looked && placement == Placement.UNKNOWN
+                && now().isBefore(watchSentAt.plus(settings.confirmationTimeout().multipliedBy(UNKNOWN_PATIENCE)))) {
+            // The order may exist and the broker cannot be asked: ending now could leave it working unwatched.
+            confirmDeadlineId = deadlineManager.schedule(nextRetryDelay(), CONFIRM);
+            return;
         }
         if (watchOrderId != null) {
             cancelAtBroker(watchOrderId); // never acknowledged: it must not fill behind the trade's back

@@ -176,6 +176,25 @@ class TradeExecutionSeamTest {
     }
 
     @Test
+    void aPlacementWithAnUnknownOutcomeWaitsWhileTheBrokerCannotBeAskedAndAdoptsTheOrderOnceItCan() {
+        broker.failureAfterLanding = new BrokerOutcomeUnknownException("POST answered HTTP 504");
+        TradeId id = place(market(1));
+        for (int i = 0; i < 8; i++) { // 1 + 2 + 4 + … s of a broker that answers nothing: past the 60 s window
+            broker.listFailures.add(new io.papertrading.broker.BrokerUnavailableException("connection refused"));
+        }
+
+        seam.advance(Duration.ofSeconds(90));
+        assertThat(seam.status(id)).as("the order may exist: not ended while the broker cannot say")
+                .isEqualTo(io.papertrading.kernel.trade.TradeStatus.PENDING);
+
+        broker.set(broker.lastId(), OrderState.FILLED, 1, "100.00", null);
+        seam.advance(Duration.ofSeconds(300));
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(broker.placed).hasSize(1);
+        assertThat(seam.refusals).isEmpty();
+    }
+
+    @Test
     void aRevokedTokenShowsOnTheTradeOnceAndClearsWhenTheAccountAnswersAgain() {
         TradeId id = place(limit(2, "90"));
         seam.advance(Duration.ofSeconds(1));
