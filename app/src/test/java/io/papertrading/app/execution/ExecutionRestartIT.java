@@ -101,6 +101,25 @@ class ExecutionRestartIT {
         assertThat(new BigDecimal(opened.get("entryPrice").asText())).isEqualByComparingTo(fill);
         assertThat(simCash(simUser)).as("the account paid for the fill once")
                 .isEqualByComparingTo(new BigDecimal("100000").subtract(fill.multiply(BigDecimal.valueOf(3))));
+
+        // killed again while the exit order works: the restarted app follows the exit it placed, never a second
+        HttpResponse<String> close = call(port, "POST", "/api/trades/" + tradierTrade + "/close", tradierToken, null, null);
+        assertThat(close.statusCode()).as(close.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() == 2
+                && eventTypes(port, tradierToken, tradierTrade).contains("ExitOrderSubmitted"));
+        int listsBeforeKill = tradier.lists.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> tradier.lists.get() > listsBeforeKill);
+        app.destroyForcibly().waitFor();
+        tradier.set(tradier.lastId(), "filled", 1, 188.4, null);
+
+        app = start(dbUrl, port, latency);
+
+        JsonNode closed = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                JSON.readTree(call(port, "GET", "/api/trades/" + tradierTrade, tradierToken, null, null).body()),
+                t -> "CLOSED".equals(t.path("status").asText()));
+        assertThat(new BigDecimal(closed.get("exitPrice").asText())).isEqualByComparingTo("188.4");
+        assertThat(new BigDecimal(closed.get("realizedPnl").asText())).isEqualByComparingTo("1.2");
+        assertThat(tradier.posts.get()).as("orders sent to Tradier: the entry and one exit").isEqualTo(2);
     }
 
     @Test
@@ -147,6 +166,40 @@ class ExecutionRestartIT {
         List<String> seeds = Files.readAllLines(apps.logs()).stream().filter(l -> l.contains("Simulated market seeded with"))
                 .map(l -> l.substring(l.indexOf("seeded with"))).toList();
         assertThat(seeds).as("both nodes trade on one simulated market").hasSize(2).containsOnly(seeds.get(0));
+
+        // the race: a bracket fills at the broker while the user's close arrives, on either node
+        int postsBefore = tradier.posts.get();
+        List<String> bracketed = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            bracketed.add(place(i % 2 == 0 ? port : secondPort, tradierToken, """
+                    {"symbol":"AAPL","side":"BUY","quantity":2,"orderType":"MARKET","stopLoss":180,"takeProfit":195}""",
+                    "race-" + i));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() == postsBefore + 4);
+        List<String> entries = tradier.orders.keySet().stream().skip(postsBefore).toList();
+        entries.forEach(id -> tradier.set(id, "filled", 2, 187.2, null));
+        await().atMost(Duration.ofSeconds(60)).until(() -> tradier.posts.get() == postsBefore + 8); // the four OCOs
+        List<String> ocos = tradier.orders.keySet().stream().skip(postsBefore + 4).toList();
+        for (int i = 0; i < 4; i++) {
+            tradier.set(ocos.get(i), "filled", 2, 195, null);
+            call(i % 2 == 0 ? secondPort : port, "POST", "/api/trades/" + bracketed.get(i) + "/close", tradierToken,
+                    null, null);
+        }
+        for (String id : bracketed) {
+            JsonNode closed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    JSON.readTree(call(port, "GET", "/api/trades/" + id, tradierToken, null, null).body()),
+                    t -> "CLOSED".equals(t.path("status").asText()));
+            assertThat(closed.get("closeReason").asText()).as(id).isEqualTo("TAKE_PROFIT");
+            assertThat(new BigDecimal(closed.get("realizedPnl").asText())).as(id).isEqualByComparingTo("15.6");
+            assertThat(eventTypes(port, tradierToken, id).stream().filter("TradeClosed"::equals)).hasSize(1);
+        }
+        assertThat(tradier.posts.get()).as("no exit order: the bracket had sold everything").isEqualTo(postsBefore + 8);
+    }
+
+    private static String place(int port, String token, String body, String key) throws Exception {
+        HttpResponse<String> placed = call(port, "POST", "/api/trades", token, body, key);
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
+        return JSON.readTree(placed.body()).get("tradeId").asText();
     }
 
     private static void assertOpenedOnce(int port, String token, String tradeId) {

@@ -116,6 +116,9 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
             }
             if (request.getMethod().equals("DELETE")) {
                 deletes.add(id);
+                if (!List.of("pending", "open", "partially_filled").contains(String.valueOf(order.get("status")))) {
+                    return json("{\"errors\":{\"error\":\"order " + id + " is not open\"}}").code(400).build();
+                }
                 order.put("status", "canceled");
                 return json("{\"order\":{\"id\":" + id + ",\"status\":\"ok\"}}").build();
             }
