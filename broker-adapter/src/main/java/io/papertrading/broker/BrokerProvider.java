@@ -48,6 +48,15 @@ public interface BrokerProvider {
     ConnectionInfo testConnection();
 
     /**
+     * Whether asking for one order (by id or tag) costs about as little as a list: true for a broker inside the
+     * engine (the simulated exchange), false for a remote one with a per-minute request budget. Callers that
+     * batch lookups into one list per account may then ask directly instead of waiting for the next list.
+     */
+    default boolean answersLookupsCheaply() {
+        return false;
+    }
+
+    /**
      * Places an order and reads its status back, so "accepted, then rejected downstream" surfaces here as a
      * {@link BrokerOrderRejectedException} carrying the broker's reason.
      */

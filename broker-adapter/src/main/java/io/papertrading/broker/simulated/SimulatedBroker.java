@@ -118,6 +118,12 @@ public final class SimulatedBroker implements BrokerProvider {
         });
     }
 
+    /** One indexed read of the exchange's own books: no request budget to spare. */
+    @Override
+    public boolean answersLookupsCheaply() {
+        return true;
+    }
+
     /** Finds the order by its tag whether or not lists still show it. */
     @Override
     public Optional<OrderStatusReport> findOrderByTag(String tag) {

@@ -49,8 +49,15 @@ public class OrderStatusBook {
         return find(account, notBefore, o -> orderId.equals(o.orderId()));
     }
 
-    /** The order carrying this tag as of a snapshot taken at or after {@code notBefore}. */
+    /**
+     * The order carrying this tag as of a snapshot taken at or after {@code notBefore}; asked directly of a broker
+     * that {@linkplain io.papertrading.broker.BrokerProvider#answersLookupsCheaply() answers lookups cheaply}, so a
+     * placement there never waits for the account's next list.
+     */
     public Lookup byTag(BrokerAccount account, String tag, Instant notBefore) {
+        if (account.provider().answersLookupsCheaply()) {
+            return account.provider().findOrderByTag(tag).map(r -> new Lookup(Found.FOUND, r)).orElse(Lookup.ABSENT);
+        }
         return find(account, notBefore, o -> tag.equals(o.tag()));
     }
 
@@ -78,7 +85,9 @@ public class OrderStatusBook {
             if (recentEnough && Duration.between(s.takenAt, now).compareTo(settings.snapshotTick()) < 0) {
                 return s.orders;
             }
-            if (s.requestedAt != null && Duration.between(s.requestedAt, now).compareTo(settings.minListInterval()) < 0) {
+            // A broker inside the engine has no request budget: its list is read whenever a newer one is needed.
+            Duration minInterval = account.provider().answersLookupsCheaply() ? Duration.ZERO : settings.minListInterval();
+            if (s.requestedAt != null && Duration.between(s.requestedAt, now).compareTo(minInterval) < 0) {
                 return recentEnough ? s.orders : null;
             }
             s.requestedAt = now;

@@ -153,6 +153,8 @@ public class TradeExecutionSaga {
     private Placement placement = Placement.NONE;
     private long pollDelayMillis;
     private long retryDelayMillis;
+    /** Which poll chain is current (see {@link #onPoll}). */
+    private long pollGeneration;
     /** A cancel of the bracket order was asked for; the exit or the new brackets wait for it to end. */
     private boolean bracketWithdrawing;
     /** The account problem last reported on the trade, or null. */
@@ -278,9 +280,17 @@ public class TradeExecutionSaga {
 
     // --------------------------------------------------------------------------------------------- deadlines
 
-    /** Reads the watched order's state, from the account's shared snapshot. */
+    /**
+     * Reads the watched order's state, from the account's shared snapshot. Each poll carries the generation it was
+     * scheduled in: a poll of an older chain (its cancel lost a race with its own execution, or it was retried
+     * after a lost saga write) finds a newer generation and stops, so one saga never polls twice over, and no
+     * sweep of every scheduled task is needed when the saga ends.
+     */
     @DeadlineHandler(deadlineName = POLL)
-    public void onPoll() {
+    public void onPoll(Long generation) {
+        if (generation == null || generation != pollGeneration) {
+            return;
+        }
         pollDeadlineId = null; // this one has fired
         if (phase == Phase.ENDED || watchOrderId == null) {
             return;
@@ -290,7 +300,7 @@ public class TradeExecutionSaga {
             OrderStatusBook.Lookup lookup = orderStatusBook.byId(account(), watchOrderId, watchSentAt);
             switch (lookup.found()) {
                 case STALE -> {
-                    pollDeadlineId = deadlineManager.schedule(settings.snapshotTick(), POLL);
+                    schedulePoll(settings.snapshotTick());
                     return;
                 }
                 case ABSENT -> {
@@ -894,11 +904,6 @@ public class TradeExecutionSaga {
         stopWatching();
         cancelQuietly(EXPIRY, expiryDeadlineId);
         expiryDeadlineId = null;
-        try {
-            deadlineManager.cancelAllWithinScope(POLL); // belt and braces: no poll outlives its trade
-        } catch (RuntimeException ex) {
-            log.debug("trade {}: could not sweep poll deadlines: {}", tradeId, ex.getMessage());
-        }
     }
 
     /** Broker trouble that passes by itself: limits, outages, answers that may come later. */
@@ -933,6 +938,7 @@ public class TradeExecutionSaga {
         cancelQuietly(RECONCILE, reconcileDeadlineId);
         cancelQuietly(CONFIRM, confirmDeadlineId);
         pollDeadlineId = reconcileDeadlineId = confirmDeadlineId = null;
+        pollGeneration++; // a poll still in flight finds itself superseded
         watchTag = null;
         watchOrderId = null;
         watchAcknowledged = false;
@@ -971,7 +977,8 @@ public class TradeExecutionSaga {
 
     private void schedulePoll(Duration delay) {
         cancelQuietly(POLL, pollDeadlineId);
-        pollDeadlineId = deadlineManager.schedule(delay, POLL);
+        pollGeneration++;
+        pollDeadlineId = deadlineManager.schedule(delay, POLL, pollGeneration);
     }
 
     private void scheduleReconcile(Duration delay) {
@@ -1107,6 +1114,8 @@ public class TradeExecutionSaga {
     public void setPollDelayMillis(long v) { pollDelayMillis = v; }
     public long getRetryDelayMillis() { return retryDelayMillis; }
     public void setRetryDelayMillis(long v) { retryDelayMillis = v; }
+    public long getPollGeneration() { return pollGeneration; }
+    public void setPollGeneration(long v) { pollGeneration = v; }
     public boolean isBracketWithdrawing() { return bracketWithdrawing; }
     public void setBracketWithdrawing(boolean v) { bracketWithdrawing = v; }
     public String getBrokerProblem() { return brokerProblem; }
