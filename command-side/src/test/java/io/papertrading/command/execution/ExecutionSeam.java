@@ -19,8 +19,6 @@ import org.axonframework.test.deadline.StubDeadlineManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -47,22 +45,8 @@ final class ExecutionSeam implements AutoCloseable {
     /** With the users' brokers from {@code brokers} instead of the {@link #broker} fake for everyone. */
     ExecutionSeam(Instant start, ExecutionSettings settings, BrokerResolver brokers) {
         deadlines = new StubDeadlineManager(start);
-        clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return deadlines.getCurrentDateTime();
-            }
-        };
+        StubDeadlineManager time = deadlines;
+        clock = new FixtureClock(() -> time);
         OrderStatusBook book = new OrderStatusBook(clock, settings);
         BrokerResolver resolver = brokers != null ? brokers
                 : user -> new BrokerAccount("fake:" + user, "FAKE", broker, true);

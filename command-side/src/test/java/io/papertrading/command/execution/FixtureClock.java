@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.function.Supplier;
 
 /**
  * The saga's clock in fixture tests: the fixture's deadline manager's time. While time travel triggers
@@ -16,11 +17,16 @@ import java.time.ZoneOffset;
  */
 final class FixtureClock extends Clock {
 
-    private final SagaTestFixture<?> fixture;
+    private final Supplier<StubDeadlineManager> source;
     private StubDeadlineManager deadlines;
 
     FixtureClock(SagaTestFixture<?> fixture) {
-        this.fixture = fixture;
+        this(() -> deadlineManagerOf(fixture));
+    }
+
+    /** The time of this deadline manager, wherever it comes from. */
+    FixtureClock(Supplier<StubDeadlineManager> deadlines) {
+        this.source = deadlines;
     }
 
     @Override
@@ -36,14 +42,18 @@ final class FixtureClock extends Clock {
     @Override
     public Instant instant() {
         if (deadlines == null) {
-            try {
-                Field field = SagaTestFixture.class.getDeclaredField("deadlineManager");
-                field.setAccessible(true);
-                deadlines = (StubDeadlineManager) field.get(fixture);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("SagaTestFixture changed: no deadlineManager field", e);
-            }
+            deadlines = source.get();
         }
         return deadlines.getCurrentDateTime();
+    }
+
+    private static StubDeadlineManager deadlineManagerOf(SagaTestFixture<?> fixture) {
+        try {
+            Field field = SagaTestFixture.class.getDeclaredField("deadlineManager");
+            field.setAccessible(true);
+            return (StubDeadlineManager) field.get(fixture);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("SagaTestFixture changed: no deadlineManager field", e);
+        }
     }
 }

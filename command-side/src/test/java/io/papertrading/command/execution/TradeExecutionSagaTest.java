@@ -7,13 +7,10 @@ import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.OrderSide;
 import io.papertrading.broker.OrderState;
 import io.papertrading.broker.PriceType;
-import io.papertrading.kernel.instrument.Instrument;
 import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
-import io.papertrading.kernel.trade.OrderType;
-import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.command.CancelTradeCommand;
@@ -53,7 +50,6 @@ class TradeExecutionSagaTest {
 
     private static final TradeId ID = new TradeId("0b5c2a4e-7d1f-3c8b-9e2a-5f6d7c8b9a01");
     private static final String TAG = ID.value();
-    private static final Instrument AAPL = Instrument.stock("AAPL");
     /** A call expiring in three days: time travel to its expiry stays short even while an order is polled. */
     private static final OptionSymbol CALL = OptionSymbol.parse("AAPL"
             + java.time.LocalDate.now(ZoneOffset.UTC).plusDays(3).format(java.time.format.DateTimeFormatter.ofPattern("yyMMdd"))
@@ -536,19 +532,19 @@ class TradeExecutionSagaTest {
     }
 
     private static TradeOrder market(int quantity) {
-        return new TradeOrder(AAPL, Side.BUY, quantity, OrderType.MARKET, null, null, null, null, null);
+        return TestOrders.market(quantity);
     }
 
     private static TradeOrder limit(int quantity, String price) {
-        return new TradeOrder(AAPL, Side.BUY, quantity, OrderType.LIMIT, Money.of(price), null, null, null, null);
+        return TestOrders.limit(quantity, price);
     }
 
     private static TradeOrder bracketed() {
-        return new TradeOrder(AAPL, Side.BUY, 5, OrderType.MARKET, null, Money.of("95"), Money.of("110"), null, null);
+        return TestOrders.bracketed();
     }
 
     private static TradeOrder option(int quantity) {
-        return new TradeOrder(Instrument.option(CALL), Side.BUY, quantity, OrderType.MARKET, null, null, null, null, null);
+        return TestOrders.option(CALL, quantity);
     }
 
     private Instant now() {

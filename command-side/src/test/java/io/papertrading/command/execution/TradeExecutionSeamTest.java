@@ -5,13 +5,10 @@ import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.OrderState;
 import io.papertrading.broker.PriceType;
-import io.papertrading.kernel.instrument.Instrument;
 import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
-import io.papertrading.kernel.trade.OrderType;
-import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.command.CancelTradeCommand;
@@ -53,7 +50,6 @@ class TradeExecutionSeamTest {
 
     private static final Instant START = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private static final String ALICE = "alice";
-    private static final Instrument AAPL = Instrument.stock("AAPL");
     private static final OptionSymbol CALL_100 = OptionSymbol.parse("AAPL"
             + LocalDate.now(ZoneOffset.UTC).plusDays(3).format(DateTimeFormatter.ofPattern("yyMMdd")) + "C00100000");
 
@@ -413,19 +409,18 @@ class TradeExecutionSeamTest {
     }
 
     private static TradeOrder market(int quantity) {
-        return new TradeOrder(AAPL, Side.BUY, quantity, OrderType.MARKET, null, null, null, null, null);
+        return TestOrders.market(quantity);
     }
 
     private static TradeOrder limit(int quantity, String price) {
-        return new TradeOrder(AAPL, Side.BUY, quantity, OrderType.LIMIT, Money.of(price), null, null, null, null);
+        return TestOrders.limit(quantity, price);
     }
 
     private static TradeOrder bracketed() {
-        return new TradeOrder(AAPL, Side.BUY, 5, OrderType.MARKET, null, Money.of("95"), Money.of("110"), null, null);
+        return TestOrders.bracketed();
     }
 
     private static TradeOrder option(int quantity) {
-        return new TradeOrder(Instrument.option(CALL_100), Side.BUY, quantity, OrderType.MARKET, null, null, null,
-                null, null);
+        return TestOrders.option(CALL_100, quantity);
     }
 }
