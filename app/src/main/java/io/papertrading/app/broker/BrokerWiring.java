@@ -88,7 +88,7 @@ class BrokerWiring {
     @Bean
     BrokerFactory brokerFactory(TokenCipher cipher, TradierEndpoints endpoints, SimulatedMarket market,
                                 SimulationSettings simulation, SimulatedExchange exchange, Clock clock,
-                                @Value("${paper.tradier.timeout:30s}") Duration timeout) {
+                                @Value("${paper.tradier.timeout:10s}") Duration timeout) {
         // 30 s by default: Tradier's sandbox answers chains slowly (the earlier implementation's AD-10)
         return new BrokerFactory(cipher, endpoints, TradierTuning.defaults().withClock(clock).withTimeout(timeout),
                 market, simulation, exchange.books());

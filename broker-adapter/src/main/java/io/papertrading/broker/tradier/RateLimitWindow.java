@@ -1,5 +1,7 @@
 package io.papertrading.broker.tradier;
 
+import io.papertrading.broker.BrokerRateLimitException;
+
 import java.time.Clock;
 import java.time.Duration;
 
@@ -14,22 +16,32 @@ final class RateLimitWindow {
     private static final long SECONDS_BELOW = 100_000_000_000L;
 
     private final int reserve;
+    private final Duration maxWait;
     private final Clock clock;
     private final Sleeper sleeper;
     private volatile long blockedUntilMillis;
 
-    RateLimitWindow(int reserve, Clock clock, Sleeper sleeper) {
+    RateLimitWindow(int reserve, Duration maxWait, Clock clock, Sleeper sleeper) {
         this.reserve = reserve;
+        this.maxWait = maxWait;
         this.clock = clock;
         this.sleeper = sleeper;
     }
 
-    /** Waits out the broker's window when the last response said it was nearly used up. */
+    /**
+     * Waits out the broker's window when the last response said it was nearly used up; a window that stays closed
+     * longer than the wait bound is refused at once as a rate limit, for the caller to come back later.
+     */
     void awaitOpen() {
-        long wait = blockedUntilMillis - clock.millis();
-        if (wait > 0) {
-            sleeper.sleep(Duration.ofMillis(Math.min(wait, LONGEST_WAIT.toMillis())));
+        long wait = Math.min(blockedUntilMillis - clock.millis(), LONGEST_WAIT.toMillis());
+        if (wait <= 0) {
+            return;
         }
+        if (wait > maxWait.toMillis()) {
+            throw new BrokerRateLimitException("Tradier's rate-limit window reopens in " + (wait + 999) / 1000
+                    + " s; try again then");
+        }
+        sleeper.sleep(Duration.ofMillis(wait));
     }
 
     /** Records the headers of a response; absent or malformed headers change nothing. */

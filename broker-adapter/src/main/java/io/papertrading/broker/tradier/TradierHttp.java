@@ -87,7 +87,8 @@ final class TradierHttp {
                     .limitRefreshPeriod(limits.refreshPeriod())
                     .timeoutDuration(limits.maxWait())
                     .build()));
-            windows.put(group, new RateLimitWindow(limits.headerReserve(), tuning.clock(), tuning.sleeper()));
+            windows.put(group, new RateLimitWindow(limits.headerReserve(), limits.maxWait(), tuning.clock(),
+                    tuning.sleeper()));
         }
         this.retry = Retry.of("tradier", RetryConfig.<Reply>custom()
                 .maxAttempts(tuning.retries().maxRetries() + 1)

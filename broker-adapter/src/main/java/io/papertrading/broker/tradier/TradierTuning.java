@@ -54,6 +54,8 @@ public record TradierTuning(RateLimits rateLimits, Duration timeout, Retries ret
         }
     }
 
+    static final int DEFAULT_MAX_WAIT_SECONDS = 2;
+
     public TradierTuning {
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(timeout, "timeout");
@@ -64,8 +66,14 @@ public record TradierTuning(RateLimits rateLimits, Duration timeout, Retries ret
         Objects.requireNonNull(sleeper, "sleeper");
     }
 
+    /**
+     * 50 requests a minute per group, waiting at most {@value #DEFAULT_MAX_WAIT_SECONDS} s for a permit or for
+     * Tradier's window (a longer wait is a {@link io.papertrading.broker.BrokerRateLimitException}: the caller, often
+     * an event handler, retries later instead of holding its thread and transaction for up to a minute); 30 s timeout.
+     */
     public static TradierTuning defaults() {
-        return new TradierTuning(RateLimits.perMinute(50), Duration.ofSeconds(30),
+        return new TradierTuning(new RateLimits(50, 50, 50, Duration.ofMinutes(1),
+                Duration.ofSeconds(DEFAULT_MAX_WAIT_SECONDS), 5), Duration.ofSeconds(30),
                 new Retries(2, Duration.ofSeconds(1)), new Breaker(10, 5, 50f, Duration.ofSeconds(30)),
                 Duration.ofSeconds(1), Clock.systemUTC(), Sleeper.SYSTEM);
     }

@@ -200,7 +200,7 @@ class TradierResilienceTest {
 
     @Test
     void waitsUntilTheHeaderExpiryWhenFewRequestsRemain() {
-        TradierBroker broker = tradier.broker();
+        TradierBroker broker = tradier.broker(patient());
         long expiry = MockTradier.NOW.toEpochMilli() + 4_000;
         tradier.enqueue(new MockResponse.Builder(fixture("quotes_single.json"))
                 .addHeader("X-Ratelimit-Available", "5").addHeader("X-Ratelimit-Expiry", expiry).build());
@@ -215,8 +215,29 @@ class TradierResilienceTest {
     }
 
     @Test
+    void aWindowClosedForLongerThanTheWaitBoundIsRefusedAtOnceNotSleptThrough() {
+        TradierBroker broker = tradier.broker(); // the defaults wait at most 2 s
+        long expiry = MockTradier.NOW.toEpochMilli() + 4_000;
+        tradier.enqueue(new MockResponse.Builder(fixture("quotes_single.json"))
+                .addHeader("X-Ratelimit-Available", "0").addHeader("X-Ratelimit-Expiry", expiry).build());
+        tradier.enqueueFixture("quotes_single.json");
+
+        broker.getQuotes(List.of("AAPL"));
+
+        assertThatThrownBy(() -> broker.getQuotes(List.of("AAPL"))).isInstanceOf(BrokerRateLimitException.class)
+                .hasMessageContaining("reopens in 4 s");
+        assertThat(tradier.sleeper.waits).isEmpty();
+        assertThat(tradier.requestCount()).isEqualTo(1);
+    }
+
+    /** A tuning that waits up to a minute for Tradier's window, as an interactive caller may choose to. */
+    private TradierTuning patient() {
+        return tradier.tuning().withRateLimits(TradierTuning.RateLimits.perMinute(50));
+    }
+
+    @Test
     void headerExpiryInEpochSecondsIsUnderstood() {
-        TradierBroker broker = tradier.broker();
+        TradierBroker broker = tradier.broker(patient());
         long expirySeconds = MockTradier.NOW.getEpochSecond() + 7;
         tradier.enqueue(new MockResponse.Builder(fixture("balances_margin.json"))
                 .addHeader("X-Ratelimit-Available", "0").addHeader("X-Ratelimit-Expiry", expirySeconds).build());
