@@ -867,6 +867,8 @@ public class TradeExecutionSaga {
             exitWorking = false;
         }
         stopWatching();
+        cancelQuietly(EXPIRY, expiryDeadlineId); // settled once, whichever came first: the broker's report or 16:00
+        expiryDeadlineId = null;
         send(new ExpireTradeCommand(id(), underlying));
     }
 
@@ -876,8 +878,13 @@ public class TradeExecutionSaga {
                 .findFirst().orElse(null);
     }
 
+    /**
+     * An order that expires on (or after) its contract's expiry date died with the contract: a day order cannot
+     * outlive it, and brokers report the expiry at their own moment around the close, not at our 16:00 instant.
+     */
     private boolean contractExpired() {
-        return order.instrument().isOption() && !now().isBefore(expiryInstant(order.instrument().optionSymbol()));
+        return order.instrument().isOption()
+                && !now().atZone(NEW_YORK).toLocalDate().isBefore(order.instrument().optionSymbol().expiry());
     }
 
     static Instant expiryInstant(OptionSymbol contract) {
