@@ -209,6 +209,11 @@ public class TradeExecutionSaga {
 
     @SagaEventHandler(associationProperty = "tradeId")
     public void on(CloseRequestedEvent e) {
+        if (phase == Phase.OPEN && position <= 0) {
+            // A bracket leg sold the position before this request reached the saga (a poll handled first): the
+            // close is under way with that fill; an exit now would sell what is no longer held.
+            return;
+        }
         Phase before = phase;
         phase = Phase.EXIT;
         if (before == Phase.ENTRY) {
@@ -347,6 +352,10 @@ public class TradeExecutionSaga {
     @DeadlineHandler(deadlineName = CONFIRM)
     public void onConfirmationDue() {
         confirmDeadlineId = null;
+        if (bracketWithdrawing) {
+            withdrawalTimedOut();
+            return;
+        }
         if (phase == Phase.ENDED || watchTag == null || watchAcknowledged || placement == Placement.NONE) {
             return;
         }
@@ -748,9 +757,27 @@ public class TradeExecutionSaga {
         if (!last.state().isTerminal()) {
             bracketWithdrawing = true;
             resumeBracketWatch();
+            // a cancel the broker never completes must not hold the exit for ever
+            confirmDeadlineId = deadlineManager.schedule(settings.confirmationTimeout(), CONFIRM);
             return Withdrawal.WAITING;
         }
         return endedBracket(last) ? Withdrawal.CLOSED : Withdrawal.DONE;
+    }
+
+    /**
+     * The broker took the bracket's cancel but never completed it within the confirmation window: the bracket
+     * stays in place and watched; an exit that waited for it is refused with the reason (new brackets are not
+     * placed over it).
+     */
+    private void withdrawalTimedOut() {
+        bracketWithdrawing = false;
+        String reason = "the bracket order was not canceled at the broker within "
+                + settings.confirmationTimeout().toSeconds() + " s; it stays in place";
+        log.warn("trade {}: {}", tradeId, reason);
+        refuseExitIfClosing(reason);
+        if (phase != Phase.EXIT) {
+            resumeBracketWatch();
+        }
     }
 
     /** The bracket being withdrawn reported: once it has ended, the step that waited for it goes on. */
@@ -760,6 +787,8 @@ public class TradeExecutionSaga {
             return;
         }
         bracketWithdrawing = false;
+        cancelQuietly(CONFIRM, confirmDeadlineId);
+        confirmDeadlineId = null;
         if (endedBracket(r)) {
             return;
         }
@@ -835,6 +864,7 @@ public class TradeExecutionSaga {
         OrderStatusReport leg = r.legs().stream().filter(l -> l.state() == OrderState.FILLED).findFirst().orElse(r);
         CloseReason reason = leg.type() == PriceType.STOP ? CloseReason.STOP_LOSS : CloseReason.TAKE_PROFIT;
         Money price = fillPrice(leg) != null ? fillPrice(leg) : fillPrice(r);
+        position = 0; // sold at the broker: nothing is left for an exit, whatever arrives before TradeClosed
         send(new CloseTradeCommand(id(), price, reason));
     }
 

@@ -42,6 +42,8 @@ class FakeBroker implements BrokerProvider {
     boolean timeoutAfterLanding;
     /** A placement that fails like this after the order reached the broker (once). */
     RuntimeException failureAfterLanding;
+    /** Cancels are accepted but the order keeps working (a cancel the broker has not completed yet). */
+    boolean cancelsPending;
     /** New orders are accepted but not listed (the broker never acknowledges them). */
     boolean hideNewOrders;
     Money underlyingPrice = Money.of("100");
@@ -118,6 +120,9 @@ class FakeBroker implements BrokerProvider {
             throw new BrokerException("order " + orderId + " can no longer be canceled");
         }
         canceled.add(orderId);
+        if (cancelsPending) {
+            return;
+        }
         // what filled before the cancel stays filled
         orders.put(orderId, report(orderId, r.tag(), OrderState.CANCELED, r.type(), r.quantity().intValue(),
                 r.execQuantity().intValue(), r.avgFillPrice(), "canceled by request", r.legs()));

@@ -392,6 +392,21 @@ class TradeExecutionSagaTest {
     }
 
     @Test
+    void aCloseRequestReachingTheSagaAfterABracketLegSoldEverythingPlacesNoExit() throws Exception {
+        var open = givenOpen(bracketed(), 5, "100")
+                .andThenTimeElapses(Duration.ofSeconds(1));
+        broker.fillLeg(broker.lastId(), PriceType.LIMIT, "110");
+        int placed = broker.placed.size();
+        // the user's close was accepted, but the saga polls the filled bracket before it handles the request
+        var closedByBracket = open.andThenTimeElapses(Duration.ofSeconds(1));
+
+        closedByBracket.andThenAPublished(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()))
+                .whenTimeElapses(Duration.ofSeconds(10))
+                .expectNoDispatchedCommands();
+        assertThat(broker.placed).as("no exit order").hasSize(placed);
+    }
+
+    @Test
     void aTakeProfitLegFillClosesTheTradeAsTakeProfit() throws Exception {
         var open = givenOpen(bracketed(), 5, "100")
                 .andThenTimeElapses(Duration.ofSeconds(1));

@@ -316,6 +316,48 @@ class TradeExecutionSeamTest {
     }
 
     @Test
+    void anExitWaitsForABracketCancelTheBrokerCompletesLater() {
+        TradeId id = open(bracketed(), "100.00");
+        awaitPlacement();
+        String oco = broker.lastId();
+        broker.cancelsPending = true;
+
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        seam.advance(Duration.ofSeconds(5));
+        assertThat(broker.placed).as("no exit while the bracket still works").hasSize(1);
+
+        broker.set(oco, OrderState.CANCELED, 0, null, "canceled by request");
+        seam.advance(Duration.ofSeconds(10));
+        assertThat(broker.placed).hasSize(2);
+        broker.set(broker.lastId(), OrderState.FILLED, 5, "101.00", null);
+        seam.advance(Duration.ofSeconds(10));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertEndedCleanly(3);
+    }
+
+    @Test
+    void aBracketCancelTheBrokerNeverCompletesRefusesTheExitAndTheBracketStaysWatched() {
+        TradeId id = open(bracketed(), "100.00");
+        awaitPlacement();
+        String oco = broker.lastId();
+        broker.cancelsPending = true;
+
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        seam.advance(Duration.ofSeconds(61));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, ExitRejectedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).contains("not canceled at the broker within 60 s"));
+        broker.fillLeg(oco, PriceType.LIMIT, "110.00");
+        seam.advance(Duration.ofSeconds(30));
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(CloseReason.TAKE_PROFIT));
+        assertEndedCleanly(2);
+    }
+
+    @Test
     void aCloseRequestedByThePriceMonitorIsAcceptedAndExecuted() {
         TradeId id = open(market(1), "100.00");
 
