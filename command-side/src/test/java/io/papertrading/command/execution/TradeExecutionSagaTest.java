@@ -44,6 +44,9 @@ import static io.papertrading.command.execution.TradeExecutionSaga.CONFIRM;
 import static io.papertrading.command.execution.TradeExecutionSaga.EXPIRY;
 import static io.papertrading.command.execution.TradeExecutionSaga.POLL;
 import static io.papertrading.command.execution.TradeExecutionSaga.RECONCILE;
+import static io.papertrading.command.execution.TestOrders.bracketed;
+import static io.papertrading.command.execution.TestOrders.limit;
+import static io.papertrading.command.execution.TestOrders.market;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TradeExecutionSagaTest {
@@ -544,18 +547,6 @@ class TradeExecutionSagaTest {
 
     private TradeOpenedEvent opened(int quantity, String price) {
         return new TradeOpenedEvent(ID, quantity, Money.of(price), "entry filled", now());
-    }
-
-    private static TradeOrder market(int quantity) {
-        return TestOrders.market(quantity);
-    }
-
-    private static TradeOrder limit(int quantity, String price) {
-        return TestOrders.limit(quantity, price);
-    }
-
-    private static TradeOrder bracketed() {
-        return TestOrders.bracketed();
     }
 
     private static TradeOrder option(int quantity) {

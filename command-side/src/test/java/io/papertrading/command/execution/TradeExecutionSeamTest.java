@@ -39,6 +39,9 @@ import static io.papertrading.kernel.trade.TradeStatus.CLOSED;
 import static io.papertrading.kernel.trade.TradeStatus.CLOSING;
 import static io.papertrading.kernel.trade.TradeStatus.EXPIRED;
 import static io.papertrading.kernel.trade.TradeStatus.OPEN;
+import static io.papertrading.command.execution.TestOrders.bracketed;
+import static io.papertrading.command.execution.TestOrders.limit;
+import static io.papertrading.command.execution.TestOrders.market;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -448,18 +451,6 @@ class TradeExecutionSeamTest {
         assertThat(seam.refusals).isEmpty();
         assertThat(seam.scheduledDeadlines()).isEmpty();
         assertThat(broker.placed.size() + broker.ocos.size()).isEqualTo(ordersAtTheBroker);
-    }
-
-    private static TradeOrder market(int quantity) {
-        return TestOrders.market(quantity);
-    }
-
-    private static TradeOrder limit(int quantity, String price) {
-        return TestOrders.limit(quantity, price);
-    }
-
-    private static TradeOrder bracketed() {
-        return TestOrders.bracketed();
     }
 
     private static TradeOrder option(int quantity) {
