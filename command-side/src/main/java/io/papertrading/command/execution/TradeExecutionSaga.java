@@ -941,6 +941,31 @@ public class TradeExecutionSaga {
         stopWatching();
         cancelQuietly(EXPIRY, expiryDeadlineId);
         expiryDeadlineId = null;
+        sweepStrayOrders();
+    }
+
+    /**
+     * Cancels any order of this trade (by its tags) still working at the broker that the saga does not know of:
+     * a bracket or exit placed by a step whose saga write then lost a race with another node. One list request,
+     * only for trades that ever placed a bracket or an exit.
+     */
+    private void sweepStrayOrders() {
+        if (bracketAttempts == 0 && exitAttempts == 0) {
+            return;
+        }
+        String prefix = tag("");
+        try {
+            for (OrderStatusReport o : account().provider().listOrders()) {
+                if (o.tag() != null && o.tag().startsWith(prefix + "-") && o.state().isWorking()
+                        && !o.orderId().equals(bracketOrderId) && !o.orderId().equals(exitOrderId)) {
+                    log.warn("trade {}: order {} ({}) still worked at the broker after the trade ended; canceling it",
+                            tradeId, o.orderId(), o.tag());
+                    cancelAtBroker(o.orderId());
+                }
+            }
+        } catch (RuntimeException ex) {
+            log.warn("trade {}: could not look for stray orders: {}", tradeId, ex.getMessage());
+        }
     }
 
     /** Broker trouble that passes by itself: limits, outages, answers that may come later. */

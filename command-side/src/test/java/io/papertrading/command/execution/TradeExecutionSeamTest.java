@@ -361,6 +361,23 @@ class TradeExecutionSeamTest {
     }
 
     @Test
+    void aStrayBracketOfTheTradeStillWorkingWhenItEndsIsCanceled() {
+        TradeId id = open(bracketed(), "100.00");
+        awaitPlacement();
+        // as if a step on another node had placed a bracket and then lost its saga write
+        String stray = broker.existing(id.value() + "-b9", OrderState.OPEN);
+
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        awaitPlacement();
+        broker.set(broker.lastId(), OrderState.FILLED, 5, "101.00", null);
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(broker.canceled).contains(stray);
+        assertThat(broker.orders.get(stray).state()).isEqualTo(OrderState.CANCELED);
+    }
+
+    @Test
     void aCloseRequestedByThePriceMonitorIsAcceptedAndExecuted() {
         TradeId id = open(market(1), "100.00");
 
