@@ -8,11 +8,14 @@ import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
+import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
+import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.PriceObservedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
@@ -181,6 +184,52 @@ class TradeProjectionIT {
         assertThat(t.openedAt()).isEqualTo(T0.plusSeconds(1));
         assertThat(t.version()).isEqualTo(5);
         assertThat(t.tradeContext()).containsEntry("lastExitRejection", "market closed");
+    }
+
+    @Test
+    void aPartialExitRealizesItsPartAndLaterPricesValueOnlyWhatIsStillHeld() {
+        TradeId id = newTradeId();
+        h.place(id, alice, stockOrder("TSLA", "BUY", 5, null), T0);
+        h.projection.on(new TradeOpenedEvent(id, 5, money("250"), "entry filled", T0.plusSeconds(1)), 1, eventId());
+        h.projection.on(new CloseRequestedEvent(id, CloseReason.MANUAL, alice, T0.plusSeconds(2)), 2, eventId());
+        h.projection.on(new PositionReducedEvent(id, 2, money("254"), money("8"), 3, "exit order canceled after filling 2 of 5",
+                T0.plusSeconds(3)), 3);
+        h.projection.on(new ExitRejectedEvent(id, "canceled by the exchange", T0.plusSeconds(4)), 4, eventId());
+        h.projection.on(new PriceObservedEvent(id, alice, null, null, money("260"), money("260"), null, null, null,
+                T0.plusSeconds(5)), eventId());
+
+        TradeView open = h.queries.find(alice, id.value()).orElseThrow();
+        assertThat(open.status()).isEqualTo(TradeStatus.OPEN);
+        assertThat(open.filledQuantity()).as("the entry fill").isEqualTo(5);
+        assertThat(open.tradeContext()).containsEntry("exitedQuantity", 2);
+        assertThat(open.realizedPnl()).isEqualByComparingTo("8");
+        assertThat(open.unrealizedPnl()).as("3 held × 10").isEqualByComparingTo("30");
+        assertThat(open.version()).isEqualTo(5);
+
+        h.projection.on(new CloseRequestedEvent(id, CloseReason.MANUAL, alice, T0.plusSeconds(6)), 5, eventId());
+        h.projection.on(new TradeClosedEvent(id, CloseReason.MANUAL, 3, money("256"), money("26"), T0.plusSeconds(7)),
+                6, eventId());
+
+        TradeView closed = h.queries.find(alice, id.value()).orElseThrow();
+        assertThat(closed.realizedPnl()).as("the trade's total: 2 × 4 + 3 × 6").isEqualByComparingTo("26");
+        assertThat(closed.unrealizedPnl()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void aBrokerProblemShowsOnTheTradeUntilItClearsAndCountsAsVersions() {
+        TradeId id = newTradeId();
+        h.place(id, alice, stockOrder("TSLA", "BUY", 1, null), T0);
+        h.projection.on(new BrokerProblemReportedEvent(id, "Tradier refused the access token (HTTP 401)",
+                T0.plusSeconds(1)), 1);
+        TradeView troubled = h.queries.find(alice, id.value()).orElseThrow();
+        h.projection.on(new BrokerProblemClearedEvent(id, T0.plusSeconds(2)), 2);
+        TradeView cleared = h.queries.find(alice, id.value()).orElseThrow();
+
+        assertThat(troubled.tradeContext()).containsEntry("brokerProblem", "Tradier refused the access token (HTTP 401)");
+        assertThat(troubled.version()).isEqualTo(2);
+        assertThat(cleared.tradeContext()).doesNotContainKey("brokerProblem");
+        assertThat(cleared.version()).isEqualTo(3);
+        assertThat(cleared.status()).isEqualTo(TradeStatus.PENDING);
     }
 
     @Test
