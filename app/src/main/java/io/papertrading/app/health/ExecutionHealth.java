@@ -2,11 +2,11 @@ package io.papertrading.app.health;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.papertrading.broker.BrokerFactory;
+import io.papertrading.query.admin.ProcessorProgress;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventsourcing.eventstore.EventStore;
-import org.axonframework.eventhandling.TrackingToken;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -14,7 +14,6 @@ import org.springframework.context.annotation.Configuration;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -32,8 +31,7 @@ class ExecutionHealth {
     @Bean
     HealthIndicator eventProcessorsHealthIndicator(EventProcessingConfiguration processing, EventStore events) {
         return () -> {
-            TrackingToken headToken = events.createHeadToken();
-            long head = headToken == null ? 0 : headToken.position().orElse(0);
+            long head = ProcessorProgress.head(events);
             Map<String, Object> details = new TreeMap<>();
             boolean healthy = true;
             for (var entry : processing.eventProcessors().entrySet()) {
@@ -44,8 +42,7 @@ class ExecutionHealth {
                 view.put("error", error);
                 if (entry.getValue() instanceof StreamingEventProcessor streaming) {
                     var statuses = streaming.processingStatus().values();
-                    long position = statuses.stream().map(EventTrackerStatus::getCurrentPosition)
-                            .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min().orElse(head);
+                    long position = ProcessorProgress.slowestSegment(streaming).orElse(head);
                     view.put("segmentsClaimedHere", statuses.size());
                     view.put("segmentsInError", statuses.stream().filter(EventTrackerStatus::isErrorState).count());
                     view.put("lag", statuses.isEmpty() ? null : Math.max(0, head - position));

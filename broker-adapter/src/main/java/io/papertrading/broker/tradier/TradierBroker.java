@@ -146,8 +146,7 @@ public final class TradierBroker implements BrokerProvider {
      */
     @Override
     public Optional<OrderStatusReport> findOrderByTag(String tag) {
-        Objects.requireNonNull(tag, "tag");
-        Optional<OrderStatusReport> recent = withTag(listOrders(), tag);
+        Optional<OrderStatusReport> recent = BrokerProvider.super.findOrderByTag(tag);
         if (recent.isPresent()) {
             return recent;
         }

@@ -50,15 +50,23 @@ public class OrderStatusBook {
     }
 
     /**
-     * The order carrying this tag as of a snapshot taken at or after {@code notBefore}; asked directly of a broker
-     * that {@linkplain io.papertrading.broker.BrokerProvider#answersLookupsCheaply() answers lookups cheaply}, so a
+     * The order carrying this tag as of a snapshot taken at or after {@code notBefore}. Looked up in the broker's
+     * history instead ({@link #inHistory}) when the list may not show it, because {@code notBefore} is older than
+     * the list is trusted to cover (an event redelivered after an outage), or when the broker
+     * {@linkplain io.papertrading.broker.BrokerProvider#answersLookupsCheaply() answers lookups cheaply}, so a
      * placement there never waits for the account's next list.
      */
     public Lookup byTag(BrokerAccount account, String tag, Instant notBefore) {
-        if (account.provider().answersLookupsCheaply()) {
-            return account.provider().findOrderByTag(tag).map(r -> new Lookup(Found.FOUND, r)).orElse(Lookup.ABSENT);
+        if (account.provider().answersLookupsCheaply()
+                || notBefore.isBefore(clock.instant().minus(ExecutionSettings.LIST_TRUSTED_FOR))) {
+            return inHistory(account, tag);
         }
         return find(account, notBefore, o -> tag.equals(o.tag()));
+    }
+
+    /** The order carrying this tag, looked up as far back as the broker keeps orders; never STALE. */
+    public Lookup inHistory(BrokerAccount account, String tag) {
+        return account.provider().findOrderByTag(tag).map(r -> new Lookup(Found.FOUND, r)).orElse(Lookup.ABSENT);
     }
 
     /** How many list-orders requests this book sent for the account (for tests and metrics). */

@@ -60,6 +60,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -431,16 +432,14 @@ public class TradeExecutionSaga {
     // ------------------------------------------------------------------- broker state → trade (in one place)
 
     private void onReport(OrderStatusReport report) {
+        if (bracketWithdrawing) { // the watched order is the bracket being taken off, whatever the phase
+            onWithdrawnBracketReport(report);
+            return;
+        }
         switch (phase) {
             case ENTRY -> onEntryReport(report);
             case OPEN -> onBracketReport(report);
-            case EXIT -> {
-                if (bracketWithdrawing) {
-                    onBracketReport(report);
-                } else {
-                    onExitReport(report);
-                }
-            }
+            case EXIT -> onExitReport(report);
             default -> { }
         }
     }
@@ -482,10 +481,6 @@ public class TradeExecutionSaga {
     }
 
     private void onBracketReport(OrderStatusReport r) {
-        if (bracketWithdrawing) {
-            onWithdrawnBracketReport(r);
-            return;
-        }
         switch (r.state()) {
             case FILLED -> {
                 bracketWorking = false;
@@ -545,7 +540,8 @@ public class TradeExecutionSaga {
         }
         OrderStatusBook.Lookup lookup;
         try {
-            lookup = listMayMiss() ? lookUpByTag() : orderStatusBook.byTag(account(), watchTag, watchSentAt);
+            lookup = placement == Placement.UNKNOWN ? orderStatusBook.inHistory(account(), watchTag)
+                    : orderStatusBook.byTag(account(), watchTag, watchSentAt);
         } catch (BrokerRateLimitException | BrokerUnavailableException | BrokerOutcomeUnknownException ex) {
             log.info("trade {}: reconciling {} deferred: {}", tradeId, watchTag, ex.getMessage());
             scheduleReconcile(nextRetryDelay());
@@ -571,22 +567,6 @@ public class TradeExecutionSaga {
                 }
             }
         }
-    }
-
-    /**
-     * Whether the account's order list may not show the watched order: after an unknown outcome, or when the
-     * placement is older than the span a broker's list is trusted to cover (an event redelivered after an outage).
-     * Then the order is looked up by tag in the broker's full history instead.
-     */
-    private boolean listMayMiss() {
-        return placement == Placement.UNKNOWN
-                || watchSentAt.isBefore(now().minus(ExecutionSettings.LIST_TRUSTED_FOR));
-    }
-
-    private OrderStatusBook.Lookup lookUpByTag() {
-        return account().provider().findOrderByTag(watchTag)
-                .map(r -> new OrderStatusBook.Lookup(OrderStatusBook.Found.FOUND, r))
-                .orElse(new OrderStatusBook.Lookup(OrderStatusBook.Found.ABSENT, null));
     }
 
     private void sendOrder() {
@@ -843,7 +823,7 @@ public class TradeExecutionSaga {
             return;
         }
         OrderStatusReport leg = r.legs().stream().filter(l -> quantity(l.execQuantity()) > 0).findFirst().orElse(r);
-        Money price = fillPrice(leg) != null ? fillPrice(leg) : fillPrice(r);
+        Money price = fillPrice(leg, r);
         if (price == null) {
             log.error("trade {}: order {} sold {} of {} without a fill price; the position at the broker differs",
                     tradeId, r.orderId(), sold, position);
@@ -863,7 +843,7 @@ public class TradeExecutionSaga {
     private void closeWithBracketFill(OrderStatusReport r) {
         OrderStatusReport leg = r.legs().stream().filter(l -> l.state() == OrderState.FILLED).findFirst().orElse(r);
         CloseReason reason = leg.type() == PriceType.STOP ? CloseReason.STOP_LOSS : CloseReason.TAKE_PROFIT;
-        Money price = fillPrice(leg) != null ? fillPrice(leg) : fillPrice(r);
+        Money price = fillPrice(leg, r);
         position = 0; // sold at the broker: nothing is left for an exit, whatever arrives before TradeClosed
         send(new CloseTradeCommand(id(), price, reason));
     }
@@ -976,7 +956,7 @@ public class TradeExecutionSaga {
 
     /** Tells the trade (once per change) that its broker account fails for a reason the user must fix, or no more. */
     private void reportProblem(String problem) {
-        if (java.util.Objects.equals(problem, brokerProblem)) {
+        if (Objects.equals(problem, brokerProblem)) {
             return;
         }
         brokerProblem = problem;
@@ -1122,6 +1102,11 @@ public class TradeExecutionSaga {
 
     private static Money fillPrice(OrderStatusReport r) {
         return r.avgFillPrice() != null ? r.avgFillPrice() : r.lastFillPrice();
+    }
+
+    /** The price a leg of an OCO filled at, or the group's when the leg carries none. */
+    private static Money fillPrice(OrderStatusReport leg, OrderStatusReport group) {
+        return fillPrice(leg) != null ? fillPrice(leg) : fillPrice(group);
     }
 
     private static String reason(OrderStatusReport r, String fallback) {

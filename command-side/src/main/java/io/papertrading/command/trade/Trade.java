@@ -271,8 +271,7 @@ public class Trade {
                     + position() + "; a fill of all of it closes the trade)");
         }
         requirePositive("averagePrice", cmd.averagePrice());
-        Money part = ProfitAndLoss.of(order.side(), entryPrice, cmd.averagePrice(), BigDecimal.valueOf(cmd.quantity()),
-                order.multiplier());
+        Money part = pnlAt(cmd.averagePrice(), cmd.quantity());
         apply(new PositionReducedEvent(id, cmd.quantity(), cmd.averagePrice(), part, position() - cmd.quantity(),
                 cmd.detail(), clock.instant()));
         return ack();
@@ -444,7 +443,12 @@ public class Trade {
 
     /** P&L of the position still held, were it closed at {@code exit}. */
     private Money pnlAt(Money exit) {
-        return ProfitAndLoss.of(order.side(), entryPrice, exit, BigDecimal.valueOf(position()), order.multiplier());
+        return pnlAt(exit, position());
+    }
+
+    /** P&L of {@code quantity} of the entry fill sold at {@code exit}. */
+    private Money pnlAt(Money exit, int quantity) {
+        return ProfitAndLoss.of(order.side(), entryPrice, exit, BigDecimal.valueOf(quantity), order.multiplier());
     }
 
     /** The trade's total realized P&L once the rest of the position realizes {@code last}. */

@@ -4,7 +4,6 @@ import io.papertrading.kernel.error.UnknownResourceException;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,7 +41,7 @@ class ProjectionAdminController {
 
     @GetMapping
     List<ProjectionView> list() {
-        long head = position(eventStore.createHeadToken());
+        long head = ProcessorProgress.head(eventStore);
         return processors().entrySet().stream()
                 .map(e -> view(e.getKey(), e.getValue(), head))
                 .sorted(Comparator.comparing(ProjectionView::name))
@@ -64,7 +63,7 @@ class ProjectionAdminController {
             processor.resetTokens();
             processor.start();
         }
-        return ResponseEntity.accepted().body(view(name, processor, position(eventStore.createHeadToken())));
+        return ResponseEntity.accepted().body(view(name, processor, ProcessorProgress.head(eventStore)));
     }
 
     private Map<String, StreamingEventProcessor> processors() {
@@ -76,8 +75,7 @@ class ProjectionAdminController {
     private static ProjectionView view(String name, StreamingEventProcessor processor, long head) {
         Collection<EventTrackerStatus> statuses = processor.processingStatus().values();
         // the slowest segment is the projection's position: everything before it is processed
-        long position = statuses.stream().map(EventTrackerStatus::getCurrentPosition)
-                .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min().orElse(0);
+        long position = ProcessorProgress.slowestSegment(processor).orElse(0);
         boolean replaying = processor.isReplaying();
         double progress = 1.0;
         if (replaying) {
@@ -89,7 +87,4 @@ class ProjectionAdminController {
                 processor.isRunning());
     }
 
-    private static long position(TrackingToken token) {
-        return token == null ? 0 : token.position().orElse(0);
-    }
 }
