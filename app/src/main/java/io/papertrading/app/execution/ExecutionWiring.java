@@ -6,21 +6,31 @@ import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.papertrading.command.CommandNode;
+import io.papertrading.command.execution.AccountOrderPoller;
+import io.papertrading.command.execution.BrokerResolver;
 import io.papertrading.command.execution.ExecutionSettings;
 import io.papertrading.command.execution.OrderStatusBook;
+import io.papertrading.command.execution.WatchedOrders;
+import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.DeadlineManagerSpanFactory;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerHumanReadableDeadlineDetails;
+import org.axonframework.eventhandling.gateway.EventGateway;
 import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +39,9 @@ import java.util.Optional;
 /**
  * The execution saga's collaborators. The saga itself is found by Axon's Spring autoconfiguration
  * ({@code @Saga}); its broker comes from the application's {@link io.papertrading.command.execution.BrokerResolver}
- * bean and its deadlines from a db-scheduler DeadlineManager (rows in {@code scheduled_tasks}).
+ * bean, its deadlines (confirmation, reconciliation, expiry) from a db-scheduler DeadlineManager (rows in
+ * {@code scheduled_tasks}), and news of its orders from the {@link AccountOrderPoller}, run once in the cluster
+ * by {@link AccountPolling} over the {@code watched_orders} table.
  *
  * <p>Deadlines are stored as readable JSON, not as Axon's default Java-serialized blob: an operator can see in
  * {@code scheduled_tasks.task_data} which deadline of which saga a row is (deadline name, scope with the saga id,
@@ -66,6 +78,26 @@ class ExecutionWiring {
     @Bean
     OrderStatusBook orderStatusBook(Clock clock, ExecutionSettings settings) {
         return new OrderStatusBook(clock, settings);
+    }
+
+    @Bean
+    WatchedOrders watchedOrders(JdbcTemplate jdbc, ObjectProvider<AccountPolling> polling) {
+        return new JdbcWatchedOrders(jdbc, accountKey -> polling.ifAvailable(p -> p.nudge(accountKey)));
+    }
+
+    @Bean
+    AccountOrderPoller accountOrderPoller(WatchedOrders watches, BrokerResolver brokers, EventGateway events,
+                                          CommandGateway commands, Clock clock, ExecutionSettings settings) {
+        return new AccountOrderPoller(watches, brokers, events::publish, commands::send, clock, settings);
+    }
+
+    /** Polls the brokers from one node of the cluster, every {@code paper.execution.snapshot-tick}. */
+    @Bean
+    @CommandNode
+    AccountPolling accountPolling(DataSource dataSource, AccountOrderPoller poller, ExecutionSettings settings,
+                                  Environment env) {
+        return new AccountPolling(dataSource, poller, settings.snapshotTick(),
+                env.getProperty(PREFIX + "poller-threads", Integer.class, 4));
     }
 
     /** db-scheduler writes task data with Jackson (its default is Java serialization). */

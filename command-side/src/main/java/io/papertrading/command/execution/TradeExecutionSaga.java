@@ -31,8 +31,8 @@ import io.papertrading.kernel.trade.command.RecordExitOrderCommand;
 import io.papertrading.kernel.trade.command.RecordPartialExitCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
-import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
+import io.papertrading.kernel.trade.event.BrokerOrderObservedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
@@ -60,7 +60,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -70,10 +69,12 @@ import java.util.Optional;
  *
  * <p>Exactly one broker order is watched at a time ({@code watch*} fields): the entry order while the entry
  * works, the bracket order while the trade is open, the exit order while it closes. Every placement goes
- * through the same three steps: <em>reconcile</em> (list the broker's orders and look for the tag: a
- * redelivered event, a lost answer or a crash must never produce a second order), <em>send</em> only if the tag
- * is absent, then <em>poll</em> on persistent deadlines until the order ends. What each broker state means for
- * the trade is decided in {@link #onEntryReport}, {@link #onBracketReport} and {@link #onExitReport}, side by side.
+ * through the same three steps: <em>reconcile</em> (look for the tag at the broker: a redelivered event, a lost
+ * answer or a crash must never produce a second order), <em>send</em> only if the tag is absent, then
+ * <em>follow</em>: the order is entered in {@link WatchedOrders}, and its account's {@link AccountOrderPoller}
+ * reports it as a {@link BrokerOrderObservedEvent} when the watch starts and at each change, handled here on the
+ * node that owns this saga. What each broker state means for the trade is decided in {@link #onEntryReport},
+ * {@link #onBracketReport} and {@link #onExitReport}, side by side.
  *
  * <p>Persisted with Jackson: every stored field has a getter and a setter (STACK.md trap 4); services are
  * {@code @Autowired transient}. Deadlines go to the application's DeadlineManager (db-scheduler in PostgreSQL),
@@ -83,6 +84,7 @@ import java.util.Optional;
 @Saga
 public class TradeExecutionSaga {
 
+    /** Polls of an earlier version, still scheduled in an upgraded database: they start following the order. */
     static final String POLL = "execution-poll";
     static final String CONFIRM = "execution-confirm";
     static final String RECONCILE = "execution-reconcile";
@@ -125,6 +127,8 @@ public class TradeExecutionSaga {
     private transient ExecutionSettings settings;
     @Autowired
     private transient Clock clock;
+    @Autowired
+    private transient WatchedOrders watchedOrders;
     private transient BrokerAccount account;
 
     private String tradeId;
@@ -154,14 +158,10 @@ public class TradeExecutionSaga {
     private Placement placement = Placement.NONE;
     private long pollDelayMillis;
     private long retryDelayMillis;
-    /** Which poll chain is current (see {@link #onPoll}). */
-    private long pollGeneration;
+    /** Which watch is current: a sighting for an earlier one is old news (see {@link #on(BrokerOrderObservedEvent)}). */
+    private long watchGeneration;
     /** A cancel of the bracket order was asked for; the exit or the new brackets wait for it to end. */
     private boolean bracketWithdrawing;
-    /** The account problem last reported on the trade, or null. */
-    private String brokerProblem;
-
-    private String pollDeadlineId;
     private String confirmDeadlineId;
     private String reconcileDeadlineId;
     private String expiryDeadlineId;
@@ -287,53 +287,25 @@ public class TradeExecutionSaga {
     // --------------------------------------------------------------------------------------------- deadlines
 
     /**
-     * Reads the watched order's state, from the account's shared snapshot. Each poll carries the generation it was
-     * scheduled in: a poll of an older chain (its cancel lost a race with its own execution, or it was retried
-     * after a lost saga write) finds a newer generation and stops, so one saga never polls twice over, and no
-     * sweep of every scheduled task is needed when the saga ends.
+     * The account's poller saw the watched order: first when the watch started, then at each change. A sighting
+     * for a watch this saga has left (the order ended, another order is followed now, the trade ended) changes
+     * nothing; a repeated one (a new poller reports every watch once) is news already acted on.
      */
-    @DeadlineHandler(deadlineName = POLL)
-    public void onPoll(Long generation) {
-        if (generation == null || generation != pollGeneration) {
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(BrokerOrderObservedEvent e) {
+        if (phase == Phase.ENDED || e.watch() != watchGeneration || !e.orderId().equals(watchOrderId)) {
             return;
         }
-        pollDeadlineId = null; // this one has fired
-        if (phase == Phase.ENDED || watchOrderId == null) {
-            return;
-        }
-        OrderStatusReport report;
-        try {
-            OrderStatusBook.Lookup lookup = orderStatusBook.byId(account(), watchOrderId, watchSentAt);
-            switch (lookup.found()) {
-                case STALE -> {
-                    schedulePoll(settings.snapshotTick());
-                    return;
-                }
-                case ABSENT -> {
-                    if (!watchAcknowledged) {
-                        // Not listed yet; the confirmation deadline decides if it never shows up.
-                        schedulePoll(nextPollDelay());
-                        return;
-                    }
-                    // Listed before, gone from the list now (brokers list only recent orders): ask for it alone.
-                    report = account().provider().getOrder(watchOrderId);
-                }
-                default -> report = lookup.report();
-            }
-        } catch (BrokerException ex) {
-            // Rate limit, unavailable, open circuit: polling waits, the trade does not fail. A failure that waiting
-            // will not cure (credentials, the account) is put on the trade for its user to see.
-            log.info("trade {}: polling order {} deferred: {}", tradeId, watchOrderId, ex.getMessage());
-            if (!passesByItself(ex)) {
-                reportProblem(ex.getMessage());
-            }
-            schedulePoll(nextRetryDelay());
-            return;
-        }
-        reportProblem(null);
-        retryDelayMillis = 0;
         acknowledge();
-        onReport(report);
+        onReport(report(e));
+    }
+
+    /** A poll an earlier version scheduled (an upgraded database): follow the order the new way instead. */
+    @DeadlineHandler(deadlineName = POLL)
+    public void onLegacyPoll() {
+        if (phase != Phase.ENDED && watchOrderId != null && placement == Placement.SENT) {
+            follow();
+        }
     }
 
     /** Looks for the watched order by its tag; sends it when it is certainly absent and was never sent. */
@@ -450,17 +422,20 @@ public class TradeExecutionSaga {
         switch (r.state()) {
             case FILLED -> {
                 entryWorking = false;
-                // The aggregate opens the trade; TradeOpenedEvent moves this saga on, so no further poll.
+                stopWatching();
+                // The aggregate opens the trade; TradeOpenedEvent moves this saga on.
                 recordEntryFill(Math.max(filled, order.quantity()), price);
             }
-            case PARTIALLY_FILLED -> schedulePoll(recordEntryFill(filled, price) ? firstPoll() : nextPollDelay());
+            case PARTIALLY_FILLED -> recordEntryFill(filled, price);
             case REJECTED, ERROR -> {
                 entryWorking = false;
+                stopWatching();
                 recordEntryFill(filled, price); // what did fill is a position: the aggregate opens with it
                 send(new RejectTradeCommand(id(), reason(r, "rejected by the broker")));
             }
             case CANCELED -> {
                 entryWorking = false;
+                stopWatching();
                 recordEntryFill(filled, price);
                 send(new CancelTradeCommand(id(), CloseReason.CANCELED,
                         "canceled by the broker" + (r.reasonDescription() == null ? "" : ": " + r.reasonDescription()),
@@ -468,6 +443,7 @@ public class TradeExecutionSaga {
             }
             case EXPIRED -> {
                 entryWorking = false;
+                stopWatching();
                 recordEntryFill(filled, price);
                 if (contractExpired()) {
                     expireTrade(); // the order died with its option contract
@@ -475,8 +451,8 @@ public class TradeExecutionSaga {
                     send(new CancelTradeCommand(id(), CloseReason.CANCELED, "order expired", Actor.Engine.SAGA, null));
                 }
             }
-            // Accepted and working (a resting limit), or a state we do not know: keep watching, more slowly.
-            default -> schedulePoll(nextPollDelay());
+            // Accepted and working (a resting limit), or a state we do not know: the poller reports the next change.
+            default -> { }
         }
     }
 
@@ -484,10 +460,9 @@ public class TradeExecutionSaga {
         switch (r.state()) {
             case FILLED -> {
                 bracketWorking = false;
+                stopWatching();
                 closeWithBracketFill(r);
             }
-            // A leg fills in parts: the trade closes in one go once it is done; watch it closely meanwhile.
-            case PARTIALLY_FILLED -> schedulePoll(firstPoll());
             case CANCELED, REJECTED, EXPIRED, ERROR -> {
                 bracketWorking = false;
                 stopWatching();
@@ -495,7 +470,8 @@ public class TradeExecutionSaga {
                 log.warn("trade {}: bracket order {} ended {} ({}); the brackets stay with the price monitor",
                         tradeId, r.orderId(), r.state(), r.reasonDescription());
             }
-            default -> schedulePoll(nextPollDelay());
+            // Working, or a leg filling in parts (the trade closes in one go once it is done).
+            default -> { }
         }
     }
 
@@ -503,10 +479,12 @@ public class TradeExecutionSaga {
         switch (r.state()) {
             case FILLED -> {
                 exitWorking = false;
+                stopWatching();
                 send(new CloseTradeCommand(id(), fillPrice(r), null));
             }
             case REJECTED, ERROR, CANCELED, EXPIRED -> {
                 exitWorking = false;
+                stopWatching();
                 String ended = "exit order " + r.state().name().toLowerCase();
                 if (filledOf(r) >= position) { // every share sold before the order ended: that is a close
                     send(new CloseTradeCommand(id(), fillPrice(r), null));
@@ -515,7 +493,7 @@ public class TradeExecutionSaga {
                 recordPartialExit(r, ended);
                 send(new RejectExitCommand(id(), reason(r, ended)));
             }
-            default -> schedulePoll(r.state() == OrderState.PARTIALLY_FILLED ? firstPoll() : nextPollDelay());
+            default -> { }
         }
     }
 
@@ -585,7 +563,7 @@ public class TradeExecutionSaga {
             }
             placement = Placement.SENT;
             recordOrderId(placed.orderId());
-            schedulePoll(firstPoll());
+            follow();
         } catch (BrokerOrderRejectedException ex) { // includes insufficient funds
             placementRefused(ex.getMessage());
         } catch (BrokerOutcomeUnknownException ex) {
@@ -650,6 +628,7 @@ public class TradeExecutionSaga {
         log.info("trade {}: order {} found at the broker by tag {}", tradeId, report.orderId(), watchTag);
         placement = Placement.SENT;
         recordOrderId(report.orderId());
+        follow();
         acknowledge();
         onReport(report);
     }
@@ -763,7 +742,6 @@ public class TradeExecutionSaga {
     /** The bracket being withdrawn reported: once it has ended, the step that waited for it goes on. */
     private void onWithdrawnBracketReport(OrderStatusReport r) {
         if (!r.state().isTerminal()) {
-            schedulePoll(nextPollDelay());
             return;
         }
         bracketWithdrawing = false;
@@ -803,7 +781,7 @@ public class TradeExecutionSaga {
         watchSentAt = now();
         placement = Placement.SENT;
         pollDelayMillis = 0;
-        schedulePoll(firstPoll());
+        follow();
     }
 
     private boolean isBracketTag(String tag) {
@@ -948,21 +926,6 @@ public class TradeExecutionSaga {
         }
     }
 
-    /** Broker trouble that passes by itself: limits, outages, answers that may come later. */
-    private static boolean passesByItself(BrokerException ex) {
-        return ex instanceof BrokerRateLimitException || ex instanceof BrokerUnavailableException
-                || ex instanceof BrokerOutcomeUnknownException;
-    }
-
-    /** Tells the trade (once per change) that its broker account fails for a reason the user must fix, or no more. */
-    private void reportProblem(String problem) {
-        if (Objects.equals(problem, brokerProblem)) {
-            return;
-        }
-        brokerProblem = problem;
-        send(new ReportBrokerProblemCommand(id(), problem));
-    }
-
     private void cancelByTag(String tag) {
         try {
             Optional<OrderStatusReport> found = account().provider().findOrderByTag(tag);
@@ -974,13 +937,15 @@ public class TradeExecutionSaga {
 
     // -------------------------------------------------------------------------------------------- helpers
 
-    /** Stops watching the current order: no more polls, reconciliations or confirmation for it. */
+    /** Stops watching the current order: no more sightings, reconciliations or confirmation for it. */
     private void stopWatching() {
-        cancelQuietly(POLL, pollDeadlineId);
         cancelQuietly(RECONCILE, reconcileDeadlineId);
         cancelQuietly(CONFIRM, confirmDeadlineId);
-        pollDeadlineId = reconcileDeadlineId = confirmDeadlineId = null;
-        pollGeneration++; // a poll still in flight finds itself superseded
+        reconcileDeadlineId = confirmDeadlineId = null;
+        if (watchOrderId != null) {
+            watchedOrders.unwatch(tradeId);
+        }
+        watchGeneration++; // a sighting already on its way is old news
         watchTag = null;
         watchOrderId = null;
         watchAcknowledged = false;
@@ -1017,10 +982,14 @@ public class TradeExecutionSaga {
         }
     }
 
-    private void schedulePoll(Duration delay) {
-        cancelQuietly(POLL, pollDeadlineId);
-        pollGeneration++;
-        pollDeadlineId = deadlineManager.schedule(delay, POLL, pollGeneration);
+    /**
+     * Has the account's poller follow the watched order, as a new watch: its first sighting is reported even if
+     * the order looks as it did under an earlier watch.
+     */
+    private void follow() {
+        watchGeneration++;
+        watchedOrders.watch(new OrderWatch(tradeId, username, account().accountKey(), watchOrderId, watchGeneration,
+                watchSentAt));
     }
 
     private void scheduleReconcile(Duration delay) {
@@ -1100,6 +1069,17 @@ public class TradeExecutionSaga {
         return value == null ? 0 : value.intValue();
     }
 
+    /** A sighting as the broker's report it was made from (the fields this saga decides on). */
+    private static OrderStatusReport report(BrokerOrderObservedEvent e) {
+        List<OrderStatusReport> legs = e.legs().stream()
+                .map(l -> new OrderStatusReport(l.orderId(), OrderState.valueOf(l.state()), null, null, null,
+                        l.type() == null ? null : PriceType.valueOf(l.type()), null, l.filledQuantity(), null,
+                        l.avgFillPrice(), l.lastFillPrice(), null, null, null, List.of()))
+                .toList();
+        return new OrderStatusReport(e.orderId(), OrderState.valueOf(e.state()), null, null, null, null, null,
+                e.filledQuantity(), null, e.avgFillPrice(), e.lastFillPrice(), null, e.reason(), null, legs);
+    }
+
     private static Money fillPrice(OrderStatusReport r) {
         return r.avgFillPrice() != null ? r.avgFillPrice() : r.lastFillPrice();
     }
@@ -1161,14 +1141,10 @@ public class TradeExecutionSaga {
     public void setPollDelayMillis(long v) { pollDelayMillis = v; }
     public long getRetryDelayMillis() { return retryDelayMillis; }
     public void setRetryDelayMillis(long v) { retryDelayMillis = v; }
-    public long getPollGeneration() { return pollGeneration; }
-    public void setPollGeneration(long v) { pollGeneration = v; }
+    public long getWatchGeneration() { return watchGeneration; }
+    public void setWatchGeneration(long v) { watchGeneration = v; }
     public boolean isBracketWithdrawing() { return bracketWithdrawing; }
     public void setBracketWithdrawing(boolean v) { bracketWithdrawing = v; }
-    public String getBrokerProblem() { return brokerProblem; }
-    public void setBrokerProblem(String v) { brokerProblem = v; }
-    public String getPollDeadlineId() { return pollDeadlineId; }
-    public void setPollDeadlineId(String v) { pollDeadlineId = v; }
     public String getConfirmDeadlineId() { return confirmDeadlineId; }
     public void setConfirmDeadlineId(String v) { confirmDeadlineId = v; }
     public String getReconcileDeadlineId() { return reconcileDeadlineId; }

@@ -8,6 +8,7 @@ import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
 import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.deadline.DeadlineMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.Message;
 import org.axonframework.messaging.ScopeAware;
@@ -25,8 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The execution saga and the real {@link Trade} aggregate in one Axon configuration: the saga's commands reach
  * the aggregate, and the aggregate's events reach the saga, synchronously. Time stands still until
- * {@link #advance} moves it; deadlines due meanwhile fire one by one, each in its own unit of work, with the
- * saga's clock at the deadline's time. Every command the aggregate refuses is recorded in {@link #refusals},
+ * {@link #advance} moves it, one poller tick at a time: deadlines due meanwhile fire one by one, each in its own
+ * unit of work, with the saga's clock at the deadline's time, and after each tick the real
+ * {@link AccountOrderPoller} runs a round over the watched orders, its sightings published to the saga. Every command the aggregate refuses is recorded in {@link #refusals},
  * since the saga itself only logs them.
  */
 final class ExecutionSeam implements AutoCloseable {
@@ -35,6 +37,9 @@ final class ExecutionSeam implements AutoCloseable {
     final StubDeadlineManager deadlines;
     final Clock clock;
     final List<String> refusals = new CopyOnWriteArrayList<>();
+    final WatchedOrders watches = WatchedOrders.inMemory();
+    final AccountOrderPoller poller;
+    private final Duration tick;
     private final Configuration axon;
     private final ScopeAwareProvider scopes;
 
@@ -57,7 +62,8 @@ final class ExecutionSeam implements AutoCloseable {
                 .registerComponent(Clock.class, c -> clock)
                 .registerComponent(ExecutionSettings.class, c -> settings)
                 .registerComponent(OrderStatusBook.class, c -> book)
-                .registerComponent(BrokerResolver.class, c -> resolver);
+                .registerComponent(BrokerResolver.class, c -> resolver)
+                .registerComponent(WatchedOrders.class, c -> watches);
         configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class);
         axon = configurer.start();
         axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
@@ -69,6 +75,10 @@ final class ExecutionSeam implements AutoCloseable {
             }
         });
         scopes = new ConfigurationScopeAwareProvider(axon);
+        tick = settings.snapshotTick();
+        poller = new AccountOrderPoller(watches, resolver,
+                event -> axon.eventBus().publish(GenericEventMessage.asEventMessage(event)),
+                command -> axon.commandGateway().send(command), clock, settings);
     }
 
     /** Sends a command as a user would, waiting for its outcome (refusals throw). */
@@ -76,9 +86,15 @@ final class ExecutionSeam implements AutoCloseable {
         return axon.commandGateway().sendAndWait(command);
     }
 
-    /** Moves time on; every deadline due by then fires in order. */
+    /** Moves time on tick by tick; every deadline due by then fires in order, and the poller runs after each tick. */
     void advance(Duration by) {
-        deadlines.advanceTimeBy(by, this::fire);
+        Duration left = by;
+        while (left.compareTo(Duration.ZERO) > 0) {
+            Duration step = left.compareTo(tick) < 0 ? left : tick;
+            deadlines.advanceTimeBy(step, this::fire);
+            poller.pollAll();
+            left = left.minus(step);
+        }
     }
 
     Instant now() {

@@ -80,7 +80,7 @@ class TradeExecutionSagaSerializationTest {
         saga.setPlacement(TradeExecutionSaga.Placement.UNKNOWN);
         saga.setPollDelayMillis(2250);
         saga.setRetryDelayMillis(4000);
-        saga.setPollDeadlineId("p");
+        saga.setWatchGeneration(7);
         saga.setConfirmDeadlineId("c");
         saga.setReconcileDeadlineId("r");
         saga.setExpiryDeadlineId("e");

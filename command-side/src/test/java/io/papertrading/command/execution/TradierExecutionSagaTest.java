@@ -13,6 +13,7 @@ import io.papertrading.kernel.trade.command.RecordEntryFillCommand;
 import io.papertrading.kernel.trade.command.RecordEntryOrderCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
+import io.papertrading.kernel.trade.event.BrokerOrderObservedEvent;
 import org.axonframework.test.saga.SagaTestFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,12 +23,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The saga driving the real {@link TradierBroker} over HTTP against a MockWebServer scripted as Tradier, with
- * the fixture's time travel for the polls: what goes over the wire is what Tradier would see.
+ * the account poller's sightings and the fixture's time travel: what goes over the wire is what Tradier would see.
  */
 class TradierExecutionSagaTest {
 
@@ -36,13 +39,16 @@ class TradierExecutionSagaTest {
 
     private SagaTestFixture<TradeExecutionSaga> fixture;
     private ScriptedTradier tradier;
-    private OrderStatusBook book;
+    private WatchedOrders watches;
+    private BrokerResolver resolver;
+    private Clock clock;
+    private ExecutionSettings settings;
 
     @BeforeEach
     void setUp() {
         fixture = new SagaTestFixture<>(TradeExecutionSaga.class);
         tradier = new ScriptedTradier();
-        Clock clock = new FixtureClock(fixture);
+        clock = new FixtureClock(fixture);
         TradierTuning tuning = TradierTuning.defaults()
                 // order reads (standard group) at the sandbox's 60 a minute; placements unthrottled here
                 .withRateLimits(new TradierTuning.RateLimits(60, 60, 1000, Duration.ofMinutes(1), Duration.ZERO, 0))
@@ -51,14 +57,23 @@ class TradierExecutionSagaTest {
                 .withClock(clock)
                 .withSleeper(d -> { });
         TradierBroker broker = new TradierBroker(new TradierConfig(tradier.baseUrl(), ScriptedTradier.ACCOUNT, "token", tuning));
-        ExecutionSettings settings = new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5),
+        settings = new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5),
                 Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(1), 50);
-        book = new OrderStatusBook(clock, settings);
+        watches = WatchedOrders.inMemory();
+        resolver = user -> new BrokerAccount("tradier:sandbox:" + ScriptedTradier.ACCOUNT, "TRADIER", broker, true);
         fixture.registerResource(settings);
         fixture.registerResource(clock);
-        fixture.registerResource(book);
-        fixture.registerResource((BrokerResolver) user ->
-                new BrokerAccount("tradier:sandbox:" + ScriptedTradier.ACCOUNT, "TRADIER", broker, true));
+        fixture.registerResource(new OrderStatusBook(clock, settings));
+        fixture.registerResource(resolver);
+        fixture.registerResource(watches);
+    }
+
+    /** What a fresh account poller tells the saga about its watched order now, read from Tradier's order list. */
+    private BrokerOrderObservedEvent sighting() {
+        List<Object> seen = new ArrayList<>();
+        new AccountOrderPoller(watches, resolver, seen::add, command -> { }, clock, settings).pollAll();
+        assertThat(seen).as("one sighting").hasSize(1);
+        return (BrokerOrderObservedEvent) seen.get(0);
     }
 
     @AfterEach
@@ -70,13 +85,13 @@ class TradierExecutionSagaTest {
     void placedThenPendingThenRejectedRejectsTheTradeWithTradiersReason() throws Exception {
         var given = fixture.givenCurrentTime(START).andThenAPublished(placed(ID, 1));
         String id = tradier.lastId();
-        var pending = given.andThenTimeElapses(Duration.ofSeconds(1));
+        var pending = given.andThenAPublished(sighting());
         tradier.set(id, "rejected", 0, 0, "Insufficient buying power for this order");
 
-        pending.whenTimeElapses(Duration.ofSeconds(5))
-                .expectDispatchedCommands(new RejectTradeCommand(ID, "Insufficient buying power for this order"))
-                .expectNoScheduledDeadlineWithName(Duration.ofMinutes(5), TradeExecutionSaga.POLL);
+        pending.whenPublishingA(sighting())
+                .expectDispatchedCommands(new RejectTradeCommand(ID, "Insufficient buying power for this order"));
         assertThat(tradier.posts.get()).isEqualTo(1);
+        assertThat(watches.all()).isEmpty();
     }
 
     @Test
@@ -98,29 +113,11 @@ class TradierExecutionSagaTest {
         var given = fixture.givenCurrentTime(START).andThenAPublished(placed(ID, 10));
         String id = tradier.lastId();
         tradier.set(id, "partially_filled", 4, 50.10, null);
-        var partial = given.andThenTimeElapses(Duration.ofSeconds(1));
+        var partial = given.andThenAPublished(sighting());
         tradier.set(id, "filled", 10, 50.16, null);
 
-        partial.whenTimeElapses(Duration.ofSeconds(2))
+        partial.whenPublishingA(sighting())
                 .expectDispatchedCommands(new RecordEntryFillCommand(ID, 10, Money.of("50.16")));
-    }
-
-    @Test
-    void aHundredPendingTradesCostAboutOneOrderListPerTickAndStayUnderTheLimit() throws Exception {
-        var given = fixture.givenCurrentTime(START).andThenAPublished(placed(new TradeId("batch-0"), 1));
-        for (int i = 1; i < 100; i++) {
-            given = given.andThenAPublished(placed(new TradeId("batch-" + i), 1));
-        }
-        int listsAfterPlacing = tradier.lists.get();
-
-        given.whenTimeElapses(Duration.ofMinutes(2));
-
-        assertThat(tradier.posts.get()).isEqualTo(100);
-        int lists = tradier.lists.get() - listsAfterPlacing;
-        System.out.println("batching: " + lists + " order lists in 120 s for 100 trades; placement phase used " + listsAfterPlacing);
-        // 100 polling trades, 120 s: one list per tick at most, capped at 50 a minute, no single-order reads
-        assertThat(lists).isLessThanOrEqualTo(2 * 50).isGreaterThan(10);
-        assertThat(tradier.gets.get()).isZero();
     }
 
     private TradePlacedEvent placed(TradeId id, int quantity) {

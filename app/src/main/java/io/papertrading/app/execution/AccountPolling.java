@@ -1,0 +1,222 @@
+package io.papertrading.app.execution;
+
+import io.papertrading.command.execution.AccountOrderPoller;
+import io.papertrading.command.execution.OrderWatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the {@link AccountOrderPoller} once in the cluster: the node that holds a PostgreSQL session advisory lock
+ * polls, the others keep trying for the lock every tick and take over within a tick of the holder's connection
+ * ending (a dead node's session dies with it). Each round reads the watches and hands every due account to a
+ * worker pool, one account per worker at a time, so a slow or rate-limited account delays only itself. A watch
+ * committed on this node nudges its account: polled at once (when its broker has no request budget) instead of
+ * at the next tick.
+ */
+class AccountPolling implements SmartLifecycle {
+
+    /** The advisory lock's key: "paper-ow" (order watch) in ASCII. */
+    static final long LOCK_KEY = 0x70617065722d6f77L;
+    private static final Logger log = LoggerFactory.getLogger(AccountPolling.class);
+
+    private final DataSource dataSource;
+    private final AccountOrderPoller poller;
+    private final Duration tick;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Accounts nudged since their last poll started: polled again once the running poll ends. */
+    private final Set<String> nudged = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean nudgeQueued = new AtomicBoolean();
+    private volatile boolean running;
+    private volatile boolean leader;
+    private Connection lock;
+
+    AccountPolling(DataSource dataSource, AccountOrderPoller poller, Duration tick, int threads) {
+        this.dataSource = dataSource;
+        this.poller = poller;
+        this.tick = tick;
+        this.timer = Executors.newSingleThreadScheduledExecutor(named("account-poller", new AtomicInteger()));
+        this.workers = Executors.newFixedThreadPool(threads, named("account-poll", new AtomicInteger()));
+    }
+
+    /** Whether this node polls the brokers now. */
+    boolean isLeader() {
+        return leader;
+    }
+
+    /** A watch of this account was committed: look at it now rather than at the next tick. */
+    void nudge(String accountKey) {
+        if (!running) {
+            return;
+        }
+        poller.nudge(accountKey);
+        nudged.add(accountKey);
+        if (nudgeQueued.compareAndSet(false, true)) {
+            timer.execute(() -> {
+                nudgeQueued.set(false);
+                if (leader) {
+                    for (String key : List.copyOf(nudged)) {
+                        dispatch(key, null);
+                    }
+                }
+            });
+        }
+    }
+
+    private void round() {
+        try {
+            if (!holdsLock()) {
+                return;
+            }
+            for (Map.Entry<String, List<OrderWatch>> due : poller.due().entrySet()) {
+                dispatch(due.getKey(), due.getValue());
+            }
+        } catch (RuntimeException ex) {
+            log.warn("account polling round failed: {}", ex.getMessage());
+        }
+    }
+
+    /** Polls the account on a worker unless it is being polled; {@code watches} null: read them for it. */
+    private void dispatch(String accountKey, List<OrderWatch> watches) {
+        if (!inFlight.add(accountKey)) {
+            return; // the running poll re-dispatches it if it was nudged meanwhile
+        }
+        nudged.remove(accountKey);
+        try {
+            workers.execute(() -> {
+                try {
+                    poller.poll(accountKey, watches != null ? watches : poller.watchesOf(accountKey));
+                } catch (RuntimeException ex) {
+                    log.warn("polling account {} failed: {}", accountKey, ex.getMessage());
+                } finally {
+                    inFlight.remove(accountKey);
+                    if (nudged.contains(accountKey) && running) {
+                        timer.execute(() -> dispatch(accountKey, null));
+                    }
+                }
+            });
+        } catch (RuntimeException rejected) { // shutting down
+            inFlight.remove(accountKey);
+        }
+    }
+
+    /** Keeps or takes the cluster's polling lock; false when another node holds it. */
+    private boolean holdsLock() {
+        if (lock != null) {
+            try {
+                if (lock.isValid(2)) {
+                    return true;
+                }
+            } catch (SQLException ignored) {
+                // treated as lost
+            }
+            log.warn("account polling: lock connection lost; another node may take over");
+            closeQuietly(lock);
+            lock = null;
+            leader = false;
+        }
+        Connection c = null;
+        try {
+            c = dataSource.getConnection();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select pg_try_advisory_lock(" + LOCK_KEY + ")")) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    lock = c;
+                    leader = true;
+                    log.info("account polling: this node polls the brokers");
+                    return true;
+                }
+            }
+            closeQuietly(c);
+            return false;
+        } catch (SQLException ex) {
+            closeQuietly(c);
+            log.warn("account polling: lock not taken: {}", ex.getMessage());
+            return false;
+        }
+    }
+
+    private void releaseLock() {
+        if (lock == null) {
+            return;
+        }
+        // The connection goes back to the pool alive: the session lock must not stay with it.
+        try (Statement s = lock.createStatement()) {
+            s.execute("select pg_advisory_unlock(" + LOCK_KEY + ")");
+        } catch (SQLException ex) {
+            log.debug("account polling: unlock failed: {}", ex.getMessage());
+        }
+        closeQuietly(lock);
+        lock = null;
+        leader = false;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        timer.scheduleWithFixedDelay(this::round, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        timer.shutdown();
+        workers.shutdown();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        releaseLock();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Among the last to start and the first to stop, with the event processors it feeds. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix, AtomicInteger counter) {
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
