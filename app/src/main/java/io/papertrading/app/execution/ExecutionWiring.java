@@ -7,11 +7,10 @@ import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.papertrading.command.CommandNode;
-import io.papertrading.command.execution.AccountOrderPoller;
 import io.papertrading.command.execution.BrokerResolver;
+import io.papertrading.command.execution.DeskOrders;
 import io.papertrading.command.execution.ExecutionSettings;
-import io.papertrading.command.execution.OrderStatusBook;
-import io.papertrading.command.execution.WatchedOrders;
+import io.papertrading.command.execution.OrderDesk;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
@@ -39,9 +38,9 @@ import java.util.Optional;
 /**
  * The execution saga's collaborators. The saga itself is found by Axon's Spring autoconfiguration
  * ({@code @Saga}); its broker comes from the application's {@link io.papertrading.command.execution.BrokerResolver}
- * bean, its deadlines (confirmation, reconciliation, expiry) from a db-scheduler DeadlineManager (rows in
- * {@code scheduled_tasks}), and news of its orders from the {@link AccountOrderPoller}, run once in the cluster
- * by {@link AccountPolling} over the {@code watched_orders} table.
+ * bean, its deadlines (expiry, a withdrawal overdue) from a db-scheduler DeadlineManager (rows in
+ * {@code scheduled_tasks}), and its broker work from the {@link OrderDesk}, run once in the cluster by
+ * {@link OrderDeskRunner} over the {@code desk_orders} table.
  *
  * <p>Deadlines are stored as readable JSON, not as Axon's default Java-serialized blob: an operator can see in
  * {@code scheduled_tasks.task_data} which deadline of which saga a row is (deadline name, scope with the saga id,
@@ -76,28 +75,23 @@ class ExecutionWiring {
     }
 
     @Bean
-    OrderStatusBook orderStatusBook(Clock clock, ExecutionSettings settings) {
-        return new OrderStatusBook(clock, settings);
+    DeskOrders deskOrders(JdbcTemplate jdbc, ObjectProvider<OrderDeskRunner> runner) {
+        return new JdbcDeskOrders(jdbc, accountKey -> runner.ifAvailable(r -> r.nudge(accountKey)));
     }
 
     @Bean
-    WatchedOrders watchedOrders(JdbcTemplate jdbc, ObjectProvider<AccountPolling> polling) {
-        return new JdbcWatchedOrders(jdbc, accountKey -> polling.ifAvailable(p -> p.nudge(accountKey)));
+    OrderDesk orderDesk(DeskOrders orders, BrokerResolver brokers, EventGateway events, CommandGateway commands,
+                        Clock clock, ExecutionSettings settings) {
+        return new OrderDesk(orders, brokers, events::publish, commands::send, clock, settings);
     }
 
-    @Bean
-    AccountOrderPoller accountOrderPoller(WatchedOrders watches, BrokerResolver brokers, EventGateway events,
-                                          CommandGateway commands, Clock clock, ExecutionSettings settings) {
-        return new AccountOrderPoller(watches, brokers, events::publish, commands::send, clock, settings);
-    }
-
-    /** Polls the brokers from one node of the cluster, every {@code paper.execution.snapshot-tick}. */
+    /** Works the brokers from one node of the cluster, every {@code paper.execution.snapshot-tick}. */
     @Bean
     @CommandNode
-    AccountPolling accountPolling(DataSource dataSource, AccountOrderPoller poller, ExecutionSettings settings,
-                                  Environment env) {
-        return new AccountPolling(dataSource, poller, settings.snapshotTick(),
-                env.getProperty(PREFIX + "poller-threads", Integer.class, 4));
+    OrderDeskRunner orderDeskRunner(DataSource dataSource, OrderDesk desk, ExecutionSettings settings,
+                                    Environment env) {
+        return new OrderDeskRunner(dataSource, desk, settings.snapshotTick(),
+                env.getProperty(PREFIX + "desk-threads", Integer.class, 4));
     }
 
     /** db-scheduler writes task data with Jackson (its default is Java serialization). */

@@ -38,9 +38,13 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
     @Test
     void aDeadlineRowReadsAsJsonNamingItsDeadlineAndItsSaga() {
         String alice = user("exec");
-        // a resting limit: its saga keeps a poll deadline while the order works
+        // an option: its saga keeps the expiry deadline while the trade lives
+        String expiry = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusWeeks(2)
+                .with(java.time.temporal.TemporalAdjusters.next(java.time.DayOfWeek.FRIDAY))
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyMMdd"));
         String id = place(alice, "readable-1", """
-                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1.00}""");
+                {"symbol":"SPY","optionSymbol":"SPY%sC09000000","side":"BUY","quantity":1,"orderType":"LIMIT",
+                 "limitPrice":0.01}""".formatted(expiry));
         String saga = sagaOf(id);
         awaitEvent(alice, id, "EntryOrderSubmitted");
 

@@ -4,17 +4,19 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The execution saga's pacing.
+ * The execution saga's and the account poller's pacing.
  *
- * @param firstPoll              delay of the first poll after an order is sent (and after each new fill)
- * @param backoffFactor          each poll without news waits this much longer than the previous one
- * @param maxUnconfirmedPoll     ceiling of the poll delay while the broker has not acknowledged the order yet
- * @param maxWorkingPoll         ceiling of the poll delay for an acknowledged working order (a resting limit,
- *                               a bracket): polled more slowly, until it fills, is canceled or expires
+ * @param firstPoll              first delay of a deferred reconciliation or placement, and of the poller's
+ *                               back-off after a failed list
+ * @param backoffFactor          each reconciliation without news waits this much longer than the previous one
+ * @param maxUnconfirmedPoll     ceiling of that delay while the broker has not acknowledged the order yet
+ * @param maxWorkingPoll         ceiling of that delay once it has
  * @param maxBrokerBackoff       ceiling of the retry delay after rate-limit / unavailable answers
  * @param confirmationTimeout    an order the broker has not acknowledged by then is canceled (TIMEOUT)
- * @param snapshotTick           how old a per-account list-orders snapshot may be before a poll refreshes it
- * @param maxListRequestsPerMinute cap of list-orders requests per account and minute, whatever the tick
+ * @param snapshotTick           the account poller's round, and how old a per-account list-orders snapshot for
+ *                               reconciliation may be
+ * @param maxListRequestsPerMinute cap of list-orders requests per account and minute, whatever the tick (for
+ *                               brokers with a request budget)
  */
 public record ExecutionSettings(Duration firstPoll, double backoffFactor, Duration maxUnconfirmedPoll,
                                 Duration maxWorkingPoll, Duration maxBrokerBackoff, Duration confirmationTimeout,

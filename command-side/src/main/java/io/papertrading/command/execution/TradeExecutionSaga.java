@@ -2,16 +2,11 @@ package io.papertrading.command.execution;
 
 import io.papertrading.command.CommandNode;
 import io.papertrading.broker.BrokerException;
-import io.papertrading.broker.BrokerOrderRejectedException;
-import io.papertrading.broker.BrokerOutcomeUnknownException;
-import io.papertrading.broker.BrokerRateLimitException;
-import io.papertrading.broker.BrokerUnavailableException;
 import io.papertrading.broker.OcoRequest;
 import io.papertrading.broker.OrderRequest;
 import io.papertrading.broker.OrderSide;
 import io.papertrading.broker.OrderState;
 import io.papertrading.broker.OrderStatusReport;
-import io.papertrading.broker.PlacedOrder;
 import io.papertrading.broker.PriceType;
 import io.papertrading.broker.Quote;
 import io.papertrading.broker.TimeInForce;
@@ -32,7 +27,7 @@ import io.papertrading.kernel.trade.command.RecordPartialExitCommand;
 import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
-import io.papertrading.kernel.trade.event.BrokerOrderObservedEvent;
+import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
@@ -60,60 +55,42 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Takes one trade through the broker: places the entry order (tagged with the trade id), watches it until the
- * broker fills, rejects, cancels or expires it, hands the brackets to the broker as an OCO exit while the trade
- * is open, places and watches the exit order of a close request, and settles option trades at expiry.
+ * Decides what a trade does at its broker, and what the broker's news means for the trade: places the entry
+ * order, hands the brackets to the broker as an OCO exit while the trade is open, places the exit order of a
+ * close request, and settles option trades at expiry.
  *
- * <p>Exactly one broker order is watched at a time ({@code watch*} fields): the entry order while the entry
- * works, the bracket order while the trade is open, the exit order while it closes. Every placement goes
- * through the same three steps: <em>reconcile</em> (look for the tag at the broker: a redelivered event, a lost
- * answer or a crash must never produce a second order), <em>send</em> only if the tag is absent, then
- * <em>follow</em>: the order is entered in {@link WatchedOrders}, and its account's {@link AccountOrderPoller}
- * reports it as a {@link BrokerOrderObservedEvent} when the watch starts and at each change, handled here on the
- * node that owns this saga. What each broker state means for the trade is decided in {@link #onEntryReport},
- * {@link #onBracketReport} and {@link #onExitReport}, side by side.
+ * <p>It never calls the broker to place, follow or cancel an order. It asks the {@link OrderDesk} for order legs
+ * ({@link DeskOrders}, in this saga's own unit of work: a step rolled back asks for nothing) and hears back
+ * through {@link BrokerOrderReportedEvent}s, handled on the node that owns this saga, so broker news and a user's
+ * command never race. The desk sends each leg once (tagged with the trade id), follows it, cancels it when
+ * withdrawn. What each report means for the trade is decided in {@link #onEntryReport}, {@link #onBracketReport}
+ * and {@link #onExitReport}, side by side. A trade has at most one live leg of each kind.
  *
  * <p>Persisted with Jackson: every stored field has a getter and a setter (STACK.md trap 4); services are
- * {@code @Autowired transient}. Deadlines go to the application's DeadlineManager (db-scheduler in PostgreSQL),
- * so a JVM killed mid-poll resumes polling on whichever node picks the deadline up.
+ * {@code @Autowired transient}. Its deadlines (expiry, a bracket withdrawal that takes too long) go to the
+ * application's DeadlineManager (db-scheduler in PostgreSQL).
  */
 @CommandNode
 @Saga
 public class TradeExecutionSaga {
 
-    /** Polls of an earlier version, still scheduled in an upgraded database: they start following the order. */
+    static final String EXPIRY = "execution-expiry";
+    /** A bracket whose cancel the broker never completes must not hold an exit or new brackets for ever. */
+    static final String WITHDRAWAL = "execution-withdrawal";
+    /** Deadlines of an earlier version, still scheduled in an upgraded database: they hand the leg to the desk. */
     static final String POLL = "execution-poll";
     static final String CONFIRM = "execution-confirm";
     static final String RECONCILE = "execution-reconcile";
-    static final String EXPIRY = "execution-expiry";
     /** Options stop trading and settle at 16:00 New York time on their expiry date. */
     static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     static final LocalTime EXPIRY_TIME = LocalTime.of(16, 0);
-    /**
-     * An order whose placement has an unknown outcome is waited for this many confirmation windows while the
-     * broker cannot even be asked whether it exists; the trade then ends, saying so.
-     */
-    static final int UNKNOWN_PATIENCE = 10;
 
     private static final Logger log = LoggerFactory.getLogger(TradeExecutionSaga.class);
 
     /** Which order of the trade is being worked on. */
     public enum Phase { ENTRY, OPEN, EXIT, ENDED }
-
-    /** Where the watched order's placement stands. */
-    public enum Placement {
-        /** Nothing to place. */
-        NONE,
-        /** Not sent (or certainly not received): reconcile by tag, then send if the broker has no such order. */
-        TO_SEND,
-        /** Sent without an answer (timeout): the order may exist; reconcile by tag only, never send again. */
-        UNKNOWN,
-        /** The broker gave the order an id. */
-        SENT
-    }
 
     @Autowired
     private transient CommandGateway commandGateway;
@@ -122,13 +99,11 @@ public class TradeExecutionSaga {
     @Autowired
     private transient BrokerResolver brokerResolver;
     @Autowired
-    private transient OrderStatusBook orderStatusBook;
-    @Autowired
     private transient ExecutionSettings settings;
     @Autowired
     private transient Clock clock;
     @Autowired
-    private transient WatchedOrders watchedOrders;
+    private transient DeskOrders desk;
     private transient BrokerAccount account;
 
     private String tradeId;
@@ -141,30 +116,22 @@ public class TradeExecutionSaga {
     private int filledQuantity;
     private int position;
 
+    /** The entry leg is at the desk and has not ended. */
+    private boolean entryLive;
     private String entryOrderId;
-    private boolean entryWorking;
+    /** The live bracket leg's tag, or null. */
+    private String bracketTag;
     private String bracketOrderId;
-    private boolean bracketWorking;
-    private String exitOrderId;
-    private boolean exitWorking;
     private int bracketAttempts;
+    /** The live exit leg's tag, or null. */
+    private String exitTag;
+    private String exitOrderId;
     private int exitAttempts;
-
-    private String watchTag;
-    private String watchOrderId;
-    /** When the watched order was (last) sent: a list older than this cannot show it. */
-    private Instant watchSentAt;
-    private boolean watchAcknowledged;
-    private Placement placement = Placement.NONE;
-    private long pollDelayMillis;
-    private long retryDelayMillis;
-    /** Which watch is current: a sighting for an earlier one is old news (see {@link #on(BrokerOrderObservedEvent)}). */
-    private long watchGeneration;
-    /** A cancel of the bracket order was asked for; the exit or the new brackets wait for it to end. */
+    /** The bracket leg is being withdrawn; the exit or the new brackets wait for it to end. */
     private boolean bracketWithdrawing;
-    private String confirmDeadlineId;
-    private String reconcileDeadlineId;
+    private String withdrawalDeadlineId;
     private String expiryDeadlineId;
+    private long expiryRetryMillis;
 
     // ------------------------------------------------------------------------------------------------ events
 
@@ -181,21 +148,21 @@ public class TradeExecutionSaga {
             // a delay from the injected clock rather than an absolute instant: the engine's notion of now decides
             expiryDeadlineId = deadlineManager.schedule(untilExpiry(order.instrument().optionSymbol()), EXPIRY);
         }
+        entryLive = true;
         // Notice the event time, not now: an order sent by an earlier delivery of this event is newer than it.
-        startPlacement(tag(""), e.occurredAt());
+        place(entryTicket(), e.occurredAt());
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
     public void on(TradeOpenedEvent e) {
-        if (entryWorking) {
+        if (entryLive) {
             // Opened with less than ordered (the user canceled the remainder): the remainder must not fill later.
-            cancelAtBroker(entryOrderId);
-            entryWorking = false;
+            desk.withdraw(tag(""), true);
+            entryLive = false;
         }
         phase = Phase.OPEN;
         filledQuantity = e.filledQuantity();
         position = e.filledQuantity();
-        stopWatching();
         placeBrackets(e.occurredAt());
     }
 
@@ -203,44 +170,38 @@ public class TradeExecutionSaga {
     public void on(BracketsChangedEvent e) {
         stopLoss = e.stopLoss();
         takeProfit = e.takeProfit();
-        if (phase == Phase.OPEN && withdrawBracket() == Withdrawal.DONE) {
+        if (phase != Phase.OPEN || bracketWithdrawing) {
+            return; // after a withdrawal under way, the brackets placed are the latest
+        }
+        if (bracketTag != null) {
+            withdrawBracket(); // the new brackets go out once the old order has ended
+        } else {
             placeBrackets(e.occurredAt());
-        } // WAITING: the new brackets go out once the old order has ended (see onBracketReport)
+        }
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
     public void on(CloseRequestedEvent e) {
         if (phase == Phase.OPEN && position <= 0) {
-            // A bracket leg sold the position before this request reached the saga (a poll handled first): the
-            // close is under way with that fill; an exit now would sell what is no longer held.
+            // A bracket leg sold the position before this request reached the saga: the close is under way with
+            // that fill; an exit now would sell what is no longer held.
             return;
         }
         Phase before = phase;
         phase = Phase.EXIT;
         if (before == Phase.ENTRY) {
             // Closing a partly filled trade: stop the rest of the entry, then exit what was filled.
-            if (entryWorking) {
-                cancelAtBroker(entryOrderId);
-                entryWorking = false;
+            if (entryLive) {
+                desk.withdraw(tag(""), true);
+                entryLive = false;
             }
             position = filledQuantity;
-            stopWatching();
         }
-        switch (withdrawBracket()) {
-            case DONE -> placeExit(e.occurredAt());
-            case UNKNOWN -> {
-                refuseExitIfClosing("the bracket order could not be withdrawn (its state could not be read); "
-                        + "it stays in place");
-                resumeBracketWatch();
-            }
-            default -> { } // CLOSED: a bracket leg sold everything; WAITING: the exit follows the bracket's end
+        if (bracketTag != null) {
+            withdrawBracket(); // the exit is sized once the bracket's last fill is known
+        } else if (!bracketWithdrawing) {
+            placeExit(e.occurredAt());
         }
-    }
-
-    private void placeExit(Instant notBefore) {
-        stopWatching();
-        exitAttempts++;
-        startPlacement(tag("x" + exitAttempts), notBefore);
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
@@ -251,12 +212,27 @@ public class TradeExecutionSaga {
     @SagaEventHandler(associationProperty = "tradeId")
     public void on(ExitRejectedEvent e) {
         phase = Phase.OPEN;
-        exitWorking = false;
-        stopWatching();
-        if (bracketWorking) {
-            resumeBracketWatch(); // never withdrawn: keep following the order that is there, never add a second
-        } else {
+        if (exitTag != null) {
+            desk.withdraw(exitTag, true);
+            exitTag = null;
+        }
+        if (bracketTag == null && !bracketWithdrawing) {
             placeBrackets(e.occurredAt()); // the brackets were withdrawn for the exit: re-arm them
+        } // a bracket never withdrawn stays at the broker, followed: never a second one
+    }
+
+    /** The order desk's news of one of this trade's legs; news of a leg this saga has left changes nothing. */
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(BrokerOrderReportedEvent e) {
+        if (phase == Phase.ENDED) {
+            return;
+        }
+        if (entryLive && e.tag().equals(tag(""))) {
+            onEntry(e);
+        } else if (e.tag().equals(bracketTag)) {
+            onBracket(e);
+        } else if (e.tag().equals(exitTag)) {
+            onExit(e);
         }
     }
 
@@ -286,112 +262,6 @@ public class TradeExecutionSaga {
 
     // --------------------------------------------------------------------------------------------- deadlines
 
-    /**
-     * The account's poller saw the watched order: first when the watch started, then at each change. A sighting
-     * for a watch this saga has left (the order ended, another order is followed now, the trade ended) changes
-     * nothing; a repeated one (a new poller reports every watch once) is news already acted on.
-     */
-    @SagaEventHandler(associationProperty = "tradeId")
-    public void on(BrokerOrderObservedEvent e) {
-        if (phase == Phase.ENDED || e.watch() != watchGeneration || !e.orderId().equals(watchOrderId)) {
-            return;
-        }
-        acknowledge();
-        onReport(report(e));
-    }
-
-    /** A poll an earlier version scheduled (an upgraded database): follow the order the new way instead. */
-    @DeadlineHandler(deadlineName = POLL)
-    public void onLegacyPoll() {
-        if (phase != Phase.ENDED && watchOrderId != null && placement == Placement.SENT) {
-            follow();
-        }
-    }
-
-    /** Looks for the watched order by its tag; sends it when it is certainly absent and was never sent. */
-    @DeadlineHandler(deadlineName = RECONCILE)
-    public void onReconcile() {
-        reconcileDeadlineId = null;
-        if (phase != Phase.ENDED) {
-            reconcile();
-        }
-    }
-
-    /**
-     * The watched order had its time to show up at the broker. A last look by tag in the broker's full history
-     * adopts it if it is there; otherwise the step ends with a reason that says what is known: never acknowledged
-     * (canceled at the broker), never sent, or sent with an unknown outcome and nowhere to be found (never resent).
-     */
-    @DeadlineHandler(deadlineName = CONFIRM)
-    public void onConfirmationDue() {
-        confirmDeadlineId = null;
-        if (bracketWithdrawing) {
-            withdrawalTimedOut();
-            return;
-        }
-        if (phase == Phase.ENDED || watchTag == null || watchAcknowledged || placement == Placement.NONE) {
-            return;
-        }
-        boolean looked = true;
-        try {
-            Optional<OrderStatusReport> found = account().provider().findOrderByTag(watchTag);
-            if (found.isPresent()) {
-                adopt(found.get());
-                return;
-            }
-        } catch (RuntimeException ex) {
-            looked = false;
-            log.info("trade {}: last look for order {} failed: {}", tradeId, watchTag, ex.getMessage());
-        }
-        if (!looked && placement == Placement.UNKNOWN
-                && now().isBefore(watchSentAt.plus(settings.confirmationTimeout().multipliedBy(UNKNOWN_PATIENCE)))) {
-            // The order may exist and the broker cannot be asked: ending now could leave it working unwatched.
-            confirmDeadlineId = deadlineManager.schedule(nextRetryDelay(), CONFIRM);
-            return;
-        }
-        if (watchOrderId != null) {
-            cancelAtBroker(watchOrderId); // never acknowledged: it must not fill behind the trade's back
-        }
-        String detail = unconfirmedDetail(looked);
-        if (placement == Placement.UNKNOWN) {
-            log.error("trade {}: placement of order {} has an unknown outcome and the order was not found; "
-                    + "the step ends without resending it", tradeId, watchTag);
-        }
-        Phase watched = phase;
-        stopWatching();
-        switch (watched) {
-            case ENTRY -> {
-                entryWorking = false;
-                send(new CancelTradeCommand(id(), CloseReason.TIMEOUT, detail, Actor.Engine.SAGA, null));
-            }
-            case EXIT -> {
-                exitWorking = false;
-                send(new RejectExitCommand(id(), detail));
-            }
-            case OPEN -> {
-                bracketWorking = false;
-                log.warn("trade {}: bracket order not confirmed; the brackets stay with the price monitor", tradeId);
-            }
-            default -> { }
-        }
-    }
-
-    /** What a trader reads on the trade when its order never showed up at the broker. */
-    private String unconfirmedDetail(boolean looked) {
-        long seconds = settings.confirmationTimeout().toSeconds();
-        return switch (placement) {
-            case TO_SEND -> "the broker could not take the order within " + seconds
-                    + " s (unavailable or rate limited); nothing was placed";
-            case UNKNOWN -> (looked
-                    ? "the broker did not say whether it took the order, and no order tagged " + watchTag
-                            + " appeared within " + seconds + " s"
-                    : "the broker did not say whether it took the order, and could not be asked within " + seconds
-                            + " s; check for an order tagged " + watchTag)
-                    + "; it was not sent again";
-            default -> "the broker did not confirm the order within " + seconds + " s";
-        };
-    }
-
     /** 16:00 New York on the contract's expiry date: settle whatever is still live. */
     @DeadlineHandler(deadlineName = EXPIRY)
     public void onExpiry() {
@@ -401,18 +271,91 @@ public class TradeExecutionSaga {
         }
     }
 
-    // ------------------------------------------------------------------- broker state → trade (in one place)
-
-    private void onReport(OrderStatusReport report) {
-        if (bracketWithdrawing) { // the watched order is the bracket being taken off, whatever the phase
-            onWithdrawnBracketReport(report);
+    /**
+     * The broker took the bracket's cancel but never completed it within the confirmation window: the bracket
+     * stays in place and followed; an exit that waited for it is refused with the reason (new brackets are not
+     * placed over it).
+     */
+    @DeadlineHandler(deadlineName = WITHDRAWAL)
+    public void onWithdrawalOverdue() {
+        withdrawalDeadlineId = null;
+        if (!bracketWithdrawing || phase == Phase.ENDED) {
             return;
         }
+        bracketWithdrawing = false;
+        String reason = "the bracket order was not canceled at the broker within "
+                + settings.confirmationTimeout().toSeconds() + " s; it stays in place";
+        log.warn("trade {}: {}", tradeId, reason);
+        if (phase == Phase.EXIT) {
+            send(new RejectExitCommand(id(), reason));
+        }
+    }
+
+    /**
+     * A poll, confirmation or reconciliation an earlier version scheduled (an upgraded database): the leg it was
+     * about goes to the desk, which looks for its tag in the broker's history before it sends anything.
+     */
+    @DeadlineHandler(deadlineName = POLL)
+    public void onLegacyPoll() {
+        handOverLegacyLeg();
+    }
+
+    @DeadlineHandler(deadlineName = CONFIRM)
+    public void onLegacyConfirm() {
+        handOverLegacyLeg();
+    }
+
+    @DeadlineHandler(deadlineName = RECONCILE)
+    public void onLegacyReconcile() {
+        handOverLegacyLeg();
+    }
+
+    private void handOverLegacyLeg() {
+        // Older than any list covers: the desk asks the broker's history for the tag first.
+        Instant longAgo = now().minus(ExecutionSettings.LIST_TRUSTED_FOR).minusSeconds(1);
         switch (phase) {
-            case ENTRY -> onEntryReport(report);
-            case OPEN -> onBracketReport(report);
-            case EXIT -> onExitReport(report);
+            case ENTRY -> {
+                entryLive = true;
+                place(entryTicket(), longAgo);
+            }
+            case OPEN -> {
+                if (bracketAttempts > 0 && (stopLoss != null || takeProfit != null) && bracketTag == null) {
+                    bracketTag = tag("b" + bracketAttempts);
+                    place(bracketTicket(), longAgo);
+                }
+            }
+            case EXIT -> {
+                if (exitAttempts > 0 && exitTag == null) {
+                    exitTag = tag("x" + exitAttempts);
+                    place(exitTicket(), longAgo);
+                }
+            }
             default -> { }
+        }
+    }
+
+    // ------------------------------------------------------------------- broker news → trade (in one place)
+
+    private void onEntry(BrokerOrderReportedEvent e) {
+        switch (e.kind()) {
+            case REFUSED -> {
+                entryLive = false;
+                send(new RejectTradeCommand(id(), e.reason() == null ? "refused by the broker" : e.reason()));
+            }
+            case UNCONFIRMED -> {
+                entryLive = false;
+                send(new CancelTradeCommand(id(), CloseReason.TIMEOUT, e.reason(), Actor.Engine.SAGA, null));
+            }
+            case NOT_PLACED -> entryLive = false;
+            case SEEN -> {
+                if (entryOrderId == null && e.orderId() != null) {
+                    entryOrderId = e.orderId();
+                    send(new RecordEntryOrderCommand(id(), account().brokerName(), entryOrderId));
+                }
+                if (phase == Phase.ENTRY) {
+                    onEntryReport(report(e));
+                }
+            }
         }
     }
 
@@ -421,29 +364,25 @@ public class TradeExecutionSaga {
         Money price = fillPrice(r);
         switch (r.state()) {
             case FILLED -> {
-                entryWorking = false;
-                stopWatching();
+                entryLive = false;
                 // The aggregate opens the trade; TradeOpenedEvent moves this saga on.
                 recordEntryFill(Math.max(filled, order.quantity()), price);
             }
             case PARTIALLY_FILLED -> recordEntryFill(filled, price);
             case REJECTED, ERROR -> {
-                entryWorking = false;
-                stopWatching();
+                entryLive = false;
                 recordEntryFill(filled, price); // what did fill is a position: the aggregate opens with it
                 send(new RejectTradeCommand(id(), reason(r, "rejected by the broker")));
             }
             case CANCELED -> {
-                entryWorking = false;
-                stopWatching();
+                entryLive = false;
                 recordEntryFill(filled, price);
                 send(new CancelTradeCommand(id(), CloseReason.CANCELED,
                         "canceled by the broker" + (r.reasonDescription() == null ? "" : ": " + r.reasonDescription()),
                         Actor.Engine.SAGA, null));
             }
             case EXPIRED -> {
-                entryWorking = false;
-                stopWatching();
+                entryLive = false;
                 recordEntryFill(filled, price);
                 if (contractExpired()) {
                     expireTrade(); // the order died with its option contract
@@ -451,21 +390,49 @@ public class TradeExecutionSaga {
                     send(new CancelTradeCommand(id(), CloseReason.CANCELED, "order expired", Actor.Engine.SAGA, null));
                 }
             }
-            // Accepted and working (a resting limit), or a state we do not know: the poller reports the next change.
+            // Accepted and working (a resting limit), or a state we do not know: the desk reports the next change.
             default -> { }
         }
+    }
+
+    private void onBracket(BrokerOrderReportedEvent e) {
+        if (e.kind() != BrokerOrderReportedEvent.Kind.SEEN) {
+            // Never at the broker (refused, unconfirmed, withdrawn unsent): nothing of it can fill.
+            bracketTag = null;
+            bracketOrderId = null;
+            if (bracketWithdrawing) {
+                withdrawn();
+            } else {
+                log.warn("trade {}: bracket order {} ({}); the brackets stay with the price monitor", tradeId,
+                        e.kind().name().toLowerCase(), e.reason());
+            }
+            return;
+        }
+        bracketOrderId = e.orderId();
+        OrderStatusReport r = report(e);
+        if (bracketWithdrawing) {
+            if (r.state().isTerminal()) {
+                bracketTag = null;
+                if (!endedBracket(r)) {
+                    withdrawn();
+                } else {
+                    bracketWithdrawing = false;
+                    cancelWithdrawalDeadline();
+                }
+            }
+            return;
+        }
+        onBracketReport(r);
     }
 
     private void onBracketReport(OrderStatusReport r) {
         switch (r.state()) {
             case FILLED -> {
-                bracketWorking = false;
-                stopWatching();
+                bracketTag = null;
                 closeWithBracketFill(r);
             }
             case CANCELED, REJECTED, EXPIRED, ERROR -> {
-                bracketWorking = false;
-                stopWatching();
+                bracketTag = null;
                 recordPartialExit(r, "bracket order " + r.state().name().toLowerCase());
                 log.warn("trade {}: bracket order {} ended {} ({}); the brackets stay with the price monitor",
                         tradeId, r.orderId(), r.state(), r.reasonDescription());
@@ -475,16 +442,31 @@ public class TradeExecutionSaga {
         }
     }
 
+    private void onExit(BrokerOrderReportedEvent e) {
+        switch (e.kind()) {
+            case REFUSED, UNCONFIRMED -> {
+                exitTag = null;
+                send(new RejectExitCommand(id(), e.reason() == null ? "refused by the broker" : e.reason()));
+            }
+            case NOT_PLACED -> exitTag = null;
+            case SEEN -> {
+                if (exitOrderId == null && e.orderId() != null) {
+                    exitOrderId = e.orderId();
+                    send(new RecordExitOrderCommand(id(), exitOrderId));
+                }
+                onExitReport(report(e));
+            }
+        }
+    }
+
     private void onExitReport(OrderStatusReport r) {
         switch (r.state()) {
             case FILLED -> {
-                exitWorking = false;
-                stopWatching();
+                exitTag = null;
                 send(new CloseTradeCommand(id(), fillPrice(r), null));
             }
             case REJECTED, ERROR, CANCELED, EXPIRED -> {
-                exitWorking = false;
-                stopWatching();
+                exitTag = null;
                 String ended = "exit order " + r.state().name().toLowerCase();
                 if (filledOf(r) >= position) { // every share sold before the order ended: that is a close
                     send(new CloseTradeCommand(id(), fillPrice(r), null));
@@ -497,152 +479,19 @@ public class TradeExecutionSaga {
         }
     }
 
-    // ------------------------------------------------------------------------------------------- placement
+    // ------------------------------------------------------------------------------------------------- legs
 
-    /** Starts placing a new watched order: reconcile first (never two orders for one tag), then send. */
-    private void startPlacement(String tag, Instant notBefore) {
-        watchTag = tag;
-        watchOrderId = null;
-        watchAcknowledged = false;
-        watchSentAt = notBefore;
-        placement = Placement.TO_SEND;
-        pollDelayMillis = 0;
-        retryDelayMillis = 0;
-        confirmDeadlineId = deadlineManager.schedule(settings.confirmationTimeout(), CONFIRM);
-        reconcile();
+    /** Hands a leg to the desk, to be sent once its tag is certainly absent at the broker. */
+    private void place(OrderTicket ticket, Instant notBefore) {
+        desk.add(WorkedOrder.toSend(tradeId, username, accountKey(), ticket, notBefore,
+                now().plus(settings.confirmationTimeout())));
     }
 
-    private void reconcile() {
-        if (placement != Placement.TO_SEND && placement != Placement.UNKNOWN) {
-            return;
-        }
-        OrderStatusBook.Lookup lookup;
-        try {
-            lookup = placement == Placement.UNKNOWN ? orderStatusBook.inHistory(account(), watchTag)
-                    : orderStatusBook.byTag(account(), watchTag, watchSentAt);
-        } catch (BrokerRateLimitException | BrokerUnavailableException | BrokerOutcomeUnknownException ex) {
-            log.info("trade {}: reconciling {} deferred: {}", tradeId, watchTag, ex.getMessage());
-            scheduleReconcile(nextRetryDelay());
-            return;
-        } catch (RuntimeException ex) {
-            if (placement == Placement.UNKNOWN) { // the order may exist: keep looking until the confirmation deadline
-                log.warn("trade {}: reconciling {} failed: {}", tradeId, watchTag, ex.getMessage());
-                scheduleReconcile(nextRetryDelay());
-            } else { // no usable broker (e.g. credentials): the order cannot be placed
-                placementRefused(ex.getMessage());
-            }
-            return;
-        }
-        switch (lookup.found()) {
-            case STALE -> scheduleReconcile(settings.snapshotTick());
-            case FOUND -> adopt(lookup.report());
-            case ABSENT -> {
-                if (placement == Placement.TO_SEND) {
-                    sendOrder();
-                } else {
-                    // Sent without an answer and not listed (yet): never resend; the confirmation deadline ends the wait.
-                    scheduleReconcile(nextPollDelay());
-                }
-            }
-        }
-    }
-
-    private void sendOrder() {
-        watchSentAt = now();
-        try {
-            BrokerAccount broker = account();
-            PlacedOrder placed = switch (phase) {
-                case ENTRY -> broker.provider().placeOrder(entryRequest());
-                case EXIT -> broker.provider().placeOrder(OrderRequest.market(watchTag, order.instrument(),
-                        OrderSide.closing(order.side()), position));
-                case OPEN -> placeBracket(broker);
-                case ENDED -> null;
-            };
-            if (placed == null) {
-                return;
-            }
-            placement = Placement.SENT;
-            recordOrderId(placed.orderId());
-            follow();
-        } catch (BrokerOrderRejectedException ex) { // includes insufficient funds
-            placementRefused(ex.getMessage());
-        } catch (BrokerOutcomeUnknownException ex) {
-            // The order may exist: a resend could double it. Reconcile by tag until the confirmation deadline.
-            log.warn("trade {}: placing {} has an unknown outcome ({}); reconciling by tag", tradeId, watchTag,
-                    ex.getMessage());
-            placement = Placement.UNKNOWN;
-            scheduleReconcile(firstPoll());
-        } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
-            // Certainly not placed (refused before anything was sent): check the tag again, then send.
-            log.info("trade {}: placing {} deferred: {}", tradeId, watchTag, ex.getMessage());
-            placement = Placement.TO_SEND;
-            scheduleReconcile(nextRetryDelay());
-        } catch (RuntimeException ex) {
-            placementRefused(ex.getMessage());
-        }
-    }
-
-    private OrderRequest entryRequest() {
-        OrderSide side = OrderSide.opening(order.side());
-        return order.orderType() == OrderType.LIMIT
-                ? OrderRequest.limit(watchTag, order.instrument(), side, order.quantity(), order.limitPrice(), TimeInForce.DAY)
-                : OrderRequest.market(watchTag, order.instrument(), side, order.quantity());
-    }
-
-    /** Both brackets: an OCO; one: a single stop or limit order. Good until canceled. */
-    private PlacedOrder placeBracket(BrokerAccount broker) {
-        OrderSide side = OrderSide.closing(order.side());
-        if (stopLoss != null && takeProfit != null) {
-            return broker.provider().placeOco(new OcoRequest(watchTag, order.instrument(), side, position, takeProfit,
-                    stopLoss, TimeInForce.GTC));
-        }
-        return broker.provider().placeOrder(stopLoss != null
-                ? OrderRequest.stop(watchTag, order.instrument(), side, position, stopLoss, TimeInForce.GTC)
-                : OrderRequest.limit(watchTag, order.instrument(), side, position, takeProfit, TimeInForce.GTC));
-    }
-
-    /** The broker knows the order under this id: record it (once) on the trade. */
-    private void recordOrderId(String orderId) {
-        watchOrderId = orderId;
-        switch (phase) {
-            case ENTRY -> {
-                entryOrderId = orderId;
-                entryWorking = true;
-                send(new RecordEntryOrderCommand(id(), account().brokerName(), orderId));
-            }
-            case EXIT -> {
-                exitOrderId = orderId;
-                exitWorking = true;
-                send(new RecordExitOrderCommand(id(), orderId));
-            }
-            case OPEN -> {
-                bracketOrderId = orderId;
-                bracketWorking = true;
-            }
-            default -> { }
-        }
-    }
-
-    /** Reconciliation found the order at the broker: continue with it as if its placement had answered. */
-    private void adopt(OrderStatusReport report) {
-        log.info("trade {}: order {} found at the broker by tag {}", tradeId, report.orderId(), watchTag);
-        placement = Placement.SENT;
-        recordOrderId(report.orderId());
-        follow();
-        acknowledge();
-        onReport(report);
-    }
-
-    private void placementRefused(String reason) {
-        Phase refused = phase;
-        stopWatching();
-        switch (refused) {
-            case ENTRY -> send(new RejectTradeCommand(id(), reason == null ? "refused by the broker" : reason));
-            case EXIT -> send(new RejectExitCommand(id(), reason == null ? "refused by the broker" : reason));
-            case OPEN -> log.warn("trade {}: bracket order refused ({}); the brackets stay with the price monitor",
-                    tradeId, reason);
-            default -> { }
-        }
+    private void placeExit(Instant notBefore) {
+        exitAttempts++;
+        exitTag = tag("x" + exitAttempts);
+        exitOrderId = null;
+        place(exitTicket(), notBefore);
     }
 
     private void placeBrackets(Instant notBefore) {
@@ -658,134 +507,73 @@ public class TradeExecutionSaga {
             return;
         }
         bracketAttempts++;
-        startPlacement(tag("b" + bracketAttempts), notBefore);
-    }
-
-    /** How taking the bracket order off the broker went. */
-    enum Withdrawal {
-        /** No bracket order works any more (what it sold is recorded): go on. */
-        DONE,
-        /** A leg sold the whole position: the trade closes with it. */
-        CLOSED,
-        /** The cancel was asked for and the order still works: followed until it ends, then the next step. */
-        WAITING,
-        /** Whether it still works could not be read: it stays in place and is followed as before. */
-        UNKNOWN
+        bracketTag = tag("b" + bracketAttempts);
+        bracketOrderId = null;
+        place(bracketTicket(), notBefore);
     }
 
     /**
-     * Takes the bracket order off the broker before an exit or new brackets: cancels it and reads its final state,
-     * so what a leg sold meanwhile is recorded (or closes the trade) and never sold a second time. A bracket whose
-     * placement has an unknown outcome is looked up by its tag first: it may exist.
+     * Takes the bracket order off the broker before an exit or new brackets: the desk cancels it and reports how
+     * it ended, so what a leg sold meanwhile is recorded (or closes the trade) and never sold a second time.
      */
-    private Withdrawal withdrawBracket() {
-        if (phase != Phase.ENTRY && watchTag != null && !bracketWorking && isBracketTag(watchTag)) {
-            if (placement == Placement.UNKNOWN) {
-                Optional<OrderStatusReport> found;
-                try {
-                    found = account().provider().findOrderByTag(watchTag);
-                } catch (BrokerException ex) {
-                    log.warn("trade {}: bracket {} may exist and could not be looked up: {}", tradeId, watchTag,
-                            ex.getMessage());
-                    return Withdrawal.UNKNOWN;
-                }
-                found.ifPresent(o -> {
-                    bracketOrderId = o.orderId();
-                    bracketWorking = true;
-                });
-            }
-            stopWatching(); // TO_SEND: certainly never sent
-        }
-        if (!bracketWorking || bracketOrderId == null) {
-            return Withdrawal.DONE;
-        }
-        try {
-            account().provider().cancelOrder(bracketOrderId);
-        } catch (BrokerException ex) {
-            // already ended (filled, canceled), or the broker is away: its state says which
-            log.info("trade {}: cancel of bracket {} failed: {}", tradeId, bracketOrderId, ex.getMessage());
-        }
-        OrderStatusReport last;
-        try {
-            last = account().provider().getOrder(bracketOrderId);
-        } catch (BrokerException ex) {
-            log.warn("trade {}: bracket {}: state unreadable after the cancel: {}", tradeId, bracketOrderId,
-                    ex.getMessage());
-            return Withdrawal.UNKNOWN;
-        }
-        if (!last.state().isTerminal()) {
-            bracketWithdrawing = true;
-            resumeBracketWatch();
-            // a cancel the broker never completes must not hold the exit for ever
-            confirmDeadlineId = deadlineManager.schedule(settings.confirmationTimeout(), CONFIRM);
-            return Withdrawal.WAITING;
-        }
-        return endedBracket(last) ? Withdrawal.CLOSED : Withdrawal.DONE;
+    private void withdrawBracket() {
+        bracketWithdrawing = true;
+        desk.withdraw(bracketTag, false);
+        cancelWithdrawalDeadline();
+        withdrawalDeadlineId = deadlineManager.schedule(settings.confirmationTimeout(), WITHDRAWAL);
     }
 
-    /**
-     * The broker took the bracket's cancel but never completed it within the confirmation window: the bracket
-     * stays in place and watched; an exit that waited for it is refused with the reason (new brackets are not
-     * placed over it).
-     */
-    private void withdrawalTimedOut() {
+    /** The withdrawn bracket ended without closing the trade: the step that waited for it goes on. */
+    private void withdrawn() {
         bracketWithdrawing = false;
-        String reason = "the bracket order was not canceled at the broker within "
-                + settings.confirmationTimeout().toSeconds() + " s; it stays in place";
-        log.warn("trade {}: {}", tradeId, reason);
-        refuseExitIfClosing(reason);
-        if (phase != Phase.EXIT) {
-            resumeBracketWatch();
-        }
-    }
-
-    /** The bracket being withdrawn reported: once it has ended, the step that waited for it goes on. */
-    private void onWithdrawnBracketReport(OrderStatusReport r) {
-        if (!r.state().isTerminal()) {
-            return;
-        }
-        bracketWithdrawing = false;
-        cancelQuietly(CONFIRM, confirmDeadlineId);
-        confirmDeadlineId = null;
-        if (endedBracket(r)) {
-            return;
-        }
+        cancelWithdrawalDeadline();
         if (phase == Phase.EXIT) {
             placeExit(now());
-        } else {
-            stopWatching();
+        } else if (phase == Phase.OPEN) {
             placeBrackets(now());
         }
     }
 
+    private void cancelWithdrawalDeadline() {
+        if (withdrawalDeadlineId != null) {
+            cancelQuietly(WITHDRAWAL, withdrawalDeadlineId);
+            withdrawalDeadlineId = null;
+        }
+    }
+
+    private OrderTicket entryTicket() {
+        OrderSide side = OrderSide.opening(order.side());
+        String tag = tag("");
+        return OrderTicket.of(order.orderType() == OrderType.LIMIT
+                ? OrderRequest.limit(tag, order.instrument(), side, order.quantity(), order.limitPrice(), TimeInForce.DAY)
+                : OrderRequest.market(tag, order.instrument(), side, order.quantity()));
+    }
+
+    /** Both brackets: an OCO; one: a single stop or limit order. Good until canceled. */
+    private OrderTicket bracketTicket() {
+        OrderSide side = OrderSide.closing(order.side());
+        if (stopLoss != null && takeProfit != null) {
+            return OrderTicket.of(new OcoRequest(bracketTag, order.instrument(), side, position, takeProfit, stopLoss,
+                    TimeInForce.GTC));
+        }
+        return OrderTicket.of(stopLoss != null
+                ? OrderRequest.stop(bracketTag, order.instrument(), side, position, stopLoss, TimeInForce.GTC)
+                : OrderRequest.limit(bracketTag, order.instrument(), side, position, takeProfit, TimeInForce.GTC));
+    }
+
+    private OrderTicket exitTicket() {
+        return OrderTicket.of(OrderRequest.market(exitTag, order.instrument(), OrderSide.closing(order.side()),
+                position));
+    }
+
     /** A bracket order ended: true when its fill closed the trade, else what it sold is recorded. */
     private boolean endedBracket(OrderStatusReport last) {
-        bracketWorking = false;
-        stopWatching();
         if (last.state() == OrderState.FILLED || filledOf(last) >= position) {
             closeWithBracketFill(last);
             return true;
         }
         recordPartialExit(last, "bracket order " + last.state().name().toLowerCase());
         return false;
-    }
-
-    /** Follows the bracket order that is at the broker again (after a refused exit or while it is withdrawn). */
-    private void resumeBracketWatch() {
-        cancelQuietly(RECONCILE, reconcileDeadlineId);
-        cancelQuietly(CONFIRM, confirmDeadlineId);
-        reconcileDeadlineId = confirmDeadlineId = null;
-        watchTag = tag("b" + bracketAttempts);
-        watchOrderId = bracketOrderId;
-        watchAcknowledged = true;
-        watchSentAt = now();
-        placement = Placement.SENT;
-        pollDelayMillis = 0;
-        follow();
-    }
-
-    private boolean isBracketTag(String tag) {
-        return tag.startsWith(tag("b"));
     }
 
     /** How much of the position an exit or bracket order sold: its own fill, or its legs' for an OCO. */
@@ -811,12 +599,6 @@ public class TradeExecutionSaga {
         position -= sold;
     }
 
-    private void refuseExitIfClosing(String reason) {
-        if (phase == Phase.EXIT) {
-            send(new RejectExitCommand(id(), reason));
-        }
-    }
-
     /** A bracket leg filled: the trade closes at its price, as a stop loss or a take profit. */
     private void closeWithBracketFill(OrderStatusReport r) {
         OrderStatusReport leg = r.legs().stream().filter(l -> l.state() == OrderState.FILLED).findFirst().orElse(r);
@@ -824,6 +606,15 @@ public class TradeExecutionSaga {
         Money price = fillPrice(leg, r);
         position = 0; // sold at the broker: nothing is left for an exit, whatever arrives before TradeClosed
         send(new CloseTradeCommand(id(), price, reason));
+    }
+
+    private boolean recordEntryFill(int filled, Money averagePrice) {
+        if (filled <= filledQuantity || averagePrice == null) {
+            return false;
+        }
+        filledQuantity = filled;
+        send(new RecordEntryFillCommand(id(), filled, averagePrice));
+        return true;
     }
 
     // -------------------------------------------------------------------------------------------- expiry
@@ -836,27 +627,19 @@ public class TradeExecutionSaga {
             log.info("trade {}: expiry waits for a quote: {}", tradeId, ex.getMessage());
             underlying = null;
         }
+        cancelQuietly(EXPIRY, expiryDeadlineId); // settled once, whichever came first: the broker's report or 16:00
+        expiryDeadlineId = null;
         if (underlying == null) {
-            cancelQuietly(EXPIRY, expiryDeadlineId);
-            expiryDeadlineId = deadlineManager.schedule(nextRetryDelay(), EXPIRY);
+            expiryRetryMillis = Math.min(expiryRetryMillis <= 0 ? settings.firstPoll().toMillis() : expiryRetryMillis * 2,
+                    settings.maxBrokerBackoff().toMillis());
+            expiryDeadlineId = deadlineManager.schedule(Duration.ofMillis(expiryRetryMillis), EXPIRY);
             return;
         }
         // Whatever still works at the broker dies with the contract.
-        if (entryWorking) {
-            cancelAtBroker(entryOrderId);
-            entryWorking = false;
-        }
-        if (bracketWorking) {
-            cancelAtBroker(bracketOrderId);
-            bracketWorking = false;
-        }
-        if (exitWorking) {
-            cancelAtBroker(exitOrderId);
-            exitWorking = false;
-        }
-        stopWatching();
-        cancelQuietly(EXPIRY, expiryDeadlineId); // settled once, whichever came first: the broker's report or 16:00
-        expiryDeadlineId = null;
+        desk.abandon(tradeId);
+        entryLive = false;
+        bracketTag = null;
+        exitTag = null;
         send(new ExpireTradeCommand(id(), underlying));
     }
 
@@ -881,121 +664,20 @@ public class TradeExecutionSaga {
 
     // ------------------------------------------------------------------------------------------------ end
 
+    /** Whatever of the trade still works at the broker is canceled by the desk, which tells no one any more. */
     private void end() {
         phase = Phase.ENDED;
-        if (entryWorking) { // canceled by the user while the entry order works
-            cancelAtBroker(entryOrderId);
-        } else if (entryOrderId == null && (placement == Placement.UNKNOWN || placement == Placement.TO_SEND)
-                && watchTag != null) {
-            cancelByTag(watchTag); // an entry whose placement never answered may still exist
-        }
-        if (bracketWorking) {
-            cancelAtBroker(bracketOrderId);
-        }
-        if (exitWorking) {
-            cancelAtBroker(exitOrderId);
-        }
-        entryWorking = bracketWorking = exitWorking = false;
-        stopWatching();
+        desk.abandon(tradeId);
+        entryLive = false;
+        bracketTag = null;
+        exitTag = null;
+        bracketWithdrawing = false;
+        cancelWithdrawalDeadline();
         cancelQuietly(EXPIRY, expiryDeadlineId);
         expiryDeadlineId = null;
-        sweepStrayOrders();
-    }
-
-    /**
-     * Cancels any order of this trade (by its tags) still working at the broker that the saga does not know of:
-     * a bracket or exit placed by a step whose saga write then lost a race with another node. One list request,
-     * only for trades that ever placed a bracket or an exit.
-     */
-    private void sweepStrayOrders() {
-        if (bracketAttempts == 0 && exitAttempts == 0) {
-            return;
-        }
-        String prefix = tag("");
-        try {
-            for (OrderStatusReport o : account().provider().listOrders()) {
-                if (o.tag() != null && o.tag().startsWith(prefix + "-") && o.state().isWorking()
-                        && !o.orderId().equals(bracketOrderId) && !o.orderId().equals(exitOrderId)) {
-                    log.warn("trade {}: order {} ({}) still worked at the broker after the trade ended; canceling it",
-                            tradeId, o.orderId(), o.tag());
-                    cancelAtBroker(o.orderId());
-                }
-            }
-        } catch (RuntimeException ex) {
-            log.warn("trade {}: could not look for stray orders: {}", tradeId, ex.getMessage());
-        }
-    }
-
-    private void cancelByTag(String tag) {
-        try {
-            Optional<OrderStatusReport> found = account().provider().findOrderByTag(tag);
-            found.filter(o -> o.state().isWorking()).ifPresent(o -> cancelAtBroker(o.orderId()));
-        } catch (RuntimeException ex) {
-            log.warn("trade {}: could not look for order {} to cancel it: {}", tradeId, tag, ex.getMessage());
-        }
     }
 
     // -------------------------------------------------------------------------------------------- helpers
-
-    /** Stops watching the current order: no more sightings, reconciliations or confirmation for it. */
-    private void stopWatching() {
-        cancelQuietly(RECONCILE, reconcileDeadlineId);
-        cancelQuietly(CONFIRM, confirmDeadlineId);
-        reconcileDeadlineId = confirmDeadlineId = null;
-        if (watchOrderId != null) {
-            watchedOrders.unwatch(tradeId);
-        }
-        watchGeneration++; // a sighting already on its way is old news
-        watchTag = null;
-        watchOrderId = null;
-        watchAcknowledged = false;
-        placement = Placement.NONE;
-    }
-
-    /** The broker has shown the order: the confirmation deadline is moot. */
-    private void acknowledge() {
-        if (!watchAcknowledged) {
-            watchAcknowledged = true;
-            cancelQuietly(CONFIRM, confirmDeadlineId);
-            confirmDeadlineId = null;
-        }
-    }
-
-    private boolean recordEntryFill(int filled, Money averagePrice) {
-        if (filled <= filledQuantity || averagePrice == null) {
-            return false;
-        }
-        filledQuantity = filled;
-        send(new RecordEntryFillCommand(id(), filled, averagePrice));
-        return true;
-    }
-
-    private void cancelAtBroker(String orderId) {
-        if (orderId == null) {
-            return;
-        }
-        try {
-            account().provider().cancelOrder(orderId);
-        } catch (RuntimeException ex) {
-            // Already done (filled, canceled) or the broker is away: nothing more to do here, but say so.
-            log.warn("trade {}: cancel of order {} failed: {}", tradeId, orderId, ex.getMessage());
-        }
-    }
-
-    /**
-     * Has the account's poller follow the watched order, as a new watch: its first sighting is reported even if
-     * the order looks as it did under an earlier watch.
-     */
-    private void follow() {
-        watchGeneration++;
-        watchedOrders.watch(new OrderWatch(tradeId, username, account().accountKey(), watchOrderId, watchGeneration,
-                watchSentAt));
-    }
-
-    private void scheduleReconcile(Duration delay) {
-        cancelQuietly(RECONCILE, reconcileDeadlineId);
-        reconcileDeadlineId = deadlineManager.schedule(delay, RECONCILE);
-    }
 
     private void cancelQuietly(String name, String id) {
         if (id == null) {
@@ -1007,27 +689,6 @@ public class TradeExecutionSaga {
             // db-scheduler refuses to cancel an execution that is running right now; it ends by itself.
             log.debug("trade {}: deadline {} {} not canceled: {}", tradeId, name, id, ex.getMessage());
         }
-    }
-
-    private Duration firstPoll() {
-        pollDelayMillis = settings.firstPoll().toMillis();
-        return settings.firstPoll();
-    }
-
-    /** The next, slower poll: ×factor up to a ceiling that is higher once the broker acknowledged the order. */
-    private Duration nextPollDelay() {
-        long ceiling = (watchAcknowledged ? settings.maxWorkingPoll() : settings.maxUnconfirmedPoll()).toMillis();
-        long next = pollDelayMillis <= 0 ? settings.firstPoll().toMillis()
-                : Math.round(pollDelayMillis * settings.backoffFactor());
-        pollDelayMillis = Math.min(Math.max(next, settings.firstPoll().toMillis()), ceiling);
-        return Duration.ofMillis(pollDelayMillis);
-    }
-
-    /** Back-off after broker trouble: doubling from the first poll delay, up to its ceiling. */
-    private Duration nextRetryDelay() {
-        long next = retryDelayMillis <= 0 ? settings.firstPoll().toMillis() : retryDelayMillis * 2;
-        retryDelayMillis = Math.min(next, settings.maxBrokerBackoff().toMillis());
-        return Duration.ofMillis(retryDelayMillis);
     }
 
     private void send(Object command) {
@@ -1044,6 +705,15 @@ public class TradeExecutionSaga {
             account = brokerResolver.resolve(username);
         }
         return account;
+    }
+
+    /** The account the desk works this trade's legs in; an unusable one still groups them (the desk refuses them). */
+    private String accountKey() {
+        try {
+            return account().accountKey();
+        } catch (RuntimeException ex) {
+            return "unresolved:" + username;
+        }
     }
 
     private TradeId id() {
@@ -1069,15 +739,16 @@ public class TradeExecutionSaga {
         return value == null ? 0 : value.intValue();
     }
 
-    /** A sighting as the broker's report it was made from (the fields this saga decides on). */
-    private static OrderStatusReport report(BrokerOrderObservedEvent e) {
+    /** A report of the desk as the broker's report it was made from (the fields this saga decides on). */
+    private static OrderStatusReport report(BrokerOrderReportedEvent e) {
         List<OrderStatusReport> legs = e.legs().stream()
                 .map(l -> new OrderStatusReport(l.orderId(), OrderState.valueOf(l.state()), null, null, null,
                         l.type() == null ? null : PriceType.valueOf(l.type()), null, l.filledQuantity(), null,
                         l.avgFillPrice(), l.lastFillPrice(), null, null, null, List.of()))
                 .toList();
-        return new OrderStatusReport(e.orderId(), OrderState.valueOf(e.state()), null, null, null, null, null,
-                e.filledQuantity(), null, e.avgFillPrice(), e.lastFillPrice(), null, e.reason(), null, legs);
+        return new OrderStatusReport(e.orderId(), OrderState.valueOf(e.state()), null, null, null,
+                e.type() == null ? null : PriceType.valueOf(e.type()), null, e.filledQuantity(), null,
+                e.avgFillPrice(), e.lastFillPrice(), e.tag(), e.reason(), null, legs);
     }
 
     private static Money fillPrice(OrderStatusReport r) {
@@ -1111,44 +782,28 @@ public class TradeExecutionSaga {
     public void setFilledQuantity(int v) { filledQuantity = v; }
     public int getPosition() { return position; }
     public void setPosition(int v) { position = v; }
+    public boolean isEntryLive() { return entryLive; }
+    public void setEntryLive(boolean v) { entryLive = v; }
     public String getEntryOrderId() { return entryOrderId; }
     public void setEntryOrderId(String v) { entryOrderId = v; }
-    public boolean isEntryWorking() { return entryWorking; }
-    public void setEntryWorking(boolean v) { entryWorking = v; }
+    public String getBracketTag() { return bracketTag; }
+    public void setBracketTag(String v) { bracketTag = v; }
     public String getBracketOrderId() { return bracketOrderId; }
     public void setBracketOrderId(String v) { bracketOrderId = v; }
-    public boolean isBracketWorking() { return bracketWorking; }
-    public void setBracketWorking(boolean v) { bracketWorking = v; }
-    public String getExitOrderId() { return exitOrderId; }
-    public void setExitOrderId(String v) { exitOrderId = v; }
-    public boolean isExitWorking() { return exitWorking; }
-    public void setExitWorking(boolean v) { exitWorking = v; }
     public int getBracketAttempts() { return bracketAttempts; }
     public void setBracketAttempts(int v) { bracketAttempts = v; }
+    public String getExitTag() { return exitTag; }
+    public void setExitTag(String v) { exitTag = v; }
+    public String getExitOrderId() { return exitOrderId; }
+    public void setExitOrderId(String v) { exitOrderId = v; }
     public int getExitAttempts() { return exitAttempts; }
     public void setExitAttempts(int v) { exitAttempts = v; }
-    public String getWatchTag() { return watchTag; }
-    public void setWatchTag(String v) { watchTag = v; }
-    public String getWatchOrderId() { return watchOrderId; }
-    public void setWatchOrderId(String v) { watchOrderId = v; }
-    public Instant getWatchSentAt() { return watchSentAt; }
-    public void setWatchSentAt(Instant v) { watchSentAt = v; }
-    public boolean isWatchAcknowledged() { return watchAcknowledged; }
-    public void setWatchAcknowledged(boolean v) { watchAcknowledged = v; }
-    public Placement getPlacement() { return placement; }
-    public void setPlacement(Placement v) { placement = v; }
-    public long getPollDelayMillis() { return pollDelayMillis; }
-    public void setPollDelayMillis(long v) { pollDelayMillis = v; }
-    public long getRetryDelayMillis() { return retryDelayMillis; }
-    public void setRetryDelayMillis(long v) { retryDelayMillis = v; }
-    public long getWatchGeneration() { return watchGeneration; }
-    public void setWatchGeneration(long v) { watchGeneration = v; }
     public boolean isBracketWithdrawing() { return bracketWithdrawing; }
     public void setBracketWithdrawing(boolean v) { bracketWithdrawing = v; }
-    public String getConfirmDeadlineId() { return confirmDeadlineId; }
-    public void setConfirmDeadlineId(String v) { confirmDeadlineId = v; }
-    public String getReconcileDeadlineId() { return reconcileDeadlineId; }
-    public void setReconcileDeadlineId(String v) { reconcileDeadlineId = v; }
+    public String getWithdrawalDeadlineId() { return withdrawalDeadlineId; }
+    public void setWithdrawalDeadlineId(String v) { withdrawalDeadlineId = v; }
     public String getExpiryDeadlineId() { return expiryDeadlineId; }
     public void setExpiryDeadlineId(String v) { expiryDeadlineId = v; }
+    public long getExpiryRetryMillis() { return expiryRetryMillis; }
+    public void setExpiryRetryMillis(long v) { expiryRetryMillis = v; }
 }

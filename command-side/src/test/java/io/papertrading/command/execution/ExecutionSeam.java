@@ -27,8 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The execution saga and the real {@link Trade} aggregate in one Axon configuration: the saga's commands reach
  * the aggregate, and the aggregate's events reach the saga, synchronously. Time stands still until
  * {@link #advance} moves it, one poller tick at a time: deadlines due meanwhile fire one by one, each in its own
- * unit of work, with the saga's clock at the deadline's time, and after each tick the real
- * {@link AccountOrderPoller} runs a round over the watched orders, its sightings published to the saga. Every command the aggregate refuses is recorded in {@link #refusals},
+ * unit of work, with the saga's clock at the deadline's time, and after each tick the real {@link OrderDesk}
+ * works every account once, its reports published to the saga. Every command the aggregate refuses is recorded in {@link #refusals},
  * since the saga itself only logs them.
  */
 final class ExecutionSeam implements AutoCloseable {
@@ -37,8 +37,8 @@ final class ExecutionSeam implements AutoCloseable {
     final StubDeadlineManager deadlines;
     final Clock clock;
     final List<String> refusals = new CopyOnWriteArrayList<>();
-    final WatchedOrders watches = WatchedOrders.inMemory();
-    final AccountOrderPoller poller;
+    final DeskOrders deskOrders = DeskOrders.inMemory();
+    final OrderDesk desk;
     private final Duration tick;
     private final Configuration axon;
     private final ScopeAwareProvider scopes;
@@ -52,7 +52,6 @@ final class ExecutionSeam implements AutoCloseable {
         deadlines = new StubDeadlineManager(start);
         StubDeadlineManager time = deadlines;
         clock = new FixtureClock(() -> time);
-        OrderStatusBook book = new OrderStatusBook(clock, settings);
         BrokerResolver resolver = brokers != null ? brokers
                 : user -> new BrokerAccount("fake:" + user, "FAKE", broker, true);
         DefaultConfigurer configurer = (DefaultConfigurer) DefaultConfigurer.defaultConfiguration();
@@ -61,9 +60,8 @@ final class ExecutionSeam implements AutoCloseable {
                 .configureDeadlineManager(c -> deadlines)
                 .registerComponent(Clock.class, c -> clock)
                 .registerComponent(ExecutionSettings.class, c -> settings)
-                .registerComponent(OrderStatusBook.class, c -> book)
                 .registerComponent(BrokerResolver.class, c -> resolver)
-                .registerComponent(WatchedOrders.class, c -> watches);
+                .registerComponent(DeskOrders.class, c -> deskOrders);
         configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class);
         axon = configurer.start();
         axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
@@ -76,23 +74,28 @@ final class ExecutionSeam implements AutoCloseable {
         });
         scopes = new ConfigurationScopeAwareProvider(axon);
         tick = settings.snapshotTick();
-        poller = new AccountOrderPoller(watches, resolver,
+        desk = new OrderDesk(deskOrders, resolver,
                 event -> axon.eventBus().publish(GenericEventMessage.asEventMessage(event)),
                 command -> axon.commandGateway().send(command), clock, settings);
     }
 
-    /** Sends a command as a user would, waiting for its outcome (refusals throw). */
+    /**
+     * Sends a command as a user would, waiting for its outcome (refusals throw); the desk then works at once, as
+     * the application's desk does when a saga step asks for a new leg.
+     */
     Object send(Object command) {
-        return axon.commandGateway().sendAndWait(command);
+        Object result = axon.commandGateway().sendAndWait(command);
+        desk.workAll();
+        return result;
     }
 
-    /** Moves time on tick by tick; every deadline due by then fires in order, and the poller runs after each tick. */
+    /** Moves time on tick by tick; every deadline due by then fires in order, and the desk works after each tick. */
     void advance(Duration by) {
         Duration left = by;
         while (left.compareTo(Duration.ZERO) > 0) {
             Duration step = left.compareTo(tick) < 0 ? left : tick;
             deadlines.advanceTimeBy(step, this::fire);
-            poller.pollAll();
+            desk.workAll();
             left = left.minus(step);
         }
     }

@@ -1,7 +1,7 @@
 package io.papertrading.app.execution;
 
-import io.papertrading.command.execution.AccountOrderPoller;
-import io.papertrading.command.execution.OrderWatch;
+import io.papertrading.command.execution.OrderDesk;
+import io.papertrading.command.execution.WorkedOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,21 +24,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the {@link AccountOrderPoller} once in the cluster: the node that holds a PostgreSQL session advisory lock
- * polls, the others keep trying for the lock every tick and take over within a tick of the holder's connection
- * ending (a dead node's session dies with it). Each round reads the watches and hands every due account to a
- * worker pool, one account per worker at a time, so a slow or rate-limited account delays only itself. A watch
- * committed on this node nudges its account: polled at once (when its broker has no request budget) instead of
- * at the next tick.
+ * Runs the {@link OrderDesk} once in the cluster: the node that holds a PostgreSQL session advisory lock works
+ * the brokers, the others try for the lock every tick and take over within a tick of the holder's connection
+ * ending (a dead node's session dies with it). Each round reads the legs and hands every account to a worker
+ * pool, one account per worker at a time, so a slow or rate-limited account delays only itself. A saga change
+ * committed on this node nudges its account: worked at once instead of at the next tick.
  */
-class AccountPolling implements SmartLifecycle {
+class OrderDeskRunner implements SmartLifecycle {
 
     /** The advisory lock's key: "paper-ow" (order watch) in ASCII. */
     static final long LOCK_KEY = 0x70617065722d6f77L;
-    private static final Logger log = LoggerFactory.getLogger(AccountPolling.class);
+    private static final Logger log = LoggerFactory.getLogger(OrderDeskRunner.class);
 
     private final DataSource dataSource;
-    private final AccountOrderPoller poller;
+    private final OrderDesk desk;
     private final Duration tick;
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
@@ -50,25 +49,25 @@ class AccountPolling implements SmartLifecycle {
     private volatile boolean leader;
     private Connection lock;
 
-    AccountPolling(DataSource dataSource, AccountOrderPoller poller, Duration tick, int threads) {
+    OrderDeskRunner(DataSource dataSource, OrderDesk desk, Duration tick, int threads) {
         this.dataSource = dataSource;
-        this.poller = poller;
+        this.desk = desk;
         this.tick = tick;
-        this.timer = Executors.newSingleThreadScheduledExecutor(named("account-poller", new AtomicInteger()));
-        this.workers = Executors.newFixedThreadPool(threads, named("account-poll", new AtomicInteger()));
+        this.timer = Executors.newSingleThreadScheduledExecutor(named("order-desk", new AtomicInteger()));
+        this.workers = Executors.newFixedThreadPool(threads, named("order-desk-account", new AtomicInteger()));
     }
 
-    /** Whether this node polls the brokers now. */
+    /** Whether this node works the brokers now. */
     boolean isLeader() {
         return leader;
     }
 
-    /** A watch of this account was committed: look at it now rather than at the next tick. */
+    /** A saga change for this account was committed: work it now rather than at the next tick. */
     void nudge(String accountKey) {
         if (!running) {
             return;
         }
-        poller.nudge(accountKey);
+        desk.nudge(accountKey);
         nudged.add(accountKey);
         if (nudgeQueued.compareAndSet(false, true)) {
             timer.execute(() -> {
@@ -87,16 +86,16 @@ class AccountPolling implements SmartLifecycle {
             if (!holdsLock()) {
                 return;
             }
-            for (Map.Entry<String, List<OrderWatch>> due : poller.due().entrySet()) {
+            for (Map.Entry<String, List<WorkedOrder>> due : desk.due().entrySet()) {
                 dispatch(due.getKey(), due.getValue());
             }
         } catch (RuntimeException ex) {
-            log.warn("account polling round failed: {}", ex.getMessage());
+            log.warn("order desk round failed: {}", ex.getMessage());
         }
     }
 
-    /** Polls the account on a worker unless it is being polled; {@code watches} null: read them for it. */
-    private void dispatch(String accountKey, List<OrderWatch> watches) {
+    /** Works the account on a worker unless it is being worked; {@code legs} null: read them for it. */
+    private void dispatch(String accountKey, List<WorkedOrder> legs) {
         if (!inFlight.add(accountKey)) {
             return; // the running poll re-dispatches it if it was nudged meanwhile
         }
@@ -104,9 +103,9 @@ class AccountPolling implements SmartLifecycle {
         try {
             workers.execute(() -> {
                 try {
-                    poller.poll(accountKey, watches != null ? watches : poller.watchesOf(accountKey));
+                    desk.work(accountKey, legs != null ? legs : desk.ordersOf(accountKey));
                 } catch (RuntimeException ex) {
-                    log.warn("polling account {} failed: {}", accountKey, ex.getMessage());
+                    log.warn("order desk: account {} failed: {}", accountKey, ex.getMessage());
                 } finally {
                     inFlight.remove(accountKey);
                     if (nudged.contains(accountKey) && running) {
@@ -119,7 +118,7 @@ class AccountPolling implements SmartLifecycle {
         }
     }
 
-    /** Keeps or takes the cluster's polling lock; false when another node holds it. */
+    /** Keeps or takes the cluster's order desk lock; false when another node holds it. */
     private boolean holdsLock() {
         if (lock != null) {
             try {
@@ -129,7 +128,7 @@ class AccountPolling implements SmartLifecycle {
             } catch (SQLException ignored) {
                 // treated as lost
             }
-            log.warn("account polling: lock connection lost; another node may take over");
+            log.warn("order desk: lock connection lost; another node may take over");
             closeQuietly(lock);
             lock = null;
             leader = false;
@@ -143,7 +142,7 @@ class AccountPolling implements SmartLifecycle {
                 if (rs.next() && rs.getBoolean(1)) {
                     lock = c;
                     leader = true;
-                    log.info("account polling: this node polls the brokers");
+                    log.info("order desk: this node works the brokers");
                     return true;
                 }
             }
@@ -151,7 +150,7 @@ class AccountPolling implements SmartLifecycle {
             return false;
         } catch (SQLException ex) {
             closeQuietly(c);
-            log.warn("account polling: lock not taken: {}", ex.getMessage());
+            log.warn("order desk: lock not taken: {}", ex.getMessage());
             return false;
         }
     }
@@ -164,7 +163,7 @@ class AccountPolling implements SmartLifecycle {
         try (Statement s = lock.createStatement()) {
             s.execute("select pg_advisory_unlock(" + LOCK_KEY + ")");
         } catch (SQLException ex) {
-            log.debug("account polling: unlock failed: {}", ex.getMessage());
+            log.debug("order desk: unlock failed: {}", ex.getMessage());
         }
         closeQuietly(lock);
         lock = null;

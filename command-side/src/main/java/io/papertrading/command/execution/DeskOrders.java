@@ -1,0 +1,38 @@
+package io.papertrading.command.execution;
+
+import java.util.List;
+
+/**
+ * The order legs the {@link OrderDesk} works. The saga adds and withdraws legs in its own unit of work (a saga
+ * step that is rolled back asks for nothing); the desk records its progress and forgets a leg once it is done.
+ */
+public interface DeskOrders {
+
+    /** A new leg to send (nothing changes if its tag is already there). */
+    void add(WorkedOrder order);
+
+    /** Cancel this leg once it works and report how it ended; {@code silent}: and report nothing. */
+    void withdraw(String tag, boolean silent);
+
+    /** The trade ended: every leg of it still worked is canceled, silently. */
+    void abandon(String tradeId);
+
+    /** The desk's progress on a leg (its own fields only; the saga's stay as they are). */
+    void update(WorkedOrder order);
+
+    /** The desk is done with the leg. */
+    void remove(String tag);
+
+    /** Every leg, for one round. */
+    List<WorkedOrder> all();
+
+    /** The legs of one account. */
+    default List<WorkedOrder> of(String accountKey) {
+        return all().stream().filter(o -> o.accountKey().equals(accountKey)).toList();
+    }
+
+    /** Kept in memory: for tests. */
+    static DeskOrders inMemory() {
+        return new InMemoryDeskOrders();
+    }
+}

@@ -1,0 +1,443 @@
+package io.papertrading.command.execution;
+
+import io.papertrading.broker.BrokerAuthException;
+import io.papertrading.broker.BrokerInsufficientFundsException;
+import io.papertrading.broker.BrokerOutcomeUnknownException;
+import io.papertrading.broker.BrokerRateLimitException;
+import io.papertrading.broker.BrokerTimeoutException;
+import io.papertrading.broker.BrokerUnavailableException;
+import io.papertrading.broker.OrderRequest;
+import io.papertrading.broker.OrderSide;
+import io.papertrading.broker.OrderState;
+import io.papertrading.broker.TimeInForce;
+import io.papertrading.broker.simulated.MutableClock;
+import io.papertrading.broker.tradier.TradierBroker;
+import io.papertrading.broker.tradier.TradierConfig;
+import io.papertrading.broker.tradier.TradierTuning;
+import io.papertrading.kernel.instrument.Instrument;
+import io.papertrading.kernel.money.Money;
+import io.papertrading.kernel.trade.TradeId;
+import io.papertrading.kernel.trade.command.ReportBrokerProblemCommand;
+import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent;
+import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent.Kind;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The order desk as a plain object: a scripted broker, legs in memory, a clock moved by hand. */
+class OrderDeskTest {
+
+    private static final Instant START = Instant.parse("2026-11-30T15:00:00Z");
+
+    private final MutableClock clock = new MutableClock(START);
+    private final FakeBroker broker = new FakeBroker();
+    private final DeskOrders legs = DeskOrders.inMemory();
+    private final List<BrokerOrderReportedEvent> reports = new ArrayList<>();
+    private final List<Object> commands = new ArrayList<>();
+    /** 1 s first retry, 16 s ceiling, 60 s to confirm, 30 lists a minute: one list per account every 2 s at most. */
+    private final ExecutionSettings settings = new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5),
+            Duration.ofSeconds(30), Duration.ofSeconds(16), Duration.ofSeconds(60), Duration.ofSeconds(1), 30);
+    private OrderDesk desk;
+
+    @BeforeEach
+    void setUp() {
+        desk = new OrderDesk(legs, user -> new BrokerAccount("fake:" + user, "FAKE", broker, true),
+                e -> reports.add((BrokerOrderReportedEvent) e), commands::add, clock, settings);
+    }
+
+    // ---------------------------------------------------------------------------------------------- sending
+
+    @Test
+    void sendsANewLegOnceTaggedAndReportsTheOrderWhenTheAccountListsIt() {
+        add("t1");
+
+        round();
+        assertThat(broker.placed).singleElement().satisfies(o -> assertThat(o.tag()).isEqualTo("t1"));
+        round();
+
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.tradeId()).isEqualTo(new TradeId("t1"));
+            assertThat(r.tag()).isEqualTo("t1");
+            assertThat(r.kind()).isEqualTo(Kind.SEEN);
+            assertThat(r.orderId()).isEqualTo(broker.lastId());
+            assertThat(r.state()).isEqualTo("OPEN");
+        });
+        assertThat(broker.placed).hasSize(1);
+    }
+
+    @Test
+    void aLegWhoseTagIsAlreadyAtTheBrokerIsFollowedNotSentAgain() {
+        String existing = broker.existing("t1", OrderState.FILLED);
+        add("t1");
+
+        round();
+
+        assertThat(broker.placed).isEmpty();
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.orderId()).isEqualTo(existing);
+            assertThat(r.state()).isEqualTo("FILLED");
+        });
+        assertThat(legs.all()).as("an ended order is forgotten").isEmpty();
+    }
+
+    @Test
+    void anOldRequestIsLookedForInTheBrokersHistoryBecauseTheListNoLongerShowsIt() {
+        String existing = broker.existing("t1", OrderState.FILLED);
+        broker.pastListWindow.add(existing);
+        legs.add(WorkedOrder.toSend("t1", "alice", "fake:alice", ticket("t1"), START.minus(Duration.ofDays(2)),
+                START.plusSeconds(60)));
+
+        round();
+
+        assertThat(broker.placed).isEmpty();
+        assertThat(broker.tagLookups).isEqualTo(1);
+        assertThat(reports).singleElement().satisfies(r -> assertThat(r.orderId()).isEqualTo(existing));
+    }
+
+    @Test
+    void aRefusedPlacementEndsTheLegWithTheBrokersReason() {
+        BrokerInsufficientFundsException refusal = new BrokerInsufficientFundsException("insufficient buying power");
+        broker.placeFailures.add(refusal);
+        add("t1");
+
+        round();
+
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Kind.REFUSED);
+            assertThat(r.reason()).isEqualTo(refusal.getMessage()).contains("insufficient buying power");
+        });
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void aRateLimitedPlacementIsLookedForAgainThenSentExactlyOnce() {
+        broker.placeFailures.add(new BrokerRateLimitException("429"));
+        add("t1");
+
+        round();
+        assertThat(broker.placed).isEmpty();
+        round();
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(reports).singleElement().satisfies(r -> assertThat(r.kind()).isEqualTo(Kind.SEEN));
+    }
+
+    @Test
+    void aPlacementWithAnUnknownOutcomeIsFoundByItsTagAndNeverSentTwice() {
+        broker.timeoutAfterLanding = true;
+        add("t1");
+
+        round();
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(reports).singleElement().satisfies(r -> assertThat(r.orderId()).isEqualTo(broker.lastId()));
+    }
+
+    @Test
+    void aPlacementAnswered5xxIsLookedUpInTheHistoryWhenTheListCannotShowIt() {
+        broker.failureAfterLanding = new BrokerOutcomeUnknownException("POST /orders answered HTTP 502");
+        add("t1");
+        round();
+        broker.pastListWindow.add(broker.lastId());
+
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(reports).singleElement().satisfies(r -> assertThat(r.orderId()).isEqualTo(broker.lastId()));
+    }
+
+    @Test
+    void aPlacementWithAnUnknownOutcomeAndNoOrderEndsUnconfirmedAndIsNeverResent() {
+        broker.placeFailures.add(new BrokerTimeoutException("read timed out", null));
+        add("t1");
+
+        for (int i = 0; i < 35; i++) {
+            round();
+        }
+
+        assertThat(broker.placed).isEmpty();
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Kind.UNCONFIRMED);
+            assertThat(r.reason()).isEqualTo("the broker did not say whether it took the order, and no order tagged t1"
+                    + " appeared within 60 s; it was not sent again");
+        });
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void aBrokerThatCannotTakeTheOrderForTheWholeWindowEndsItSayingNothingWasPlaced() {
+        for (int i = 0; i < 40; i++) {
+            broker.placeFailures.add(new BrokerUnavailableException("connection refused"));
+        }
+        add("t1");
+
+        for (int i = 0; i < 35; i++) {
+            round();
+        }
+
+        assertThat(broker.placed).isEmpty();
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Kind.UNCONFIRMED);
+            assertThat(r.reason()).isEqualTo(
+                    "the broker could not take the order within 60 s (unavailable or rate limited); nothing was placed");
+        });
+    }
+
+    @Test
+    void anOrderTheBrokerNeverAcknowledgesIsCanceledThereAndEndsUnconfirmed() {
+        broker.hideNewOrders = true;
+        add("t1");
+
+        for (int i = 0; i < 35; i++) {
+            round();
+        }
+
+        assertThat(broker.canceled).containsExactly(broker.lastId());
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Kind.UNCONFIRMED);
+            assertThat(r.reason()).isEqualTo("the broker did not confirm the order within 60 s");
+        });
+    }
+
+    // -------------------------------------------------------------------------------------------- following
+
+    @Test
+    void reportsAnOrderWhenFirstSeenAndThenOnlyWhenItChanges() {
+        String id = sent("t1");
+
+        round();
+        round();
+        round();
+        assertThat(reports).hasSize(1);
+
+        broker.set(id, OrderState.PARTIALLY_FILLED, 4, "50.10", null);
+        round();
+        round();
+        assertThat(reports).hasSize(2).last().satisfies(s -> {
+            assertThat(s.state()).isEqualTo("PARTIALLY_FILLED");
+            assertThat(s.filledQuantity()).isEqualByComparingTo(BigDecimal.valueOf(4));
+            assertThat(s.avgFillPrice().amount()).isEqualByComparingTo("50.10");
+        });
+    }
+
+    @Test
+    void anotherDeskContinuesWhereTheFirstStoppedWithoutRepeatingNews() {
+        String id = sent("t1");
+        round();
+        OrderDesk other = new OrderDesk(legs, user -> new BrokerAccount("fake:" + user, "FAKE", broker, true),
+                e -> reports.add((BrokerOrderReportedEvent) e), commands::add, clock, settings);
+
+        other.workAll();
+        broker.set(id, OrderState.FILLED, 1, "12", null);
+        clock.advance(Duration.ofSeconds(2));
+        other.workAll();
+
+        assertThat(reports).extracting(BrokerOrderReportedEvent::state).containsExactly("OPEN", "FILLED");
+    }
+
+    @Test
+    void everyOrderOfOneAccountCostsOneListRequestPerRound() {
+        for (int i = 0; i < 100; i++) {
+            sent("t" + i);
+        }
+
+        round();
+        assertThat(broker.listCalls).isEqualTo(1);
+        assertThat(reports).hasSize(100);
+
+        round();
+        assertThat(broker.listCalls).isEqualTo(2);
+        assertThat(reports).as("nothing changed").hasSize(100);
+    }
+
+    @Test
+    void anAccountWithARequestBudgetIsListedNoMoreOftenThanItsCapAllows() {
+        sent("t1");
+
+        for (int i = 0; i < 60; i++) {
+            tick(); // one round a second for a minute
+        }
+
+        assertThat(broker.listCalls).isEqualTo(30);
+    }
+
+    @Test
+    void rateLimitedListsBackOffAndNeverEndTheOrder() {
+        String id = sent("t1");
+        for (int i = 0; i < 5; i++) {
+            broker.listFailures.add(new BrokerRateLimitException("429"));
+        }
+        broker.set(id, OrderState.FILLED, 1, "20", null);
+
+        for (int i = 0; i < 40; i++) {
+            tick();
+        }
+
+        // tries at 0 s, then after 1, 2, 4, 8 and 16 s: the sixth list (31 s) sees the fill, and it is forgotten
+        assertThat(reports).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo("FILLED"));
+        assertThat(commands).isEmpty();
+        assertThat(broker.listCalls).isEqualTo(6);
+    }
+
+    @Test
+    void aRevokedTokenIsToldToEveryTradeOfTheAccountOnceAndTakenBackWhenItAnswers() {
+        sent("t1");
+        sent("t2");
+        for (int i = 0; i < 3; i++) {
+            broker.listFailures.add(new BrokerAuthException("Tradier rejected the access token (HTTP 401)"));
+        }
+
+        for (int i = 0; i < 10; i++) {
+            tick();
+        }
+
+        assertThat(commands).containsExactlyInAnyOrder(
+                new ReportBrokerProblemCommand(new TradeId("t1"), "Tradier rejected the access token (HTTP 401)"),
+                new ReportBrokerProblemCommand(new TradeId("t2"), "Tradier rejected the access token (HTTP 401)"),
+                ReportBrokerProblemCommand.cleared(new TradeId("t1")),
+                ReportBrokerProblemCommand.cleared(new TradeId("t2")));
+        assertThat(reports).hasSize(2);
+    }
+
+    @Test
+    void anOrderGoneFromTheListIsReadByIdOnlyOnceItHadBeenListed() {
+        String listedBefore = sent("t1");
+        round();
+        broker.pastListWindow.add(listedBefore);
+        broker.set(listedBefore, OrderState.FILLED, 1, "12", null);
+        String neverListed = sent("t2");
+        broker.pastListWindow.add(neverListed);
+
+        round();
+
+        assertThat(reports).hasSize(2).last().satisfies(s -> {
+            assertThat(s.orderId()).isEqualTo(listedBefore);
+            assertThat(s.state()).isEqualTo("FILLED");
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- withdrawing
+
+    @Test
+    void aWithdrawnOrderIsCanceledOnceAndItsEndReported() {
+        String id = sent("t1");
+        round();
+        legs.withdraw("t1", false);
+
+        round();
+        round();
+
+        assertThat(broker.canceled).containsExactly(id);
+        assertThat(reports).extracting(BrokerOrderReportedEvent::state).containsExactly("OPEN", "CANCELED");
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void aLegWithdrawnBeforeItWasSentIsNeverSent() {
+        add("t1");
+        legs.withdraw("t1", false);
+
+        round();
+
+        assertThat(broker.placed).isEmpty();
+        assertThat(reports).singleElement().satisfies(r -> assertThat(r.kind()).isEqualTo(Kind.NOT_PLACED));
+    }
+
+    @Test
+    void anAbandonedTradesOrdersAreCanceledWithoutAWord() {
+        String id = sent("t1");
+        round();
+        legs.abandon("t1");
+
+        round();
+        round();
+
+        assertThat(broker.canceled).containsExactly(id);
+        assertThat(reports).hasSize(1);
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void anAccountWithNothingToWorkIsNeverListed() {
+        String id = sent("t1");
+        broker.set(id, OrderState.FILLED, 1, "12", null);
+        round();
+
+        round();
+        round();
+
+        assertThat(broker.listCalls).isEqualTo(1);
+        assertThat(reports).hasSize(1);
+    }
+
+    @Test
+    void aHundredTradierOrdersCostAtMostTheAccountsListCapAndNoSingleOrderReads() throws Exception {
+        try (ScriptedTradier tradier = new ScriptedTradier()) {
+            TradierBroker tradierBroker = new TradierBroker(new TradierConfig(tradier.baseUrl(), ScriptedTradier.ACCOUNT,
+                    "token", TradierTuning.defaults().withClock(clock).withSleeper(d -> { })
+                            .withRateLimits(new TradierTuning.RateLimits(1000, 1000, 1000, Duration.ofMinutes(1),
+                                    Duration.ZERO, 0))));
+            OrderDesk tradierDesk = new OrderDesk(legs,
+                    user -> new BrokerAccount("tradier:sandbox:" + ScriptedTradier.ACCOUNT, "TRADIER", tradierBroker, true),
+                    e -> reports.add((BrokerOrderReportedEvent) e), commands::add, clock, settings);
+            for (int i = 0; i < 100; i++) {
+                String tag = "t" + i;
+                String id = tradierBroker.placeOrder(OrderRequest.limit(tag, Instrument.stock("AAPL"),
+                        OrderSide.BUY_TO_OPEN, 1, Money.of("90"), TimeInForce.DAY)).orderId();
+                legs.add(WorkedOrder.toSend(tag, "alice", "tradier", ticket(tag), START, START.plusSeconds(60)));
+                legs.update(legs.all().stream().filter(o -> o.tag().equals(tag)).findFirst().orElseThrow().sent(id));
+            }
+
+            for (int i = 0; i < 120; i++) {
+                tradierDesk.workAll();
+                clock.advance(Duration.ofSeconds(1));
+            }
+
+            assertThat(tradier.lists.get()).isEqualTo(60); // 30 a minute for two minutes
+            assertThat(tradier.gets.get()).isZero();
+            assertThat(reports).hasSize(100);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------- fixtures
+
+    private static OrderTicket ticket(String tag) {
+        return OrderTicket.of(OrderRequest.limit(tag, Instrument.stock("AAPL"), OrderSide.BUY_TO_OPEN, 1,
+                Money.of("90"), TimeInForce.DAY));
+    }
+
+    /** A new leg for trade {@code tradeId}, tagged with its id, to be sent. */
+    private void add(String tradeId) {
+        legs.add(WorkedOrder.toSend(tradeId, "alice", "fake:alice", ticket(tradeId), clock.instant(),
+                clock.instant().plus(settings.confirmationTimeout())));
+    }
+
+    /** A leg already at the broker (a resting order), not reported yet. */
+    private String sent(String tradeId) {
+        String id = broker.existing(tradeId, OrderState.OPEN);
+        legs.add(WorkedOrder.toSend(tradeId, "alice", "fake:alice", ticket(tradeId), clock.instant(),
+                clock.instant().plus(settings.confirmationTimeout())).sent(id));
+        return id;
+    }
+
+    /** One round, then the account's list cap (2 s) passes. */
+    private void round() {
+        desk.workAll();
+        clock.advance(Duration.ofSeconds(2));
+    }
+
+    /** One round, then a second passes. */
+    private void tick() {
+        desk.workAll();
+        clock.advance(Duration.ofSeconds(1));
+    }
+}
