@@ -21,6 +21,8 @@ import org.axonframework.deadline.dbscheduler.DbSchedulerHumanReadableDeadlineDe
 import org.axonframework.eventhandling.gateway.EventGateway;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -33,6 +35,7 @@ import javax.sql.DataSource;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -92,6 +95,28 @@ class ExecutionWiring {
                                     Environment env) {
         return new OrderDeskRunner(dataSource, desk, settings.snapshotTick(),
                 env.getProperty(PREFIX + "desk-threads", Integer.class, 4));
+    }
+
+    /**
+     * The order desk in {@code /actuator/health} ({@code orderDesk}): whether this node works the brokers (one
+     * node of the cluster does) and how many legs are worked. A leg never sent long after its confirmation window
+     * means no node works the desk: DOWN.
+     */
+    @Bean
+    @CommandNode
+    HealthIndicator orderDeskHealthIndicator(OrderDeskRunner runner, JdbcTemplate jdbc) {
+        return () -> {
+            Map<String, Object> counts = jdbc.queryForMap("""
+                    select count(*) as legs,
+                           count(*) filter (where stage <> 'SENT' and confirm_by < now() - interval '5 minutes') as stuck
+                    from desk_orders""");
+            long stuck = ((Number) counts.get("stuck")).longValue();
+            return (stuck == 0 ? Health.up() : Health.down())
+                    .withDetail("worksHere", runner.isLeader())
+                    .withDetail("legs", ((Number) counts.get("legs")).longValue())
+                    .withDetail("legsUnsentLongAfterTheirWindow", stuck)
+                    .build();
+        };
     }
 
     /** db-scheduler writes task data with Jackson (its default is Java serialization). */

@@ -15,6 +15,9 @@ import org.axonframework.messaging.ScopeAware;
 import org.axonframework.messaging.ScopeAwareProvider;
 import org.axonframework.messaging.ScopeDescriptor;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.modelling.saga.AssociationValue;
+import org.axonframework.modelling.saga.SagaScopeDescriptor;
+import org.axonframework.modelling.saga.repository.inmemory.InMemorySagaStore;
 import org.axonframework.test.deadline.StubDeadlineManager;
 
 import java.time.Clock;
@@ -38,6 +41,7 @@ final class ExecutionSeam implements AutoCloseable {
     final Clock clock;
     final List<String> refusals = new CopyOnWriteArrayList<>();
     final DeskOrders deskOrders = DeskOrders.inMemory();
+    private final InMemorySagaStore sagas = new InMemorySagaStore();
     final OrderDesk desk;
     private final Duration tick;
     private final Configuration axon;
@@ -62,7 +66,8 @@ final class ExecutionSeam implements AutoCloseable {
                 .registerComponent(ExecutionSettings.class, c -> settings)
                 .registerComponent(BrokerResolver.class, c -> resolver)
                 .registerComponent(DeskOrders.class, c -> deskOrders);
-        configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class);
+        configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class)
+                .registerSagaStore(c -> sagas);
         axon = configurer.start();
         axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
             try {
@@ -118,6 +123,15 @@ final class ExecutionSeam implements AutoCloseable {
     TradeStatus status(TradeId id) {
         return events(id, TradeStatusEvent.class).stream().reduce((a, b) -> b).map(TradeStatusEvent::newStatus)
                 .orElse(TradeStatus.PENDING);
+    }
+
+    /** A deadline of this name for the trade's saga, as an earlier version would have left one, fired now. */
+    void fireDeadline(String name, TradeId id) {
+        String sagaId = sagas.findSagas(TradeExecutionSaga.class, new AssociationValue("tradeId", id.value()))
+                .iterator().next();
+        deadlines.schedule(Duration.ZERO, name, null,
+                new SagaScopeDescriptor(TradeExecutionSaga.class.getSimpleName(), sagaId));
+        advance(tick);
     }
 
     /** Deadlines still scheduled: none may outlive a trade's saga. */

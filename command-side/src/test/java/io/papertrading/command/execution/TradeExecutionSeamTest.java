@@ -216,6 +216,22 @@ class TradeExecutionSeamTest {
     }
 
     @Test
+    void aPollLeftByAnEarlierVersionHandsItsOrderToTheDeskWhichFindsItByTagAndSendsNoSecond() {
+        TradeId id = place(market(2));
+        String orderId = broker.lastId();
+        seam.deskOrders.remove(id.value()); // as an earlier version left it: its saga polled the order itself
+        broker.set(orderId, OrderState.FILLED, 2, "100.00", null);
+        seam.advance(Duration.ofSeconds(5));
+        assertThat(seam.status(id)).isEqualTo(io.papertrading.kernel.trade.TradeStatus.PENDING);
+
+        seam.fireDeadline(TradeExecutionSaga.POLL, id);
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(broker.placed).hasSize(1);
+        assertThat(seam.refusals).isEmpty();
+    }
+
+    @Test
     void aUserCancelOfAWorkingEntryCancelsTheBrokerOrder() {
         TradeId id = place(limit(2, "90"));
         seam.advance(Duration.ofSeconds(1));
