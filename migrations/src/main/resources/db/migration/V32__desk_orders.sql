@@ -12,11 +12,12 @@ CREATE TABLE desk_orders (
     account_key     text         NOT NULL,
     ticket          jsonb        NOT NULL,
     not_before      timestamptz  NOT NULL,
-    confirm_by      timestamptz  NOT NULL,
+    created_at      timestamptz  NOT NULL DEFAULT now(),
     -- the saga's wishes
     withdraw        boolean      NOT NULL DEFAULT false,
     silent          boolean      NOT NULL DEFAULT false,
-    -- the desk's progress
+    -- the desk's progress; the confirmation window starts when the desk first takes the leg up
+    confirm_by      timestamptz,
     stage           varchar(8)   NOT NULL CHECK (stage IN ('TO_SEND', 'UNKNOWN', 'SENT')),
     order_id        text,
     acknowledged    boolean      NOT NULL DEFAULT false,

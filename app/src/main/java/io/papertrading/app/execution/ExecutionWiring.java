@@ -99,8 +99,8 @@ class ExecutionWiring {
 
     /**
      * The order desk in {@code /actuator/health} ({@code orderDesk}): whether this node works the brokers (one
-     * node of the cluster does) and how many legs are worked. A leg never sent long after its confirmation window
-     * means no node works the desk: DOWN.
+     * node of the cluster does) and how many legs are worked. A leg never taken up, or never sent, minutes after it
+     * should have been means no node works the desk: DOWN.
      */
     @Bean
     @CommandNode
@@ -108,7 +108,8 @@ class ExecutionWiring {
         return () -> {
             Map<String, Object> counts = jdbc.queryForMap("""
                     select count(*) as legs,
-                           count(*) filter (where stage <> 'SENT' and confirm_by < now() - interval '5 minutes') as stuck
+                           count(*) filter (where (confirm_by is null and created_at < now() - interval '5 minutes')
+                               or (stage <> 'SENT' and confirm_by < now() - interval '5 minutes')) as stuck
                     from desk_orders""");
             long stuck = ((Number) counts.get("stuck")).longValue();
             return (stuck == 0 ? Health.up() : Health.down())

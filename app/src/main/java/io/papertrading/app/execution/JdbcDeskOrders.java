@@ -73,11 +73,11 @@ class JdbcDeskOrders implements DeskOrders {
     @Override
     public void update(WorkedOrder o) {
         jdbc.update("""
-                update desk_orders set stage = ?, order_id = ?, acknowledged = ?, cancel_sent = ?, last_report = ?,
-                    retry_at = ?, backoff_ms = ?
+                update desk_orders set confirm_by = ?, stage = ?, order_id = ?, acknowledged = ?, cancel_sent = ?,
+                    last_report = ?, retry_at = ?, backoff_ms = ?
                 where tag = ?""",
-                o.stage().name(), o.orderId(), o.acknowledged(), o.cancelSent(), o.lastReport(), time(o.retryAt()),
-                o.backoffMillis(), o.tag());
+                time(o.confirmBy()), o.stage().name(), o.orderId(), o.acknowledged(), o.cancelSent(), o.lastReport(),
+                time(o.retryAt()), o.backoffMillis(), o.tag());
     }
 
     @Override

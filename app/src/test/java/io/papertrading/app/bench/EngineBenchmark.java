@@ -36,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * projection's lag, event replay speed, a user's RLS-filtered trade list at a million rows, and a separate app
  * process's time to ready and resident memory. Runs only with {@code -Pbench} (see the README); the numbers
  * depend on the machine, so the test asserts only that the work was done. Sizes: {@code -Dbench.trades}
- * (default 5000), {@code -Dbench.clients} (32), {@code -Dbench.list-rows} (1,000,000).
+ * (default 5000), {@code -Dbench.clients} (32), {@code -Dbench.list-rows} (1,000,000); {@code -Dbench.sections}
+ * picks sections (default {@code placement,replay,list,startup}).
  */
 class EngineBenchmark extends IntegrationTestBase {
 
@@ -46,17 +47,32 @@ class EngineBenchmark extends IntegrationTestBase {
     private static final int USERS = 100;
     private static final int LIST_USERS = 1_000;
 
+    private static final List<String> SECTIONS =
+            List.of(System.getProperty("bench.sections", "placement,replay,list,startup").split(","));
+
     private final List<String> report = new ArrayList<>();
+
+    private static boolean section(String name) {
+        return SECTIONS.contains(name);
+    }
 
     @Test
     void measuresTheEngine() throws Exception {
         String run = Long.toHexString(System.nanoTime());
         line("machine: %d cores, max heap %d MB, PostgreSQL %s", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, ownerJdbc.queryForObject("show server_version", String.class));
-        placement(run);
-        replay();
-        tradeList(run);
-        startupAndMemory();
+        if (section("placement")) {
+            placement(run);
+        }
+        if (section("replay")) {
+            replay();
+        }
+        if (section("list")) {
+            tradeList(run);
+        }
+        if (section("startup")) {
+            startupAndMemory();
+        }
         String text = String.join(System.lineSeparator(), report);
         System.out.println(System.lineSeparator() + "=== engine benchmark ===" + System.lineSeparator() + text);
         Path out = Path.of("target", "benchmark-results.txt");

@@ -67,17 +67,17 @@ public class OrderDesk {
 
     private final DeskOrders orders;
     private final BrokerResolver brokers;
-    private final Consumer<Object> events;
+    private final Consumer<List<?>> events;
     private final Consumer<Object> commands;
     private final Clock clock;
     private final ExecutionSettings settings;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
 
     /**
-     * @param events   publishes an event on the event bus (e.g. {@code EventGateway::publish})
+     * @param events   publishes events on the event bus, together (e.g. {@code EventGateway::publish})
      * @param commands sends a command without waiting for it (e.g. {@code CommandGateway::send})
      */
-    public OrderDesk(DeskOrders orders, BrokerResolver brokers, Consumer<Object> events, Consumer<Object> commands,
+    public OrderDesk(DeskOrders orders, BrokerResolver brokers, Consumer<List<?>> events, Consumer<Object> commands,
                      Clock clock, ExecutionSettings settings) {
         this.orders = Objects.requireNonNull(orders, "orders");
         this.brokers = Objects.requireNonNull(brokers, "brokers");
@@ -130,11 +130,16 @@ public class OrderDesk {
         }
     }
 
-    /** One account's round: what it reads from the broker is shared by all its legs. */
+    /**
+     * One account's round: what it reads from the broker is shared by all its legs, and its reports go out together
+     * at its end, before the desk records them as told (a report that could not be published is told again).
+     */
     private final class Round {
         private final Account account;
         private final String accountKey;
         private final Instant now;
+        private final List<Object> reports = new ArrayList<>();
+        private final List<Runnable> onceTold = new ArrayList<>();
         private BrokerProvider broker;
         private Map<String, OrderStatusReport> listed;
         private int lookups;
@@ -146,8 +151,34 @@ public class OrderDesk {
         }
 
         void run(List<WorkedOrder> legs) {
+            try {
+                work(legs);
+            } finally {
+                publishReports();
+            }
+        }
+
+        private void publishReports() {
+            if (!reports.isEmpty()) {
+                try {
+                    events.accept(List.copyOf(reports));
+                } catch (RuntimeException ex) {
+                    log.warn("account {}: {} reports not published, told again next round: {}", accountKey,
+                            reports.size(), ex.getMessage());
+                    return;
+                }
+            }
+            onceTold.forEach(Runnable::run);
+        }
+
+        private void work(List<WorkedOrder> legs) {
             List<WorkedOrder> live = new ArrayList<>();
-            for (WorkedOrder o : legs) {
+            for (WorkedOrder leg : legs) {
+                WorkedOrder o = leg;
+                if (o.confirmBy() == null) { // taken up now: its confirmation window starts
+                    o = o.confirmBy(now.plus(settings.confirmationTimeout()));
+                    orders.update(o);
+                }
                 if (!settledWithoutBroker(o)) {
                     live.add(o);
                 }
@@ -366,15 +397,16 @@ public class OrderDesk {
                 orders.update(current);
             }
             String fingerprint = fingerprint(r);
-            if (!fingerprint.equals(current.lastReport())) {
-                report(current, Kind.SEEN, r, null);
-                current = current.seen(fingerprint);
-                if (!r.state().isTerminal()) {
-                    orders.update(current);
-                }
-            }
             if (r.state().isTerminal()) {
-                orders.remove(current.tag());
+                if (!fingerprint.equals(current.lastReport())) {
+                    report(current, Kind.SEEN, r, null);
+                }
+                String tag = current.tag();
+                onceTold.add(() -> orders.remove(tag));
+            } else if (!fingerprint.equals(current.lastReport())) {
+                report(current, Kind.SEEN, r, null);
+                WorkedOrder told = current.seen(fingerprint);
+                onceTold.add(() -> orders.update(told));
             }
         }
 
@@ -400,12 +432,12 @@ public class OrderDesk {
         /** The leg is over: tell its saga why (unless nobody listens) and forget it. */
         private void end(WorkedOrder o, Kind kind, String reason) {
             report(o, kind, null, reason);
-            orders.remove(o.tag());
+            onceTold.add(() -> orders.remove(o.tag()));
         }
 
         private void report(WorkedOrder o, Kind kind, OrderStatusReport r, String reason) {
             if (!o.silent()) {
-                events.accept(reported(o, kind, r, reason, now));
+                reports.add(reported(o, kind, r, reason, now));
             }
         }
 

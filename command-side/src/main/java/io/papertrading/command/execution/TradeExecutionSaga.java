@@ -483,8 +483,7 @@ public class TradeExecutionSaga {
 
     /** Hands a leg to the desk, to be sent once its tag is certainly absent at the broker. */
     private void place(OrderTicket ticket, Instant notBefore) {
-        desk.add(WorkedOrder.toSend(tradeId, username, accountKey(), ticket, notBefore,
-                now().plus(settings.confirmationTimeout())));
+        desk.add(WorkedOrder.toSend(tradeId, username, accountKey(), ticket, notBefore));
     }
 
     private void placeExit(Instant notBefore) {

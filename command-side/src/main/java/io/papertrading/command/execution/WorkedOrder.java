@@ -8,13 +8,14 @@ import java.util.Objects;
  * its tag when an answer was lost, followed until it ends, canceled when its saga withdraws it.
  *
  * <p>The saga sets what it wants ({@code ticket}, {@code withdraw}, {@code silent}); the desk records how far it
- * got ({@code stage}, {@code orderId}, {@code acknowledged}, {@code cancelSent}, {@code lastReport}, {@code retryAt},
- * {@code backoffMillis}). Neither overwrites the other's fields.
+ * got ({@code confirmBy}, {@code stage}, {@code orderId}, {@code acknowledged}, {@code cancelSent},
+ * {@code lastReport}, {@code retryAt}, {@code backoffMillis}). Neither overwrites the other's fields.
  *
  * @param tag          the order's tag at the broker, unique per leg (see the saga's tags)
  * @param notBefore    the order cannot have been sent before this (the event that asked for it): a list or lookup
  *                     that old cannot show it
- * @param confirmBy    an order not acknowledged by the broker by then ends unconfirmed
+ * @param confirmBy    an order not acknowledged by the broker by then ends unconfirmed; set by the desk when it
+ *                     first takes the leg up, so a desk that falls behind never ends a leg it has not tried
  * @param withdraw     cancel it at the broker once it works, and report how it ended
  * @param silent       nobody listens any more (the trade ended): no reports; forgotten once it has ended
  * @param lastReport   what was last reported to the saga (a fingerprint of state and fills), or null
@@ -40,15 +41,19 @@ public record WorkedOrder(String tag, String tradeId, String username, String ac
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(accountKey, "accountKey");
         Objects.requireNonNull(notBefore, "notBefore");
-        Objects.requireNonNull(confirmBy, "confirmBy");
         Objects.requireNonNull(stage, "stage");
     }
 
     /** A new order to send. */
     public static WorkedOrder toSend(String tradeId, String username, String accountKey, OrderTicket ticket,
-                                     Instant notBefore, Instant confirmBy) {
-        return new WorkedOrder(ticket.tag(), tradeId, username, accountKey, ticket, notBefore, confirmBy, false,
+                                     Instant notBefore) {
+        return new WorkedOrder(ticket.tag(), tradeId, username, accountKey, ticket, notBefore, null, false,
                 false, Stage.TO_SEND, null, false, false, null, null, 0);
+    }
+
+    WorkedOrder confirmBy(Instant by) {
+        return new WorkedOrder(tag, tradeId, username, accountKey, ticket, notBefore, by, withdraw, silent,
+                stage, orderId, acknowledged, cancelSent, lastReport, retryAt, backoffMillis);
     }
 
     WorkedOrder sent(String id) {

@@ -80,7 +80,7 @@ final class ExecutionSeam implements AutoCloseable {
         scopes = new ConfigurationScopeAwareProvider(axon);
         tick = settings.snapshotTick();
         desk = new OrderDesk(deskOrders, resolver,
-                event -> axon.eventBus().publish(GenericEventMessage.asEventMessage(event)),
+                batch -> axon.eventBus().publish(batch.stream().map(GenericEventMessage::asEventMessage).toList()),
                 command -> axon.commandGateway().send(command), clock, settings);
     }
 

@@ -49,7 +49,7 @@ class OrderDeskTest {
     @BeforeEach
     void setUp() {
         desk = new OrderDesk(legs, user -> new BrokerAccount("fake:" + user, "FAKE", broker, true),
-                e -> reports.add((BrokerOrderReportedEvent) e), commands::add, clock, settings);
+                batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock, settings);
     }
 
     // ---------------------------------------------------------------------------------------------- sending
@@ -73,6 +73,19 @@ class OrderDeskTest {
     }
 
     @Test
+    void aLegTakenUpLateStillGetsItsWholeConfirmationWindow() {
+        add("t1");
+        clock.advance(Duration.ofMinutes(5)); // the desk was busy with other accounts
+
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(reports).as("not ended as unconfirmed").isEmpty();
+        assertThat(legs.all()).singleElement()
+                .satisfies(o -> assertThat(o.confirmBy()).isEqualTo(START.plus(Duration.ofMinutes(5)).plusSeconds(60)));
+    }
+
+    @Test
     void aLegWhoseTagIsAlreadyAtTheBrokerIsFollowedNotSentAgain() {
         String existing = broker.existing("t1", OrderState.FILLED);
         add("t1");
@@ -91,8 +104,7 @@ class OrderDeskTest {
     void anOldRequestIsLookedForInTheBrokersHistoryBecauseTheListNoLongerShowsIt() {
         String existing = broker.existing("t1", OrderState.FILLED);
         broker.pastListWindow.add(existing);
-        legs.add(WorkedOrder.toSend("t1", "alice", "fake:alice", ticket("t1"), START.minus(Duration.ofDays(2)),
-                START.plusSeconds(60)));
+        legs.add(WorkedOrder.toSend("t1", "alice", "fake:alice", ticket("t1"), START.minus(Duration.ofDays(2))));
 
         round();
 
@@ -234,7 +246,7 @@ class OrderDeskTest {
         String id = sent("t1");
         round();
         OrderDesk other = new OrderDesk(legs, user -> new BrokerAccount("fake:" + user, "FAKE", broker, true),
-                e -> reports.add((BrokerOrderReportedEvent) e), commands::add, clock, settings);
+                batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock, settings);
 
         other.workAll();
         broker.set(id, OrderState.FILLED, 1, "12", null);
@@ -388,12 +400,12 @@ class OrderDeskTest {
                                     Duration.ZERO, 0))));
             OrderDesk tradierDesk = new OrderDesk(legs,
                     user -> new BrokerAccount("tradier:sandbox:" + ScriptedTradier.ACCOUNT, "TRADIER", tradierBroker, true),
-                    e -> reports.add((BrokerOrderReportedEvent) e), commands::add, clock, settings);
+                    batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock, settings);
             for (int i = 0; i < 100; i++) {
                 String tag = "t" + i;
                 String id = tradierBroker.placeOrder(OrderRequest.limit(tag, Instrument.stock("AAPL"),
                         OrderSide.BUY_TO_OPEN, 1, Money.of("90"), TimeInForce.DAY)).orderId();
-                legs.add(WorkedOrder.toSend(tag, "alice", "tradier", ticket(tag), START, START.plusSeconds(60)));
+                legs.add(WorkedOrder.toSend(tag, "alice", "tradier", ticket(tag), START));
                 legs.update(legs.all().stream().filter(o -> o.tag().equals(tag)).findFirst().orElseThrow().sent(id));
             }
 
@@ -417,15 +429,13 @@ class OrderDeskTest {
 
     /** A new leg for trade {@code tradeId}, tagged with its id, to be sent. */
     private void add(String tradeId) {
-        legs.add(WorkedOrder.toSend(tradeId, "alice", "fake:alice", ticket(tradeId), clock.instant(),
-                clock.instant().plus(settings.confirmationTimeout())));
+        legs.add(WorkedOrder.toSend(tradeId, "alice", "fake:alice", ticket(tradeId), clock.instant()));
     }
 
     /** A leg already at the broker (a resting order), not reported yet. */
     private String sent(String tradeId) {
         String id = broker.existing(tradeId, OrderState.OPEN);
-        legs.add(WorkedOrder.toSend(tradeId, "alice", "fake:alice", ticket(tradeId), clock.instant(),
-                clock.instant().plus(settings.confirmationTimeout())).sent(id));
+        legs.add(WorkedOrder.toSend(tradeId, "alice", "fake:alice", ticket(tradeId), clock.instant()).sent(id));
         return id;
     }
 
