@@ -32,6 +32,13 @@ class HealthIT extends IntegrationTestBase {
             assertThat(processors.get(name).has("lag")).as(name).isTrue();
         }
         assertThat(health.at("/components/dbScheduler/status").asText()).isEqualTo("UP");
+        // one node of the cluster works the brokers: in this test context, this one
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(send("GET", "/actuator/health", null, null, Map.of()))
+                .at("/components/orderDesk/details/worksHere").asBoolean());
+        JsonNode desk = json(send("GET", "/actuator/health", null, null, Map.of())).at("/components/orderDesk");
+        assertThat(desk.get("status").asText()).isEqualTo("UP");
+        assertThat(desk.at("/details/legs").isNumber()).isTrue();
+        assertThat(desk.at("/details/legsUnsentLongAfterTheirWindow").asLong()).isZero();
     }
 
     @Test

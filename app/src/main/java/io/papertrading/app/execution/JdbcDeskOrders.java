@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -72,17 +73,33 @@ class JdbcDeskOrders implements DeskOrders {
 
     @Override
     public void update(WorkedOrder o) {
-        jdbc.update("""
-                update desk_orders set confirm_by = ?, stage = ?, order_id = ?, acknowledged = ?, cancel_sent = ?,
-                    last_report = ?, retry_at = ?, backoff_ms = ?
-                where tag = ?""",
-                time(o.confirmBy()), o.stage().name(), o.orderId(), o.acknowledged(), o.cancelSent(), o.lastReport(),
-                time(o.retryAt()), o.backoffMillis(), o.tag());
+        jdbc.update(UPDATE, progress(o));
+    }
+
+    private static final String UPDATE = """
+            update desk_orders set confirm_by = ?, stage = ?, order_id = ?, acknowledged = ?, cancel_sent = ?,
+                last_report = ?, retry_at = ?, backoff_ms = ?
+            where tag = ?""";
+
+    /** The desk's own columns only: the saga's wishes (withdraw, silent) stay as they are. */
+    private static Object[] progress(WorkedOrder o) {
+        return new Object[]{time(o.confirmBy()), o.stage().name(), o.orderId(), o.acknowledged(), o.cancelSent(),
+                o.lastReport(), time(o.retryAt()), o.backoffMillis(), o.tag()};
+    }
+
+    @Override
+    public void updateAll(Collection<WorkedOrder> orders) {
+        jdbc.batchUpdate(UPDATE, orders.stream().map(JdbcDeskOrders::progress).toList());
     }
 
     @Override
     public void remove(String tag) {
         jdbc.update("delete from desk_orders where tag = ?", tag);
+    }
+
+    @Override
+    public void removeAll(Collection<String> tags) {
+        jdbc.update("delete from desk_orders where tag = any(?)", (Object) tags.toArray(String[]::new));
     }
 
     @Override

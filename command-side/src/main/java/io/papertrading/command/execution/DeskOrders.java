@@ -23,6 +23,16 @@ public interface DeskOrders {
     /** The desk is done with the leg. */
     void remove(String tag);
 
+    /** The desk's progress on several legs at once. */
+    default void updateAll(java.util.Collection<WorkedOrder> orders) {
+        orders.forEach(this::update);
+    }
+
+    /** The desk is done with these legs. */
+    default void removeAll(java.util.Collection<String> tags) {
+        tags.forEach(this::remove);
+    }
+
     /** Every leg, for one round. */
     List<WorkedOrder> all();
 

@@ -21,10 +21,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -139,9 +141,14 @@ public class OrderDesk {
         private final String accountKey;
         private final Instant now;
         private final List<Object> reports = new ArrayList<>();
-        private final List<Runnable> onceTold = new ArrayList<>();
+        /** What the desk did (written whatever happens to the reports) and what it told (written once published). */
+        private final Map<String, WorkedOrder> progress = new LinkedHashMap<>();
+        private final Map<String, WorkedOrder> toldUpdated = new LinkedHashMap<>();
+        private final Set<String> toldRemoved = new LinkedHashSet<>();
+        private final List<WorkedOrder> placedNow = new ArrayList<>();
         private BrokerProvider broker;
         private Map<String, OrderStatusReport> listed;
+        private Map<String, OrderStatusReport> listedTags;
         private int lookups;
 
         Round(Account account, String accountKey, Instant now) {
@@ -154,21 +161,41 @@ public class OrderDesk {
             try {
                 work(legs);
             } finally {
-                publishReports();
+                record(publishReports());
             }
         }
 
-        private void publishReports() {
-            if (!reports.isEmpty()) {
-                try {
-                    events.accept(List.copyOf(reports));
-                } catch (RuntimeException ex) {
-                    log.warn("account {}: {} reports not published, told again next round: {}", accountKey,
-                            reports.size(), ex.getMessage());
-                    return;
-                }
+        private boolean publishReports() {
+            if (reports.isEmpty()) {
+                return true;
             }
-            onceTold.forEach(Runnable::run);
+            try {
+                events.accept(List.copyOf(reports));
+                return true;
+            } catch (RuntimeException ex) {
+                log.warn("account {}: {} reports not published, told again next round: {}", accountKey,
+                        reports.size(), ex.getMessage());
+                return false;
+            }
+        }
+
+        /** The round's changes to its legs, in two statements at most; what was told only if it was. */
+        private void record(boolean told) {
+            Map<String, WorkedOrder> writes = new LinkedHashMap<>(progress);
+            if (told) {
+                writes.putAll(toldUpdated);
+                writes.keySet().removeAll(toldRemoved);
+            }
+            if (!writes.isEmpty()) {
+                orders.updateAll(writes.values());
+            }
+            if (told && !toldRemoved.isEmpty()) {
+                orders.removeAll(toldRemoved);
+            }
+        }
+
+        private void progress(WorkedOrder o) {
+            progress.put(o.tag(), o);
         }
 
         private void work(List<WorkedOrder> legs) {
@@ -177,7 +204,7 @@ public class OrderDesk {
                 WorkedOrder o = leg;
                 if (o.confirmBy() == null) { // taken up now: its confirmation window starts
                     o = o.confirmBy(now.plus(settings.confirmationTimeout()));
-                    orders.update(o);
+                    progress(o);
                 }
                 if (!settledWithoutBroker(o)) {
                     live.add(o);
@@ -216,6 +243,7 @@ public class OrderDesk {
                         case SENT -> follow(o);
                     }
                 }
+                readBackPlaced();
             } catch (RuntimeException ex) {
                 failed(live, ex);
                 return;
@@ -237,7 +265,7 @@ public class OrderDesk {
                         log.info("trade {}: cancel of {} failed: {}", o.tradeId(), o.orderId(), ex.getMessage());
                     }
                     WorkedOrder canceled = o.withCancelSent();
-                    orders.update(canceled);
+                    progress(canceled);
                     now.add(canceled);
                 } else {
                     now.add(o);
@@ -270,7 +298,7 @@ public class OrderDesk {
         /** A list is read when an order at the broker is followed, or a recent leg's tag must be looked for. */
         private boolean needsList(List<WorkedOrder> live) {
             boolean wanted = live.stream().anyMatch(o -> o.stage() == Stage.SENT
-                    || (o.stage() == Stage.TO_SEND && !account.cheap && !historyOnly(o) && due(o)));
+                    || (o.stage() == Stage.TO_SEND && !historyOnly(o) && due(o)));
             if (!wanted) {
                 return false;
             }
@@ -284,17 +312,19 @@ public class OrderDesk {
                 return;
             }
             Optional<OrderStatusReport> found;
-            if (account.cheap || historyOnly(o)) {
+            if (historyOnly(o)) {
                 found = broker.findOrderByTag(o.tag());
             } else if (listed != null) {
-                found = listed.values().stream().filter(r -> o.tag().equals(r.tag())).findFirst();
+                found = listedByTag(o.tag());
+            } else if (account.cheap) {
+                found = broker.findOrderByTag(o.tag());
             } else {
                 return; // the account's next list decides
             }
             if (found.isPresent()) {
                 log.info("trade {}: order {} found at the broker by tag {}", o.tradeId(), found.get().orderId(), o.tag());
                 WorkedOrder sent = o.sent(found.get().orderId());
-                orders.update(sent);
+                progress(sent);
                 observe(sent, found.get());
                 return;
             }
@@ -305,7 +335,7 @@ public class OrderDesk {
                 // The order may exist: a resend could double it. Look for the tag until the window ends.
                 log.warn("trade {}: placing {} has an unknown outcome ({}); looking for it by tag", o.tradeId(),
                         o.tag(), ex.getMessage());
-                orders.update(o.unknown(now.plus(settings.firstPoll()), settings.firstPoll().toMillis()));
+                progress(o.unknown(now.plus(settings.firstPoll()), settings.firstPoll().toMillis()));
                 return;
             } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
                 throw ex; // certainly not placed: the account backs off, the tag is looked for again, then sent
@@ -314,9 +344,32 @@ public class OrderDesk {
                 return;
             }
             WorkedOrder sent = o.sent(placed.orderId());
-            orders.update(sent);
+            progress(sent);
             if (account.cheap) {
-                observe(sent, broker.getOrder(placed.orderId())); // no budget to keep: report it now
+                placedNow.add(sent); // no budget to keep: read back at the end of the round and reported at once
+            }
+        }
+
+        private Optional<OrderStatusReport> listedByTag(String tag) {
+            if (listedTags == null) {
+                listedTags = new HashMap<>();
+                listed.values().stream().filter(r -> r.tag() != null).forEach(r -> listedTags.putIfAbsent(r.tag(), r));
+            }
+            return Optional.ofNullable(listedTags.get(tag));
+        }
+
+        /** What a broker without a request budget took this round, read back with one more list. */
+        private void readBackPlaced() {
+            if (placedNow.isEmpty()) {
+                return;
+            }
+            Map<String, OrderStatusReport> now = new HashMap<>();
+            broker.listOrders().forEach(r -> now.put(r.orderId(), r));
+            for (WorkedOrder o : placedNow) {
+                OrderStatusReport r = now.get(o.orderId());
+                if (r != null) {
+                    observe(o, r);
+                }
             }
         }
 
@@ -331,13 +384,13 @@ public class OrderDesk {
             } catch (RuntimeException ex) {
                 log.info("trade {}: looking for {} failed: {}", o.tradeId(), o.tag(), ex.getMessage());
                 long next = backoff(o);
-                orders.update(o.retryAt(now.plus(Duration.ofMillis(next)), next));
+                progress(o.retryAt(now.plus(Duration.ofMillis(next)), next));
                 return;
             }
             if (found.isPresent()) {
                 log.info("trade {}: order {} found at the broker by tag {}", o.tradeId(), found.get().orderId(), o.tag());
                 WorkedOrder sent = o.sent(found.get().orderId());
-                orders.update(sent);
+                progress(sent);
                 observe(sent, found.get());
             } else if (!now.isBefore(o.confirmBy())) {
                 log.error("trade {}: placement of order {} has an unknown outcome and the order was not found; "
@@ -348,7 +401,7 @@ public class OrderDesk {
                 long next = Math.min(Math.max(settings.firstPoll().toMillis(),
                                 Math.round(o.backoffMillis() * settings.backoffFactor())),
                         settings.maxUnconfirmedPoll().toMillis());
-                orders.update(o.retryAt(now.plus(Duration.ofMillis(next)), next));
+                progress(o.retryAt(now.plus(Duration.ofMillis(next)), next));
             }
         }
 
@@ -394,7 +447,7 @@ public class OrderDesk {
                     log.info("trade {}: cancel of {} failed: {}", current.tradeId(), current.orderId(), ex.getMessage());
                 }
                 current = current.withCancelSent();
-                orders.update(current);
+                progress(current);
             }
             String fingerprint = fingerprint(r);
             if (r.state().isTerminal()) {
@@ -402,11 +455,11 @@ public class OrderDesk {
                     report(current, Kind.SEEN, r, null);
                 }
                 String tag = current.tag();
-                onceTold.add(() -> orders.remove(tag));
+                toldRemoved.add(tag);
             } else if (!fingerprint.equals(current.lastReport())) {
                 report(current, Kind.SEEN, r, null);
                 WorkedOrder told = current.seen(fingerprint);
-                onceTold.add(() -> orders.update(told));
+                toldUpdated.put(told.tag(), told);
             }
         }
 
@@ -432,7 +485,7 @@ public class OrderDesk {
         /** The leg is over: tell its saga why (unless nobody listens) and forget it. */
         private void end(WorkedOrder o, Kind kind, String reason) {
             report(o, kind, null, reason);
-            onceTold.add(() -> orders.remove(o.tag()));
+            toldRemoved.add(o.tag());
         }
 
         private void report(WorkedOrder o, Kind kind, OrderStatusReport r, String reason) {

@@ -108,6 +108,9 @@ public class TradeExecutionSaga {
 
     private String tradeId;
     private String username;
+    /** The broker account the trade works in, fixed when it is placed (no switch while a trade lives). */
+    private String accountKey;
+    private String brokerName;
     private TradeOrder order;
     private Phase phase;
     private Money stopLoss;
@@ -350,7 +353,7 @@ public class TradeExecutionSaga {
             case SEEN -> {
                 if (entryOrderId == null && e.orderId() != null) {
                     entryOrderId = e.orderId();
-                    send(new RecordEntryOrderCommand(id(), account().brokerName(), entryOrderId));
+                    send(new RecordEntryOrderCommand(id(), brokerName(), entryOrderId));
                 }
                 if (phase == Phase.ENTRY) {
                     onEntryReport(report(e));
@@ -708,11 +711,26 @@ public class TradeExecutionSaga {
 
     /** The account the desk works this trade's legs in; an unusable one still groups them (the desk refuses them). */
     private String accountKey() {
-        try {
-            return account().accountKey();
-        } catch (RuntimeException ex) {
-            return "unresolved:" + username;
+        if (accountKey == null) {
+            try {
+                accountKey = account().accountKey();
+            } catch (RuntimeException ex) {
+                return "unresolved:" + username;
+            }
         }
+        return accountKey;
+    }
+
+    private String brokerName() {
+        if (brokerName == null) {
+            try {
+                brokerName = account().brokerName();
+            } catch (RuntimeException ex) { // the account answered the desk a moment ago: a passing failure
+                log.warn("trade {}: broker of the account not known: {}", tradeId, ex.getMessage());
+                return "UNKNOWN";
+            }
+        }
+        return brokerName;
     }
 
     private TradeId id() {
@@ -769,6 +787,10 @@ public class TradeExecutionSaga {
     public void setTradeId(String v) { tradeId = v; }
     public String getUsername() { return username; }
     public void setUsername(String v) { username = v; }
+    public String getAccountKey() { return accountKey; }
+    public void setAccountKey(String v) { accountKey = v; }
+    public String getBrokerName() { return brokerName; }
+    public void setBrokerName(String v) { brokerName = v; }
     public TradeOrder getOrder() { return order; }
     public void setOrder(TradeOrder v) { order = v; }
     public Phase getPhase() { return phase; }

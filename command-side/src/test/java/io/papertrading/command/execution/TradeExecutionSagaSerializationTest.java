@@ -65,6 +65,8 @@ class TradeExecutionSagaSerializationTest {
         saga.setTakeProfit(Money.of("3.2"));
         saga.setFilledQuantity(2);
         saga.setPosition(2);
+        saga.setAccountKey("tradier:sandbox:VA000001");
+        saga.setBrokerName("TRADIER");
         saga.setEntryLive(true);
         saga.setEntryOrderId("101");
         saga.setBracketTag("t-1-b2");
