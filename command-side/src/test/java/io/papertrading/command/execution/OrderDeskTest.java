@@ -170,18 +170,9 @@ class OrderDeskTest {
     @Test
     void aPlacementWithAnUnknownOutcomeAndNoOrderEndsUnconfirmedAndIsNeverResent() {
         broker.placeFailures.add(new BrokerTimeoutException("read timed out", null));
-        add("t1");
 
-        for (int i = 0; i < 35; i++) {
-            round();
-        }
-
-        assertThat(broker.placed).isEmpty();
-        assertThat(reports).singleElement().satisfies(r -> {
-            assertThat(r.kind()).isEqualTo(Kind.UNCONFIRMED);
-            assertThat(r.reason()).isEqualTo("the broker did not say whether it took the order, and no order tagged t1"
-                    + " appeared within 60 s; it was not sent again");
-        });
+        assertEndsUnconfirmedWithNothingPlaced("the broker did not say whether it took the order, and no order"
+                + " tagged t1 appeared within 60 s; it was not sent again");
         assertThat(legs.all()).isEmpty();
     }
 
@@ -190,17 +181,21 @@ class OrderDeskTest {
         for (int i = 0; i < 40; i++) {
             broker.placeFailures.add(new BrokerUnavailableException("connection refused"));
         }
-        add("t1");
 
+        assertEndsUnconfirmedWithNothingPlaced(
+                "the broker could not take the order within 60 s (unavailable or rate limited); nothing was placed");
+    }
+
+    /** A new leg worked through its 60 s window: no order reached the broker, and the leg ended saying why. */
+    private void assertEndsUnconfirmedWithNothingPlaced(String reason) {
+        add("t1");
         for (int i = 0; i < 35; i++) {
             round();
         }
-
         assertThat(broker.placed).isEmpty();
         assertThat(reports).singleElement().satisfies(r -> {
             assertThat(r.kind()).isEqualTo(Kind.UNCONFIRMED);
-            assertThat(r.reason()).isEqualTo(
-                    "the broker could not take the order within 60 s (unavailable or rate limited); nothing was placed");
+            assertThat(r.reason()).isEqualTo(reason);
         });
     }
 
