@@ -108,6 +108,11 @@ class JdbcDeskOrders implements DeskOrders {
     }
 
     @Override
+    public java.util.Set<String> accounts() {
+        return new java.util.HashSet<>(jdbc.queryForList("select distinct account_key from desk_orders", String.class));
+    }
+
+    @Override
     public List<WorkedOrder> of(String accountKey) {
         return jdbc.query(SELECT + " where account_key = ? order by tag", ROW, accountKey);
     }

@@ -1,7 +1,6 @@
 package io.papertrading.app.execution;
 
 import io.papertrading.command.execution.OrderDesk;
-import io.papertrading.command.execution.WorkedOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -13,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -74,7 +72,7 @@ class OrderDeskRunner implements SmartLifecycle {
                 nudgeQueued.set(false);
                 if (leader) {
                     for (String key : List.copyOf(nudged)) {
-                        dispatch(key, null);
+                        dispatch(key);
                     }
                 }
             });
@@ -86,16 +84,17 @@ class OrderDeskRunner implements SmartLifecycle {
             if (!holdsLock()) {
                 return;
             }
-            for (Map.Entry<String, List<WorkedOrder>> due : desk.due().entrySet()) {
-                dispatch(due.getKey(), due.getValue());
+            // each account's legs are read by its worker when it starts: never older than another round's work
+            for (String accountKey : desk.accounts()) {
+                dispatch(accountKey);
             }
         } catch (RuntimeException ex) {
             log.warn("order desk round failed: {}", ex.getMessage());
         }
     }
 
-    /** Works the account on a worker unless it is being worked; {@code legs} null: read them for it. */
-    private void dispatch(String accountKey, List<WorkedOrder> legs) {
+    /** Works the account on a worker unless it is being worked (its legs read when the work starts). */
+    private void dispatch(String accountKey) {
         if (!inFlight.add(accountKey)) {
             return; // the running poll re-dispatches it if it was nudged meanwhile
         }
@@ -103,13 +102,13 @@ class OrderDeskRunner implements SmartLifecycle {
         try {
             workers.execute(() -> {
                 try {
-                    desk.work(accountKey, legs != null ? legs : desk.ordersOf(accountKey));
+                    desk.work(accountKey, desk.ordersOf(accountKey));
                 } catch (RuntimeException ex) {
                     log.warn("order desk: account {} failed: {}", accountKey, ex.getMessage());
                 } finally {
                     inFlight.remove(accountKey);
                     if (nudged.contains(accountKey) && running) {
-                        timer.execute(() -> dispatch(accountKey, null));
+                        timer.execute(() -> dispatch(accountKey));
                     }
                 }
             });

@@ -36,6 +36,11 @@ public interface DeskOrders {
     /** Every leg, for one round. */
     List<WorkedOrder> all();
 
+    /** The accounts that have legs. */
+    default java.util.Set<String> accounts() {
+        return all().stream().map(WorkedOrder::accountKey).collect(java.util.stream.Collectors.toSet());
+    }
+
     /** The legs of one account. */
     default List<WorkedOrder> of(String accountKey) {
         return all().stream().filter(o -> o.accountKey().equals(accountKey)).toList();

@@ -97,6 +97,13 @@ public class OrderDesk {
         return byAccount;
     }
 
+    /** The accounts with legs to work, read now. */
+    public java.util.Set<String> accounts() {
+        java.util.Set<String> keys = orders.accounts();
+        this.accounts.keySet().retainAll(keys); // nothing worked: nothing remembered
+        return keys;
+    }
+
     /** The legs of one account, read now. */
     public List<WorkedOrder> ordersOf(String accountKey) {
         return orders.of(accountKey);
