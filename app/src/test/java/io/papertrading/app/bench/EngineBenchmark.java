@@ -3,8 +3,10 @@ package io.papertrading.app.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.papertrading.app.IntegrationTestBase;
 import io.papertrading.app.support.AppProcesses;
+import io.papertrading.command.execution.OrderDesk;
 import io.papertrading.migrations.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -37,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * process's time to ready and resident memory. Runs only with {@code -Pbench} (see the README); the numbers
  * depend on the machine, so the test asserts only that the work was done. Sizes: {@code -Dbench.trades}
  * (default 5000), {@code -Dbench.clients} (32), {@code -Dbench.list-rows} (1,000,000); {@code -Dbench.sections}
- * picks sections (default {@code placement,replay,list,startup}).
+ * picks sections (default {@code placement,replay,list,startup,resting}); {@code -Dbench.resting} (10,000) resting
+ * limit orders for the last.
  */
 class EngineBenchmark extends IntegrationTestBase {
 
@@ -48,7 +51,11 @@ class EngineBenchmark extends IntegrationTestBase {
     private static final int LIST_USERS = 1_000;
 
     private static final List<String> SECTIONS =
-            List.of(System.getProperty("bench.sections", "placement,replay,list,startup").split(","));
+            List.of(System.getProperty("bench.sections", "placement,replay,list,startup,resting").split(","));
+    private static final int RESTING = Integer.getInteger("bench.resting", 10_000);
+
+    @Autowired
+    private OrderDesk desk;
 
     private final List<String> report = new ArrayList<>();
 
@@ -72,6 +79,9 @@ class EngineBenchmark extends IntegrationTestBase {
         }
         if (section("startup")) {
             startupAndMemory();
+        }
+        if (section("resting")) {
+            resting(run);
         }
         String text = String.join(System.lineSeparator(), report);
         System.out.println(System.lineSeparator() + "=== engine benchmark ===" + System.lineSeparator() + text);
@@ -162,6 +172,54 @@ class EngineBenchmark extends IntegrationTestBase {
                 "select count(*) from paper_trades where username like ? and status = 'OPEN'", Integer.class, like) >= ok);
         line("  execution     %s %.1f s after the last 202 (saga, simulated exchange, polls)",
                 allOpen ? "every trade OPEN" : "NOT all trades OPEN", seconds(System.nanoTime() - opening));
+    }
+
+    /**
+     * Many limit orders far from the market resting at the simulated exchange, spread over the users' accounts:
+     * what following them costs the app while nothing changes (CPU of this process, list requests per account).
+     */
+    private void resting(String run) throws Exception {
+        List<String> users = new ArrayList<>();
+        for (int u = 0; u < USERS; u++) {
+            users.add("rest-" + run + "-" + u);
+        }
+        Semaphore inFlight = new Semaphore(CLIENTS);
+        AtomicInteger failures = new AtomicInteger();
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (int i = 0; i < RESTING; i++) {
+            String user = users.get(i % USERS);
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/trades"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"symbol\":\"AAPL\",\"side\":\"BUY\",\"quantity\":1,"
+                            + "\"orderType\":\"LIMIT\",\"limitPrice\":1.00}"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + tokenFor(user))
+                    .header("Idempotency-Key", "rest-" + i).build();
+            inFlight.acquire();
+            calls.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                inFlight.release();
+                if (e != null || r.statusCode() != 202) {
+                    failures.incrementAndGet();
+                }
+            }));
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+        assertThat(failures.get()).as("failed placements").isZero();
+        String like = "rest-" + run + "-%";
+        boolean resting = awaitQuietly(Duration.ofMinutes(15), () -> ownerJdbc.queryForObject(
+                "select count(*) from desk_orders where username like ? and acknowledged", Integer.class, like) >= RESTING);
+        List<String> accounts = users.stream().map(u -> "simulated:" + u).toList();
+        long lists = accounts.stream().mapToLong(desk::listRequests).sum();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        LockSupport.parkNanos(Duration.ofSeconds(30).toNanos()); // the measuring window itself, not a wait for an outcome
+        double window = seconds(System.nanoTime() - start);
+        double cpuShare = (os.getProcessCpuTime() - cpu) / 1e9 / window;
+        double listsPerAccountSecond = (accounts.stream().mapToLong(desk::listRequests).sum() - lists)
+                / (double) accounts.size() / window;
+        line("resting: %,d limit orders at the simulated exchange across %d accounts%s", RESTING, USERS,
+                resting ? "" : " (NOT all acknowledged after 15 min)");
+        line("  idle cost     %.1f%% of one core for this process; %.2f list requests per account per second "
+                + "(round 1 s)   target <= 5%%, <= 1 per account per round", cpuShare * 100, listsPerAccountSecond);
     }
 
     /** The trades projection rebuilt from the first event while the store holds everything placed so far. */
