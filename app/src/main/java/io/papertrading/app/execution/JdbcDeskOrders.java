@@ -18,7 +18,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -108,8 +110,8 @@ class JdbcDeskOrders implements DeskOrders {
     }
 
     @Override
-    public java.util.Set<String> accounts() {
-        return new java.util.HashSet<>(jdbc.queryForList("select distinct account_key from desk_orders", String.class));
+    public Set<String> accounts() {
+        return new HashSet<>(jdbc.queryForList("select distinct account_key from desk_orders", String.class));
     }
 
     @Override

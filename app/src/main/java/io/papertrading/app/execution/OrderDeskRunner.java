@@ -11,14 +11,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,9 +38,8 @@ class OrderDeskRunner implements SmartLifecycle {
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    /** Accounts nudged since their last poll started: polled again once the running poll ends. */
+    /** Accounts nudged since their last work started: worked again once the running work ends. */
     private final Set<String> nudged = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean nudgeQueued = new AtomicBoolean();
     private volatile boolean running;
     private volatile boolean leader;
     private Connection lock;
@@ -62,20 +59,14 @@ class OrderDeskRunner implements SmartLifecycle {
 
     /** A saga change for this account was committed: work it now rather than at the next tick. */
     void nudge(String accountKey) {
-        if (!running) {
-            return;
+        if (!running || !leader) {
+            return; // the node that works the desk sees it at its next tick
         }
-        desk.nudge(accountKey);
         nudged.add(accountKey);
-        if (nudgeQueued.compareAndSet(false, true)) {
-            timer.execute(() -> {
-                nudgeQueued.set(false);
-                if (leader) {
-                    for (String key : List.copyOf(nudged)) {
-                        dispatch(key);
-                    }
-                }
-            });
+        try {
+            timer.execute(() -> dispatch(accountKey));
+        } catch (RuntimeException rejected) { // shutting down
+            nudged.remove(accountKey);
         }
     }
 
@@ -96,13 +87,13 @@ class OrderDeskRunner implements SmartLifecycle {
     /** Works the account on a worker unless it is being worked (its legs read when the work starts). */
     private void dispatch(String accountKey) {
         if (!inFlight.add(accountKey)) {
-            return; // the running poll re-dispatches it if it was nudged meanwhile
+            return; // the running work re-dispatches it if it was nudged meanwhile
         }
         nudged.remove(accountKey);
         try {
             workers.execute(() -> {
                 try {
-                    desk.work(accountKey, desk.ordersOf(accountKey));
+                    desk.work(accountKey);
                 } catch (RuntimeException ex) {
                     log.warn("order desk: account {} failed: {}", accountKey, ex.getMessage());
                 } finally {

@@ -1,6 +1,9 @@
 package io.papertrading.command.execution;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The order legs the {@link OrderDesk} works. The saga adds and withdraws legs in its own unit of work (a saga
@@ -24,12 +27,12 @@ public interface DeskOrders {
     void remove(String tag);
 
     /** The desk's progress on several legs at once. */
-    default void updateAll(java.util.Collection<WorkedOrder> orders) {
+    default void updateAll(Collection<WorkedOrder> orders) {
         orders.forEach(this::update);
     }
 
     /** The desk is done with these legs. */
-    default void removeAll(java.util.Collection<String> tags) {
+    default void removeAll(Collection<String> tags) {
         tags.forEach(this::remove);
     }
 
@@ -37,8 +40,8 @@ public interface DeskOrders {
     List<WorkedOrder> all();
 
     /** The accounts that have legs. */
-    default java.util.Set<String> accounts() {
-        return all().stream().map(WorkedOrder::accountKey).collect(java.util.stream.Collectors.toSet());
+    default Set<String> accounts() {
+        return all().stream().map(WorkedOrder::accountKey).collect(Collectors.toSet());
     }
 
     /** The legs of one account. */

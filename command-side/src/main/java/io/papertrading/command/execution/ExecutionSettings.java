@@ -49,6 +49,11 @@ public record ExecutionSettings(Duration firstPoll, double backoffFactor, Durati
                 Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(1), 50);
     }
 
+    /** The next delay after broker trouble: the first poll delay, then doubling up to {@link #maxBrokerBackoff}. */
+    public long nextBackoffMillis(long previousMillis) {
+        return Math.min(previousMillis <= 0 ? firstPoll.toMillis() : previousMillis * 2, maxBrokerBackoff.toMillis());
+    }
+
     /** The shortest gap between two list-orders requests of one account: the tick, or the per-minute cap. */
     public Duration minListInterval() {
         Duration cap = Duration.ofMillis((60_000L + maxListRequestsPerMinute - 1) / maxListRequestsPerMinute);

@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Does every trade's broker work, account by account, outside any event-processing transaction: sends the order
@@ -89,37 +88,16 @@ public class OrderDesk {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** Every account with legs to work, and its legs (read once for the round). */
-    public Map<String, List<WorkedOrder>> due() {
-        Map<String, List<WorkedOrder>> byAccount = orders.all().stream()
-                .collect(Collectors.groupingBy(WorkedOrder::accountKey, LinkedHashMap::new, Collectors.toList()));
-        accounts.keySet().retainAll(byAccount.keySet()); // nothing worked: nothing remembered
-        return byAccount;
-    }
-
     /** The accounts with legs to work, read now. */
-    public java.util.Set<String> accounts() {
-        java.util.Set<String> keys = orders.accounts();
-        this.accounts.keySet().retainAll(keys); // nothing worked: nothing remembered
+    public Set<String> accounts() {
+        Set<String> keys = orders.accounts();
+        accounts.keySet().retainAll(keys); // nothing worked: nothing remembered
         return keys;
-    }
-
-    /** The legs of one account, read now. */
-    public List<WorkedOrder> ordersOf(String accountKey) {
-        return orders.of(accountKey);
     }
 
     /** One round over every account, one after the other (tests; the application works accounts in parallel). */
     public void workAll() {
-        due().forEach(this::work);
-    }
-
-    /** Something changed at this account (a new leg): a broker without a request budget is listed again at once. */
-    public void nudge(String accountKey) {
-        Account a = accounts.get(accountKey);
-        if (a != null && a.cheap) {
-            a.listedAt = null;
-        }
+        accounts().forEach(this::work);
     }
 
     /** How many list-orders requests the desk sent for the account (for tests and metrics). */
@@ -128,14 +106,14 @@ public class OrderDesk {
         return a == null ? 0 : a.lists;
     }
 
-    /** One round of work on the account's legs (all of one account). */
-    public void work(String accountKey, List<WorkedOrder> legs) {
-        if (legs.isEmpty()) {
-            return;
-        }
+    /** One round of work on the account's legs, read when the round starts (never another round's stale view). */
+    public void work(String accountKey) {
         Account a = accounts.computeIfAbsent(accountKey, k -> new Account());
         synchronized (a) {
-            new Round(a, accountKey, clock.instant()).run(legs);
+            List<WorkedOrder> legs = orders.of(accountKey);
+            if (!legs.isEmpty()) {
+                new Round(a, accountKey, clock.instant()).run(legs);
+            }
         }
     }
 
@@ -238,9 +216,7 @@ public class OrderDesk {
             try {
                 live = cancelWithdrawn(live);
                 if (needsList(live)) {
-                    account.lists++;
-                    listed = new HashMap<>();
-                    broker.listOrders().forEach(r -> listed.put(r.orderId(), r));
+                    listed = listById();
                     account.listedAt = now;
                 }
                 for (WorkedOrder o : live) {
@@ -263,22 +239,39 @@ public class OrderDesk {
         private List<WorkedOrder> cancelWithdrawn(List<WorkedOrder> live) {
             List<WorkedOrder> now = new ArrayList<>(live.size());
             for (WorkedOrder o : live) {
-                if (o.stage() == Stage.SENT && o.withdraw() && !o.cancelSent()) {
-                    try {
-                        broker.cancelOrder(o.orderId());
-                    } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
-                        throw ex;
-                    } catch (BrokerException ex) { // already ended (filled, canceled): its state says which
-                        log.info("trade {}: cancel of {} failed: {}", o.tradeId(), o.orderId(), ex.getMessage());
-                    }
-                    WorkedOrder canceled = o.withCancelSent();
-                    progress(canceled);
-                    now.add(canceled);
-                } else {
-                    now.add(o);
-                }
+                now.add(o.stage() == Stage.SENT && o.withdraw() && !o.cancelSent() ? cancel(o) : o);
             }
             return now;
+        }
+
+        /** Cancels a withdrawn order once; an order that already ended says so in its state, not here. */
+        private WorkedOrder cancel(WorkedOrder o) {
+            try {
+                broker.cancelOrder(o.orderId());
+            } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
+                throw ex;
+            } catch (BrokerException ex) {
+                log.info("trade {}: cancel of {} failed: {}", o.tradeId(), o.orderId(), ex.getMessage());
+            }
+            WorkedOrder canceled = o.withCancelSent();
+            progress(canceled);
+            return canceled;
+        }
+
+        /** The account's orders by id: one list request. */
+        private Map<String, OrderStatusReport> listById() {
+            account.lists++;
+            Map<String, OrderStatusReport> byId = new HashMap<>();
+            broker.listOrders().forEach(r -> byId.put(r.orderId(), r));
+            return byId;
+        }
+
+        /** The leg's tag was found at the broker: it is that order, followed from here on, never sent again. */
+        private void adopt(WorkedOrder o, OrderStatusReport found) {
+            log.info("trade {}: order {} found at the broker by tag {}", o.tradeId(), found.orderId(), o.tag());
+            WorkedOrder sent = o.sent(found.orderId());
+            progress(sent);
+            observe(sent, found);
         }
 
         /** Ends what needs no broker call: a withdrawn leg never sent, a leg whose window closed unsent. */
@@ -329,10 +322,7 @@ public class OrderDesk {
                 return; // the account's next list decides
             }
             if (found.isPresent()) {
-                log.info("trade {}: order {} found at the broker by tag {}", o.tradeId(), found.get().orderId(), o.tag());
-                WorkedOrder sent = o.sent(found.get().orderId());
-                progress(sent);
-                observe(sent, found.get());
+                adopt(o, found.get());
                 return;
             }
             PlacedOrder placed;
@@ -370,8 +360,7 @@ public class OrderDesk {
             if (placedNow.isEmpty()) {
                 return;
             }
-            Map<String, OrderStatusReport> now = new HashMap<>();
-            broker.listOrders().forEach(r -> now.put(r.orderId(), r));
+            Map<String, OrderStatusReport> now = listById();
             for (WorkedOrder o : placedNow) {
                 OrderStatusReport r = now.get(o.orderId());
                 if (r != null) {
@@ -390,15 +379,12 @@ public class OrderDesk {
                 found = broker.findOrderByTag(o.tag());
             } catch (RuntimeException ex) {
                 log.info("trade {}: looking for {} failed: {}", o.tradeId(), o.tag(), ex.getMessage());
-                long next = backoff(o);
+                long next = settings.nextBackoffMillis(o.backoffMillis());
                 progress(o.retryAt(now.plus(Duration.ofMillis(next)), next));
                 return;
             }
             if (found.isPresent()) {
-                log.info("trade {}: order {} found at the broker by tag {}", o.tradeId(), found.get().orderId(), o.tag());
-                WorkedOrder sent = o.sent(found.get().orderId());
-                progress(sent);
-                observe(sent, found.get());
+                adopt(o, found.get());
             } else if (!now.isBefore(o.confirmBy())) {
                 log.error("trade {}: placement of order {} has an unknown outcome and the order was not found; "
                         + "it was not sent again", o.tradeId(), o.tag());
@@ -444,25 +430,13 @@ public class OrderDesk {
 
         /** The broker shows the order: cancel it if withdrawn, report it if it changed, forget it once it ended. */
         private void observe(WorkedOrder o, OrderStatusReport r) {
-            WorkedOrder current = o;
-            if (current.withdraw() && !current.cancelSent() && r.state().isWorking()) {
-                try {
-                    broker.cancelOrder(current.orderId());
-                } catch (BrokerRateLimitException | BrokerUnavailableException ex) {
-                    throw ex;
-                } catch (BrokerException ex) {
-                    log.info("trade {}: cancel of {} failed: {}", current.tradeId(), current.orderId(), ex.getMessage());
-                }
-                current = current.withCancelSent();
-                progress(current);
-            }
+            WorkedOrder current = o.withdraw() && !o.cancelSent() && r.state().isWorking() ? cancel(o) : o;
             String fingerprint = fingerprint(r);
             if (r.state().isTerminal()) {
                 if (!fingerprint.equals(current.lastReport())) {
                     report(current, Kind.SEEN, r, null);
                 }
-                String tag = current.tag();
-                toldRemoved.add(tag);
+                toldRemoved.add(current.tag());
             } else if (!fingerprint.equals(current.lastReport())) {
                 report(current, Kind.SEEN, r, null);
                 WorkedOrder told = current.seen(fingerprint);
@@ -502,9 +476,7 @@ public class OrderDesk {
         }
 
         private void failed(List<WorkedOrder> live, RuntimeException ex) {
-            long first = settings.firstPoll().toMillis();
-            account.backoffMillis = Math.min(account.backoffMillis <= 0 ? first : account.backoffMillis * 2,
-                    settings.maxBrokerBackoff().toMillis());
+            account.backoffMillis = settings.nextBackoffMillis(account.backoffMillis);
             account.backoffUntil = now.plus(Duration.ofMillis(account.backoffMillis));
             log.info("account {}: broker work deferred {} ms: {}", accountKey, account.backoffMillis, ex.getMessage());
             if (passesByItself(ex)) {
@@ -535,11 +507,6 @@ public class OrderDesk {
         /** Older than the account's list is trusted to show: only the broker's history can. */
         private boolean historyOnly(WorkedOrder o) {
             return o.notBefore().isBefore(now.minus(ExecutionSettings.LIST_TRUSTED_FOR));
-        }
-
-        private long backoff(WorkedOrder o) {
-            long first = settings.firstPoll().toMillis();
-            return Math.min(o.backoffMillis() <= 0 ? first : o.backoffMillis() * 2, settings.maxBrokerBackoff().toMillis());
         }
 
         private Instant patienceEnd(WorkedOrder o) {
@@ -596,8 +563,8 @@ public class OrderDesk {
     private static final class Account {
         /** Trades told about the account's current problem, and what they were told. */
         private final Map<String, String> problems = new HashMap<>();
-        private volatile Instant listedAt;
-        private volatile boolean cheap;
+        private Instant listedAt;
+        private boolean cheap;
         private Instant backoffUntil;
         private long backoffMillis;
         private long lists;

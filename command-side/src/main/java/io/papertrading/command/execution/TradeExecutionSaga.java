@@ -632,8 +632,7 @@ public class TradeExecutionSaga {
         cancelQuietly(EXPIRY, expiryDeadlineId); // settled once, whichever came first: the broker's report or 16:00
         expiryDeadlineId = null;
         if (underlying == null) {
-            expiryRetryMillis = Math.min(expiryRetryMillis <= 0 ? settings.firstPoll().toMillis() : expiryRetryMillis * 2,
-                    settings.maxBrokerBackoff().toMillis());
+            expiryRetryMillis = settings.nextBackoffMillis(expiryRetryMillis);
             expiryDeadlineId = deadlineManager.schedule(Duration.ofMillis(expiryRetryMillis), EXPIRY);
             return;
         }
