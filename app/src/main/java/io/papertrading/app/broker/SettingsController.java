@@ -116,10 +116,7 @@ class SettingsController {
         if (body.maxOpenTrades() != null && (body.maxOpenTrades() < 1 || body.maxOpenTrades() > 10_000)) {
             errors.add(new FieldError("maxOpenTrades", "1-10000 when given"));
         }
-        if (body.maxPositionCost() != null && (body.maxPositionCost().signum() <= 0
-                || body.maxPositionCost().compareTo(new BigDecimal("1000000000")) >= 0)) {
-            errors.add(new FieldError("maxPositionCost", "greater than 0 and below 1000000000 when given"));
-        }
+        FieldChecks.amount("maxPositionCost", body.maxPositionCost(), BigDecimal.ZERO, new BigDecimal("1000000000"), errors);
         percent("defaultStopLossPct", body.defaultStopLossPct(), HUNDRED, errors);
         percent("defaultTakeProfitPct", body.defaultTakeProfitPct(), BigDecimal.valueOf(1000), errors);
         if (!errors.isEmpty()) {

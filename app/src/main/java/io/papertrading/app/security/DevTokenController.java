@@ -51,8 +51,8 @@ class DevTokenController {
             errors.add(new FieldError("username", "1-64 characters of A-Z, a-z, 0-9 and . _ @ -"));
         }
         List<String> roles = request.roles() == null ? List.of() : request.roles();
-        if (roles.stream().anyMatch(r -> r == null || !r.matches("[A-Za-z_]{1,32}"))) {
-            errors.add(new FieldError("roles", "role names are 1-32 letters or '_'"));
+        if (roles.size() > 8 || roles.stream().anyMatch(r -> r == null || !r.matches("[A-Za-z_]{1,32}"))) {
+            errors.add(new FieldError("roles", "at most 8 role names of 1-32 letters or '_'"));
         }
         if (!errors.isEmpty()) {
             throw new ValidationFailedException(errors);

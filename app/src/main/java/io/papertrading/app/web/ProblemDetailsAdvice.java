@@ -28,7 +28,13 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.ServletRequestBindingException;
+import org.springframework.web.context.request.WebRequest;
 
 import java.util.List;
 import java.util.Map;
@@ -39,9 +45,10 @@ import java.util.UUID;
  * never a stack trace, SQL or secret.
  */
 @RestControllerAdvice
-class ProblemDetailsAdvice {
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
 
     @ExceptionHandler(RequestRefusedException.class)
     ResponseEntity<ProblemDetail> refused(RequestRefusedException e) {
@@ -74,7 +81,7 @@ class ProblemDetailsAdvice {
         return switch (code) {
             case VALIDATION_FAILED -> HttpStatus.BAD_REQUEST;
             case IDEMPOTENCY_KEY_REUSED, RISK_LIMIT, BROKER_CREDENTIALS -> HttpStatus.UNPROCESSABLE_ENTITY;
-            case VERSION_CONFLICT, ILLEGAL_TRANSITION, BROKER_IN_USE -> HttpStatus.CONFLICT;
+            case VERSION_CONFLICT, ILLEGAL_TRANSITION, BROKER_IN_USE, OPERATION_CONFLICT -> HttpStatus.CONFLICT;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case BROKER_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
         };
@@ -105,41 +112,80 @@ class ProblemDetailsAdvice {
         return Problems.of(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND.name(), "no trade " + e.getAggregateIdentifier());
     }
 
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ProblemDetail unreadable(HttpMessageNotReadableException e) {
-        // Jackson's message names classes and positions: say only what the client can act on
-        return validation("the request body is not valid JSON of the expected shape",
-                List.of(new FieldError("body", "malformed JSON or a value of the wrong type")));
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        return answer(JsonRefusals.problem(e));
     }
 
-    @ExceptionHandler(MissingRequestHeaderException.class)
-    ProblemDetail missingHeader(MissingRequestHeaderException e) {
-        return validation("a required header is missing", List.of(new FieldError(e.getHeaderName(), "required header")));
+    @Override
+    protected ResponseEntity<Object> handleServletRequestBindingException(ServletRequestBindingException e,
+                                                                          HttpHeaders headers, HttpStatusCode status,
+                                                                          WebRequest request) {
+        if (e instanceof MissingRequestHeaderException missing) {
+            return answer(validation("a required header is missing",
+                    List.of(new FieldError(missing.getHeaderName(), "required header"))));
+        }
+        return answer(validation("the request is missing a required part", List.of(new FieldError("request", "incomplete"))));
     }
 
-    @ExceptionHandler(MissingServletRequestParameterException.class)
-    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
-        return validation("a required parameter is missing", List.of(new FieldError(e.getParameterName(), "required")));
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
+                                                                          HttpHeaders headers, HttpStatusCode status,
+                                                                          WebRequest request) {
+        return answer(validation("a required parameter is missing", List.of(new FieldError(e.getParameterName(), "required"))));
     }
 
-    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
-        return validation("a parameter has the wrong type", List.of(new FieldError(e.getName(), "invalid value")));
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
+                                                        HttpStatusCode status, WebRequest request) {
+        String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName()
+                : e.getPropertyName() == null ? "request" : e.getPropertyName();
+        return answer(validation("a parameter has the wrong type", List.of(new FieldError(name, "invalid value"))));
     }
 
-    @ExceptionHandler(NoResourceFoundException.class)
-    ProblemDetail noResource(NoResourceFoundException e) {
-        return Problems.of(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND.name(), "no such resource");
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException e, HttpHeaders headers,
+                                                                    HttpStatusCode status, WebRequest request) {
+        return answer(Problems.of(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND.name(), "no such resource"));
     }
 
-    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ProblemDetail method(HttpRequestMethodNotSupportedException e) {
-        return Problems.of(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "method " + e.getMethod() + " is not allowed here");
+    @Override
+    protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException e,
+                                                                         HttpHeaders headers, HttpStatusCode status,
+                                                                         WebRequest request) {
+        ResponseEntity<Object> answer = answer(Problems.of(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                "this method is not allowed here"));
+        return ResponseEntity.status(answer.getStatusCode()).headers(headers).body(answer.getBody());
     }
 
-    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ProblemDetail mediaType(HttpMediaTypeNotSupportedException e) {
-        return Problems.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send application/json");
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException e,
+                                                                     HttpHeaders headers, HttpStatusCode status,
+                                                                     WebRequest request) {
+        return answer(Problems.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send application/json"));
+    }
+
+    /**
+     * Every other standard refusal of Spring MVC (not acceptable, missing path variable, async timeout...)
+     * keeps its status and gains the contract's {@code code}, named after the status; its detail is replaced,
+     * since Spring's own may name classes.
+     */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+                                                             HttpStatusCode status, WebRequest request) {
+        HttpStatus known = HttpStatus.resolve(status.value());
+        if (known == null || known.is5xxServerError()) {
+            return answer(incident(e));
+        }
+        ProblemDetail problem = body instanceof ProblemDetail p && p.getProperties() != null
+                && p.getProperties().containsKey("code") ? p
+                : Problems.of(known, known.name(), known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT));
+        return ResponseEntity.status(known).headers(headers).body(problem);
+    }
+
+    private static ResponseEntity<Object> answer(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
@@ -150,6 +196,13 @@ class ProblemDetailsAdvice {
 
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e) {
+        if (JsonRefusals.tooLarge(e)) {
+            return BodyLimitFilter.tooLarge();
+        }
+        return incident(e);
+    }
+
+    private static ProblemDetail incident(Exception e) {
         String incident = UUID.randomUUID().toString();
         // the class name only: messages of unexpected exceptions can carry SQL or credentials
         log.error("Unexpected failure, incident {}: {}", incident, e.getClass().getName());

@@ -1,5 +1,6 @@
 package io.papertrading.command.trade;
 
+import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
 import io.papertrading.kernel.error.IllegalTransitionException;
@@ -330,8 +331,13 @@ public class Trade {
     public TradeAck annotate(AnnotateTradeCommand cmd, Clock clock) {
         requireOwner(cmd.actor());
         requireVersion(cmd.expectedVersion());
-        if (cmd.text() == null || cmd.text().isBlank() || cmd.text().length() > MAX_ANNOTATION) {
-            throw ValidationFailedException.of("text", "1-" + MAX_ANNOTATION + " characters, not blank");
+        List<FieldError> errors = new ArrayList<>();
+        FieldChecks.text("text", cmd.text(), MAX_ANNOTATION, true, errors);
+        if (cmd.text() == null) {
+            errors.add(new FieldError("text", "required"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationFailedException(errors);
         }
         apply(new TradeAnnotatedEvent(id, cmd.text(), cmd.actor().id(), clock.instant()));
         return ack();

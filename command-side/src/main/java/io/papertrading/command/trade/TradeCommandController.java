@@ -1,6 +1,7 @@
 package io.papertrading.command.trade;
 
 import io.papertrading.command.CommandNode;
+import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.money.Money;
@@ -145,8 +146,13 @@ class TradeCommandController {
     ResponseEntity<AckResponse> notes(@PathVariable String id, @RequestBody NoteRequest body,
                                       @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                       Principal principal) {
-        if (body.text() == null || body.text().isBlank() || body.text().length() > TradeOrder.MAX_NOTES) {
-            throw ValidationFailedException.of("text", "1-" + TradeOrder.MAX_NOTES + " characters");
+        List<FieldError> errors = new ArrayList<>();
+        FieldChecks.text("text", body.text(), TradeOrder.MAX_NOTES, true, errors);
+        if (body.text() == null) {
+            errors.add(new FieldError("text", "required: 1-" + TradeOrder.MAX_NOTES + " characters"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationFailedException(errors);
         }
         return accepted(commands.send(new AnnotateTradeCommand(new TradeId(id), body.text(), Actor.user(principal.getName()),
                 expectedVersion(ifMatch))));

@@ -1,6 +1,10 @@
 package io.papertrading.query.admin;
 
+import io.papertrading.kernel.error.OperationConflictException;
 import io.papertrading.kernel.error.UnknownResourceException;
+import io.papertrading.query.analytics.AnalyticsProjection;
+import io.papertrading.query.trade.TradeProjection;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.StreamingEventProcessor;
@@ -17,21 +21,32 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Operators' view of the projections (streaming event processors): how far each has read, how far behind the
- * event store it is, and a replay that rebuilds its tables from the first event. Admin role only.
+ * Operators' view of the projections (the query side's streaming event processors): how far each has read, how
+ * far behind the event store it is, and a replay that rebuilds its tables from the first event. Admin role only.
  */
 @RestController
 @RequestMapping("/api/admin/projections")
 class ProjectionAdminController {
 
+    /**
+     * The projections: processors whose handlers only build tables that a reset empties. Sagas and the price
+     * monitor's tracker act on events (orders, closes), so replaying them would act again.
+     */
+    static final Set<String> REPLAYABLE = Set.of(TradeProjection.PROCESSING_GROUP, AnalyticsProjection.PROCESSING_GROUP);
+
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
+    private final TokenStore tokenStore;
+    private final Set<String> replaysInFlight = ConcurrentHashMap.newKeySet();
 
-    ProjectionAdminController(EventProcessingConfiguration processing, EventStore eventStore) {
+    ProjectionAdminController(EventProcessingConfiguration processing, EventStore eventStore, TokenStore tokenStore) {
         this.processing = processing;
         this.eventStore = eventStore;
+        this.tokenStore = tokenStore;
     }
 
     /** {@code progress} is 0..1 while replaying, 1 otherwise. */
@@ -42,7 +57,7 @@ class ProjectionAdminController {
     @GetMapping
     List<ProjectionView> list() {
         long head = ProcessorProgress.head(eventStore);
-        return processors().entrySet().stream()
+        return projections().entrySet().stream()
                 .map(e -> view(e.getKey(), e.getValue(), head))
                 .sorted(Comparator.comparing(ProjectionView::name))
                 .toList();
@@ -50,25 +65,59 @@ class ProjectionAdminController {
 
     /**
      * Replays a projection: stops it, resets its tokens (its reset handler empties its tables) and starts it
-     * again from the first event. The rest of the API keeps answering meanwhile.
+     * again from the first event. The rest of the API keeps answering meanwhile. Whatever happens, the
+     * processor is left running; a processor that is not a projection, or one already replaying, or one whose
+     * segments another node holds, answers 409 and nothing is stopped.
      */
     @PostMapping("/{name}/replay")
     ResponseEntity<ProjectionView> replay(@PathVariable String name) {
-        StreamingEventProcessor processor = processors().get(name);
+        StreamingEventProcessor processor = projections().get(name);
         if (processor == null) {
+            if (processing.eventProcessor(name).isPresent()) {
+                throw new OperationConflictException(name + " is not a projection and cannot be replayed: it acts on "
+                        + "events (places orders, watches prices) and would act on them again");
+            }
             throw new UnknownResourceException("projection " + name);
         }
-        synchronized (processor) {
-            processor.shutdownAsync().join();
-            processor.resetTokens();
-            processor.start();
+        if (!replaysInFlight.add(name)) {
+            throw new OperationConflictException("a replay of " + name + " is being started");
+        }
+        try {
+            if (processor.isReplaying()) {
+                throw new OperationConflictException(name + " is already replaying");
+            }
+            int local = processor.processingStatus().size();
+            int total = segmentCount(name);
+            if (local < total) {
+                throw new OperationConflictException("another node processes " + (total - local) + " of " + total
+                        + " segments of " + name + "; replay where it runs alone, or stop it on the other nodes");
+            }
+            reset(processor);
+        } finally {
+            replaysInFlight.remove(name);
         }
         return ResponseEntity.accepted().body(view(name, processor, ProcessorProgress.head(eventStore)));
     }
 
-    private Map<String, StreamingEventProcessor> processors() {
+    private static void reset(StreamingEventProcessor processor) {
+        processor.shutdownAsync().join();
+        try {
+            processor.resetTokens();
+        } catch (RuntimeException e) {
+            // e.g. another node claimed a segment between our check and the reset: nothing was reset
+            throw new OperationConflictException("the replay could not claim every segment; nothing was reset");
+        } finally {
+            processor.start();
+        }
+    }
+
+    private int segmentCount(String name) {
+        return tokenStore.fetchSegments(name).length;
+    }
+
+    private Map<String, StreamingEventProcessor> projections() {
         return processing.eventProcessors().entrySet().stream()
-                .filter(e -> e.getValue() instanceof StreamingEventProcessor)
+                .filter(e -> REPLAYABLE.contains(e.getKey()) && e.getValue() instanceof StreamingEventProcessor)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (StreamingEventProcessor) e.getValue()));
     }
 

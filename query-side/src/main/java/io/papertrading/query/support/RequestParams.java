@@ -13,25 +13,47 @@ public final class RequestParams {
     private RequestParams() {
     }
 
-    /** An ISO-8601 instant ({@code 2026-02-19T14:30:00Z}), or a date {@code YYYY-MM-DD} meaning its start in UTC. */
+    /** Earliest and latest dates a query accepts: outside them PostgreSQL's own range ends, or nothing exists. */
+    public static final LocalDate EARLIEST = LocalDate.of(1970, 1, 1);
+    public static final LocalDate LATEST = LocalDate.of(9999, 12, 31);
+
+    /**
+     * An ISO-8601 instant ({@code 2026-02-19T14:30:00Z}), or a date {@code YYYY-MM-DD} meaning its start in UTC,
+     * between {@link #EARLIEST} and {@link #LATEST}.
+     */
     public static Instant instant(String field, String value) {
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             try {
-                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                instant = LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeParseException again) {
                 throw ValidationFailedException.of(field, "an ISO-8601 instant such as 2026-02-19T14:30:00Z");
             }
         }
+        LocalDate date = instant.atZone(ZoneOffset.UTC).toLocalDate();
+        if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
+            throw outOfRange(field);
+        }
+        return instant;
     }
 
-    /** A date {@code YYYY-MM-DD}. */
+    /** A date {@code YYYY-MM-DD} between {@link #EARLIEST} and {@link #LATEST}. */
     public static LocalDate date(String field, String value) {
+        LocalDate date;
         try {
-            return LocalDate.parse(value);
+            date = LocalDate.parse(value);
         } catch (DateTimeParseException e) {
             throw ValidationFailedException.of(field, "a date YYYY-MM-DD");
         }
+        if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
+            throw outOfRange(field);
+        }
+        return date;
+    }
+
+    private static ValidationFailedException outOfRange(String field) {
+        return ValidationFailedException.of(field, "between " + EARLIEST + " and " + LATEST);
     }
 }

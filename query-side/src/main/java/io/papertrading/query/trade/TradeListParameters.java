@@ -3,9 +3,9 @@ package io.papertrading.query.trade;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.trade.TradeStatus;
+import io.papertrading.query.support.RequestParams;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 final class TradeListParameters {
 
     static final int MAX_PAGE = 1_000_000;
+    private static final Pattern ASCII_SYMBOL = Pattern.compile("[A-Za-z.]{1,10}");
     private static final Pattern SYMBOL = Pattern.compile("[A-Z.]{1,10}");
     private static final int MAX_STRATEGY = 64;
 
@@ -33,7 +34,8 @@ final class TradeListParameters {
         Set<TradeStatus> statuses = statuses(status, errors);
         String parsedSymbol = null;
         if (present(symbol)) {
-            parsedSymbol = symbol.trim().toUpperCase(Locale.ROOT);
+            // upper-cased only when plain ASCII: Unicode case rules would turn look-alikes (U+017F) into S
+            parsedSymbol = ASCII_SYMBOL.matcher(symbol.trim()).matches() ? symbol.trim().toUpperCase(Locale.ROOT) : "";
             if (!SYMBOL.matcher(parsedSymbol).matches()) {
                 errors.add(new FieldError("symbol", "1-10 characters of A-Z and '.'"));
                 parsedSymbol = null;
@@ -85,7 +87,7 @@ final class TradeListParameters {
         for (String value : raw.stream().flatMap(v -> Arrays.stream(v.split(","))).map(String::trim)
                 .filter(v -> !v.isEmpty()).toList()) {
             try {
-                statuses.add(TradeStatus.valueOf(value.toUpperCase(Locale.ROOT)));
+                statuses.add(TradeStatus.valueOf(value));
             } catch (IllegalArgumentException e) {
                 errors.add(new FieldError("status", "each status must be one of " + Arrays.toString(TradeStatus.values())));
                 break;
@@ -99,9 +101,9 @@ final class TradeListParameters {
             return null;
         }
         try {
-            return LocalDate.parse(value.trim());
-        } catch (DateTimeParseException e) {
-            errors.add(new FieldError(field, "a date as YYYY-MM-DD"));
+            return RequestParams.date(field, value.trim());
+        } catch (ValidationFailedException e) {
+            errors.addAll(e.errors());
             return null;
         }
     }

@@ -37,6 +37,13 @@ public class TradeQueries {
     public static final Duration MAX_VERSION_WAIT = Duration.ofSeconds(5);
     /** How often a waiting read re-reads when no local commit wakes it (writes projected on another node). */
     private static final long RECHECK_NANOS = Duration.ofMillis(25).toNanos();
+    /**
+     * Requests of this node that may wait for a version at once. Each holds a request thread; beyond this
+     * many, {@code ?minVersion} answers at once with what the read model has, so waiting readers can never
+     * take every request thread (Tomcat has 200).
+     */
+    public static final int MAX_WAITERS = 32;
+    private final java.util.concurrent.Semaphore waiters = new java.util.concurrent.Semaphore(MAX_WAITERS);
 
     private static final String COLUMNS = """
             id, username, symbol, option_symbol, option_type, strike, expiry, side, quantity, filled_quantity,
@@ -106,6 +113,18 @@ public class TradeQueries {
      * (capped at {@link #MAX_VERSION_WAIT}); after that, whatever the read model has (possibly nothing).
      */
     public Optional<TradeView> findAtLeast(String username, String tradeId, long minVersion, Duration maxWait) {
+        if (!waiters.tryAcquire()) {
+            // every waiting slot is taken: answer what the read model has now rather than queue another thread
+            return find(username, tradeId);
+        }
+        try {
+            return waitFor(username, tradeId, minVersion, maxWait);
+        } finally {
+            waiters.release();
+        }
+    }
+
+    private Optional<TradeView> waitFor(String username, String tradeId, long minVersion, Duration maxWait) {
         long deadline = System.nanoTime() + Math.min(maxWait.toNanos(), MAX_VERSION_WAIT.toNanos());
         while (true) {
             long seen = signal.generation();

@@ -8,7 +8,7 @@ package io.papertrading.kernel.error;
 public abstract sealed class RequestRefusedException extends RuntimeException
         permits IllegalTransitionException, VersionConflictException, IdempotencyKeyReusedException,
         TradeNotFoundException, ValidationFailedException, RiskLimitException, BrokerCredentialsException,
-        BrokerUnavailableException, UnknownResourceException, BrokerInUseException {
+        BrokerUnavailableException, UnknownResourceException, BrokerInUseException, OperationConflictException {
 
     private final ErrorCode code;
 

@@ -73,12 +73,11 @@ public record TradeOrder(Instrument instrument, Side side, int quantity, OrderTy
         if (parsedSide != null) {
             checkBrackets(parsedSide, parsedType == OrderType.LIMIT ? limitPrice : null, stopLoss, takeProfit, errors);
         }
-        if (strategy != null && (strategy.isBlank() || strategy.length() > MAX_STRATEGY)) {
-            errors.add(new FieldError("strategy", "1-" + MAX_STRATEGY + " characters when given"));
-        }
+        FieldChecks.text("strategy", strategy, MAX_STRATEGY, false, errors);
         if (notes != null && notes.length() > MAX_NOTES) {
             errors.add(new FieldError("notes", "at most " + MAX_NOTES + " characters"));
         }
+        FieldChecks.noControl("notes", notes, true, errors);
         if (!errors.isEmpty()) {
             throw new ValidationFailedException(errors);
         }

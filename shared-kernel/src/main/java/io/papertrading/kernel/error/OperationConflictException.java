@@ -1,0 +1,11 @@
+package io.papertrading.kernel.error;
+
+/**
+ * An operator action that cannot run in the engine's present state (replaying a processor that cannot be
+ * replayed, or one already replaying, or whose segments another node holds); nothing was changed.
+ */
+public final class OperationConflictException extends RequestRefusedException {
+    public OperationConflictException(String message) {
+        super(ErrorCode.OPERATION_CONFLICT, message);
+    }
+}
