@@ -132,7 +132,8 @@ class CommandApiIT extends IntegrationTestBase {
         String forged = sign("alice", "another-secret-that-is-also-32-bytes-long", Instant.now().plusSeconds(600));
         String expired = sign("alice", JWT_SECRET, Instant.now().minusSeconds(600));
         String badName = sign("alice'; drop table paper_trades; --", JWT_SECRET, Instant.now().plusSeconds(600));
-        for (String token : List.of(forged, expired, badName, "not-a-jwt")) {
+        String neverExpires = sign("alice", JWT_SECRET, null);
+        for (String token : List.of(forged, expired, badName, neverExpires, "not-a-jwt")) {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/trades"))
                     .header("Authorization", "Bearer " + token).header("Idempotency-Key", "forged")
                     .header("Content-Type", "application/json")
@@ -146,14 +147,53 @@ class CommandApiIT extends IntegrationTestBase {
     @Test
     void keepsAdminEndpointsForAdmins() throws Exception {
         String plain = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600));
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/admin/projections"))
-                .header("Authorization", "Bearer " + plain).GET().build();
-        assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        assertThat(get("/api/admin/projections", plain).statusCode()).isEqualTo(403);
+        // the admin role is matched exactly: a role that only looks like it in another case is another role
+        for (String lookalike : List.of("ADMIN", "Admin", "admin ", "\u0430dmin")) {
+            String token = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600), List.of(lookalike));
+            assertThat(get("/api/admin/projections", token).statusCode()).as(lookalike).isEqualTo(403);
+        }
+        String admin = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600), List.of("admin"));
+        assertThat(get("/api/admin/projections", admin).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void keepsMetricsAndHealthDetailsForAdminsAndProbesPublic() throws Exception {
+        String plain = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600));
+        String admin = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600), List.of("admin"));
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/prometheus", plain).statusCode()).isEqualTo(403);
+        assertThat(get("/actuator/prometheus", admin).statusCode()).isEqualTo(200);
+        HttpResponse<String> anonymous = get("/actuator/health", null);
+        assertThat(json(anonymous).has("status")).isTrue();
+        assertThat(json(anonymous).has("components")).as("no details for anyone").isFalse();
+        assertThat(anonymous.body()).doesNotContain("/");
+        assertThat(json(get("/actuator/health", admin)).has("components")).isTrue();
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String sign(String subject, String secret, Instant expires) throws Exception {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).expirationTime(Date.from(expires))
-                .issueTime(new Date()).build();
+        return sign(subject, secret, expires, null);
+    }
+
+    private static String sign(String subject, String secret, Instant expires, List<String> roles) throws Exception {
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().subject(subject).issueTime(new Date());
+        if (expires != null) {
+            builder.expirationTime(Date.from(expires));
+        }
+        if (roles != null) {
+            builder.claim("roles", roles);
+        }
+        JWTClaimsSet claims = builder.build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         jwt.sign(new MACSigner(secret.getBytes()));
         return jwt.serialize();

@@ -1,5 +1,7 @@
 package io.papertrading.app;
 
+import java.net.http.HttpResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.papertrading.kernel.instrument.Instrument;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.OrderType;
@@ -58,5 +60,67 @@ class DeadLetterIT extends IntegrationTestBase {
                 where processing_group = 'trades' and sequence_identifier = ? and sequence_index = 0""",
                 String.class, poisoned);
         assertThat(head).startsWith(TradePlacedEvent.class.getName()).contains("DuplicateKey");
+
+        // an operator sees it by processor and trade, with the cause's type and never its SQL
+        HttpResponse<String> listed = send("GET", "/api/admin/dead-letters?processor=trades&trade=" + poisoned, alice,
+                null, Map.of());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        JsonNode letter = json(listed).get("letters").get(0);
+        assertThat(letter.get("trade").asText()).isEqualTo(poisoned);
+        assertThat(letter.get("eventType").asText()).isEqualTo("TradePlacedEvent");
+        assertThat(letter.get("cause").asText()).contains("DuplicateKey");
+        assertThat(letter.get("transientCause").asBoolean()).isFalse();
+        assertThat(listed.body()).doesNotContainIgnoringCase("insert into").doesNotContain("violates");
+        assertThat(json(listed).get("counts").get("trades").asLong()).isPositive();
+        JsonNode health = json(send("GET", "/actuator/health", alice, null, Map.of()));
+        assertThat(health.at("/components/deadLetters/details/total").asLong()).isPositive();
+        assertThat(send("GET", "/actuator/prometheus", alice, null, Map.of()).body())
+                .contains("paper_dead_letters{processor=\"trades\"}");
+
+        // retried while the cause persists: it stays, with one more retry counted
+        JsonNode retried = json(send("POST", "/api/admin/dead-letters/trades/" + poisoned + "/retry", alice, null, Map.of()));
+        assertThat(retried.get("handled").asBoolean()).isFalse();
+        assertThat(retried.get("remaining").asLong()).isPositive();
+        assertThat(json(send("GET", "/api/admin/dead-letters?processor=trades&trade=" + poisoned, alice, null, Map.of()))
+                .get("letters").get(0).get("retries").asLong()).isEqualTo(1);
+
+        // once the cause is gone (the clashing row removed), a retry projects the trade: it is no longer hidden
+        ownerJdbc.update("delete from paper_trades where id = ?", first);
+        JsonNode fixed = json(send("POST", "/api/admin/dead-letters/trades/" + poisoned + "/retry", alice, null, Map.of()));
+        assertThat(fixed.get("handled").asBoolean()).isTrue();
+        // events the saga added to the trade while it was parked queued behind it; a retry handles them too
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> again = send("POST", "/api/admin/dead-letters/trades/" + poisoned + "/retry", alice,
+                    null, Map.of());
+            return again.statusCode() == 404 || json(again).get("remaining").asLong() == 0;
+        });
+        assertThat(send("GET", "/api/trades/" + poisoned, alice, null, Map.of()).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/admin/dead-letters/trades/" + poisoned + "/retry", alice, null, Map.of())
+                .statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void evictsATradesParkedEventsOnRequest() {
+        String bob = user("bob");
+        String first = json(placeTrade(bob, "evict-key", """
+                {"symbol":"IBM","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1}""")).get("tradeId").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                send("GET", "/api/trades/" + first, bob, null, Map.of()).statusCode() == 200);
+        String poisoned = UUID.randomUUID().toString();
+        TradeOrder order = new TradeOrder(Instrument.stock("IBM"), Side.BUY, 1, OrderType.LIMIT, Money.of("1"),
+                null, null, null, null);
+        eventStore.publish(new GenericDomainEventMessage<>("Trade", poisoned, 0,
+                new TradePlacedEvent(new TradeId(poisoned), bob, order, "evict-key", order.fingerprint(), Instant.now())));
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(send("GET",
+                "/api/admin/dead-letters?trade=" + poisoned, bob, null, Map.of())).get("letters").size() > 0);
+
+        assertThat(send("DELETE", "/api/admin/dead-letters/trades/" + "no-such-trade", bob, null, Map.of()).statusCode())
+                .isEqualTo(404);
+        assertThat(send("GET", "/api/admin/dead-letters?trade=" + "a%00b", bob, null, Map.of()).statusCode()).isEqualTo(400);
+        JsonNode evicted = json(send("DELETE", "/api/admin/dead-letters/trades/" + poisoned, bob, null, Map.of()));
+        assertThat(evicted.get("evicted").asInt()).isPositive();
+        assertThat(evicted.get("remaining").asLong()).isZero();
+        assertThat(ownerJdbc.queryForObject("select count(*) from dead_letter_entry where sequence_identifier = ?",
+                Integer.class, poisoned)).isZero();
     }
 }

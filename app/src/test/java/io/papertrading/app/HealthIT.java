@@ -20,9 +20,16 @@ class HealthIT extends IntegrationTestBase {
     @Autowired
     private BrokerFactory brokers;
 
+    /** Health details are for admins: every user of the dev login here is one. */
+    private static final String OPERATOR = user("operator");
+
+    private static String operator() {
+        return OPERATOR;
+    }
+
     @Test
     void showsEachEventProcessorRunningWithItsLagAndTheScheduler() {
-        JsonNode health = json(send("GET", "/actuator/health", null, null, Map.of()));
+        JsonNode health = json(send("GET", "/actuator/health", operator(), null, Map.of()));
 
         assertThat(health.get("status").asText()).isEqualTo("UP");
         JsonNode processors = health.at("/components/eventProcessors/details");
@@ -33,9 +40,9 @@ class HealthIT extends IntegrationTestBase {
         }
         assertThat(health.at("/components/dbScheduler/status").asText()).isEqualTo("UP");
         // one node of the cluster works the brokers: in this test context, this one
-        await().atMost(Duration.ofSeconds(10)).until(() -> json(send("GET", "/actuator/health", null, null, Map.of()))
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(send("GET", "/actuator/health", operator(), null, Map.of()))
                 .at("/components/orderDesk/details/worksHere").asBoolean());
-        JsonNode desk = json(send("GET", "/actuator/health", null, null, Map.of())).at("/components/orderDesk");
+        JsonNode desk = json(send("GET", "/actuator/health", operator(), null, Map.of())).at("/components/orderDesk");
         assertThat(desk.get("status").asText()).isEqualTo("UP");
         assertThat(desk.at("/details/legs").isNumber()).isTrue();
         assertThat(desk.at("/details/legsUnsentLongAfterTheirWindow").asLong()).isZero();
@@ -55,9 +62,9 @@ class HealthIT extends IntegrationTestBase {
                         .join();
                 return "OPEN".equals(breaker().path("state").asText());
             });
-            String body = send("GET", "/actuator/health", null, null, Map.of()).body();
+            String body = send("GET", "/actuator/health", operator(), null, Map.of()).body();
             assertThat(body).doesNotContain(ScriptedTradier.ACCOUNT);
-            assertThat(json(send("GET", "/actuator/health", null, null, Map.of())).get("status").asText())
+            assertThat(json(send("GET", "/actuator/health", operator(), null, Map.of())).get("status").asText())
                     .as("one broker's outage is not the node's").isEqualTo("UP");
         } finally {
             TRADIER.outageStatus = null;
@@ -67,7 +74,7 @@ class HealthIT extends IntegrationTestBase {
     }
 
     private JsonNode breaker() {
-        JsonNode breakers = json(send("GET", "/actuator/health", null, null, Map.of()))
+        JsonNode breakers = json(send("GET", "/actuator/health", operator(), null, Map.of()))
                 .at("/components/brokers/details/circuitBreakers");
         String account = ScriptedTradier.ACCOUNT;
         return breakers.path("tradier:…" + account.substring(account.length() - 4));

@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @SpringBootTest(classes = PaperTradingApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(TestClock.Config.class)
+// metrics are exported as in production (Spring's tests switch the exporters off by default)
+@org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability(tracing = false)
 public abstract class IntegrationTestBase {
 
     /** HS256 secret of the test app; tests mint tokens with the dev login or sign forged ones themselves. */
@@ -48,6 +50,8 @@ public abstract class IntegrationTestBase {
         System.setProperty("paper.db.owner-password", db.ownerPassword());
         System.setProperty("paper.auth.jwt-secret", JWT_SECRET);
         System.setProperty("paper.dev-login", "true");
+        // the test secrets below are published in this file: only dev mode accepts them
+        System.setProperty("paper.dev-mode", "true");
         System.setProperty("paper.encryption-key", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
         // no scheduled price ticks: they would add price events while tests compare tables; tests tick by hand
         System.setProperty("paper.monitor.enabled", "false");

@@ -62,6 +62,74 @@ class ReplayIT extends IntegrationTestBase {
         assertThat(send("POST", "/api/admin/projections/nope/replay", admin, null, Map.of()).statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void refusesToReplayWhatActsOnEventsAndLeavesItRunning() {
+        String admin = user("admin");
+        List<String> listed = new java.util.ArrayList<>();
+        json(send("GET", "/api/admin/projections", admin, null, Map.of())).forEach(p -> listed.add(p.get("name").asText()));
+        assertThat(listed).containsExactlyInAnyOrder("trades", "analytics-portfolio");
+        for (String processor : List.of("TradeExecutionSagaProcessor", "price-monitor")) {
+            HttpResponse<String> replay = send("POST", "/api/admin/projections/" + processor + "/replay", admin, null, Map.of());
+            assertThat(replay.statusCode()).as(processor).isEqualTo(409);
+            assertThat(json(replay).get("code").asText()).isEqualTo("OPERATION_CONFLICT");
+            assertThat(processing.eventProcessor(processor).orElseThrow().isRunning()).as(processor).isTrue();
+        }
+        // and the saga still trades: a market order placed after the refused replay opens
+        String trader = user("trader");
+        String id = json(placeTrade(trader, "after-refused-replay", """
+                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""")).get("tradeId").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            HttpResponse<String> trade = send("GET", "/api/trades/" + id, trader, null, Map.of());
+            return trade.statusCode() == 200 && json(trade).get("status").asText().equals("OPEN");
+        });
+    }
+
+    @Test
+    void aSecondReplayWhileOneRunsIsRefusedAndBothLeaveTheProjectionRunning() throws Exception {
+        String admin = user("admin");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> replays = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                replays.add(pool.submit(() -> send("POST", "/api/admin/projections/analytics-portfolio/replay", admin,
+                        null, Map.of()).statusCode()));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> f : replays) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).contains(202).allMatch(s -> s == 202 || s == 409);
+        } finally {
+            pool.shutdown();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(admin, "analytics-portfolio"));
+        assertThat(processing.eventProcessor("analytics-portfolio").orElseThrow().isRunning()).isTrue();
+    }
+
+    @Test
+    void refusesAReplayWhileAnotherNodeHoldsASegmentAndKeepsRunning() {
+        String admin = user("admin");
+        // another node's claim, as it would write it: the local processor gives the segment up on its next check
+        ownerJdbc.update("update token_entry set owner = 'other-node@elsewhere', timestamp = ? "
+                + "where processor_name = 'analytics-portfolio' and segment = 0", java.time.Instant.now().plusSeconds(30).toString());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ((org.axonframework.eventhandling.StreamingEventProcessor)
+                    processing.eventProcessor("analytics-portfolio").orElseThrow()).processingStatus().size() < 4);
+            HttpResponse<String> replay = send("POST", "/api/admin/projections/analytics-portfolio/replay", admin, null, Map.of());
+            assertThat(replay.statusCode()).isEqualTo(409);
+            assertThat(json(replay).get("detail").asText()).contains("another node");
+            assertThat(processing.eventProcessor("analytics-portfolio").orElseThrow().isRunning()).isTrue();
+        } finally {
+            ownerJdbc.update("update token_entry set owner = null where processor_name = 'analytics-portfolio' "
+                    + "and owner = 'other-node@elsewhere'");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> ((org.axonframework.eventhandling.StreamingEventProcessor)
+                processing.eventProcessor("analytics-portfolio").orElseThrow()).processingStatus().size() == 4);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.axonframework.config.EventProcessingConfiguration processing;
+
     private void awaitCaughtUp(String admin) {
         await().atMost(Duration.ofSeconds(60)).until(() -> tradesProjectionCaughtUp() && !replaying(admin, "trades"));
     }

@@ -25,9 +25,16 @@ class SettingsApiIT extends IntegrationTestBase {
     @Test
     void storesTheTradierTokenEncryptedAndNeverReturnsIt() {
         String alice = user("alice");
-        HttpResponse<String> put = send("PUT", "/api/settings/broker", alice, """
+        // a user never chooses a broker URL: a body naming one is refused whole, naming the field
+        HttpResponse<String> withUrl = send("PUT", "/api/settings/broker", alice, """
                 {"broker":"TRADIER","environment":"SANDBOX","accountId":"VA000000","token":"%s",
                  "url":"http://attacker.example"}""".formatted(TOKEN), Map.of());
+        assertThat(withUrl.statusCode()).isEqualTo(400);
+        assertThat(json(withUrl).get("errors").get(0).get("field").asText()).isEqualTo("url");
+        assertThat(json(send("GET", "/api/settings", alice, null, Map.of())).get("broker").asText()).isEqualTo("SIMULATED");
+
+        HttpResponse<String> put = send("PUT", "/api/settings/broker", alice, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"VA000000","token":"%s"}""".formatted(TOKEN), Map.of());
         assertThat(put.statusCode()).isEqualTo(204);
 
         HttpResponse<String> get = send("GET", "/api/settings", alice, null, Map.of());

@@ -194,14 +194,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** Unpacks the server once per machine and version into the temp directory; concurrent JVMs wait on a lock. */
+    /**
+     * Unpacks the server once per user and version into a private cache directory ({@code $XDG_CACHE_HOME} or
+     * {@code ~/.cache}, mode 0700, owned by this user); concurrent JVMs wait on a lock. Not the shared temp
+     * directory: there another local user could plant binaries under the predictable name before us, and we
+     * would run them with the database's secrets.
+     */
     private static Path unpackBinaries() throws IOException {
-        Path base = Path.of(System.getProperty("java.io.tmpdir"), "paper-trading-pg-" + binariesVersion());
+        Path cache = privateCacheDirectory();
+        Path base = cache.resolve("pg-" + binariesVersion());
         Path done = base.resolve(".complete");
         if (Files.exists(done)) {
             return base;
         }
-        Files.createDirectories(base.getParent());
         Path lockFile = base.resolveSibling(base.getFileName() + ".lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = channel.lock()) {
@@ -220,6 +225,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Files.createFile(done);
             return base;
         }
+    }
+
+    static Path privateCacheDirectory() throws IOException {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path cache = root.resolve("paper-trading");
+        Files.createDirectories(cache);
+        Set<PosixFilePermission> privateDir = PosixFilePermissions.fromString("rwx------");
+        Path probe = Files.createTempFile(cache, "owner", ".probe");
+        boolean ours;
+        try {
+            // a file we just made is ours, whatever this user is called (containers may have no passwd entry)
+            ours = Files.getOwner(cache).equals(Files.getOwner(probe));
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+        if (!ours) {
+            throw new IOException(cache + " belongs to another user; it must not hold the binaries we run");
+        }
+        if (!Files.getPosixFilePermissions(cache).equals(privateDir)) {
+            Files.setPosixFilePermissions(cache, privateDir);
+        }
+        return cache;
     }
 
     private static String binariesVersion() {

@@ -4,6 +4,7 @@ import io.papertrading.migrations.DatabaseMigrator;
 import io.papertrading.migrations.EmbeddedPostgresServer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -62,9 +63,18 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
             server.close();
             throw new IllegalStateException("the embedded PostgreSQL started but could not be prepared: " + e.getMessage());
         }
-        application.addListeners(event -> {
-            if (event instanceof ContextClosedEvent) {
-                server.close();
+        // Stopped after everything else, not when the context starts closing: graceful shutdown first drains
+        // requests in flight and stops the processors, and they still need the database for that. Registered
+        // before any bean exists, so it is the last disposable bean to be destroyed.
+        application.addInitializers(context -> {
+            if (context.getBeanFactory() instanceof DefaultSingletonBeanRegistry registry) {
+                registry.registerDisposableBean("embeddedPostgreSQL", server::close);
+            } else {
+                context.addApplicationListener(event -> {
+                    if (event instanceof ContextClosedEvent) {
+                        server.close();
+                    }
+                });
             }
         });
         String jdbcUrl = server.jdbcUrl(DATABASE);
@@ -84,6 +94,10 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
         }
         if (env.getProperty("paper.dev-login") == null) {
             props.put("paper.dev-login", "true");
+        }
+        if (env.getProperty("server.address") == null) {
+            // the embedded default is a trial on this machine (with a dev login): not reachable from others
+            props.put("server.address", "127.0.0.1");
         }
     }
 

@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
 class SecurityConfiguration {
 
     static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    /** The role that opens the admin API, matched exactly: {@code ADMIN} or {@code Admin} is another role. */
+    static final String ADMIN = "admin";
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, ObjectMapper mapper) throws Exception {
@@ -46,8 +48,12 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/api/auth/dev-token").permitAll()
-                        .requestMatchers("/api/admin/**").hasRole("ADMIN")
+                        .requestMatchers("/api/admin/**").hasRole(ADMIN)
                         .requestMatchers("/api/**").authenticated()
+                        // probes stay public; metrics and everything else the actuator offers are for admins
+                        .requestMatchers("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness",
+                                "/actuator/info").permitAll()
+                        .requestMatchers("/actuator/**").hasRole(ADMIN)
                         .anyRequest().permitAll())
                 .oauth2ResourceServer(o -> o
                         .jwt(j -> j.jwtAuthenticationConverter(SecurityConfiguration::authenticate))
@@ -70,7 +76,7 @@ class SecurityConfiguration {
         if (roles == null) {
             return List.of();
         }
-        return roles.stream().<GrantedAuthority>map(r -> new SimpleGrantedAuthority("ROLE_" + r.toUpperCase(java.util.Locale.ROOT))).toList();
+        return roles.stream().<GrantedAuthority>map(r -> new SimpleGrantedAuthority("ROLE_" + r)).toList();
     }
 
     @Bean
@@ -81,11 +87,16 @@ class SecurityConfiguration {
         } else {
             decoder = NimbusJwtDecoder.withSecretKey(hmacKey(auth.jwtSecret())).macAlgorithm(MacAlgorithm.HS256).build();
         }
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-                auth.issuerUri() != null && !auth.issuerUri().isBlank()
-                        ? JwtValidators.createDefaultWithIssuer(auth.issuerUri())
-                        : JwtValidators.createDefault(),
-                usernameValidator()));
+        List<OAuth2TokenValidator<Jwt>> validators = new java.util.ArrayList<>();
+        validators.add(auth.issuerUri() != null && !auth.issuerUri().isBlank()
+                ? JwtValidators.createDefaultWithIssuer(auth.issuerUri())
+                : JwtValidators.createDefault());
+        validators.add(expiryRequired());
+        validators.add(usernameValidator());
+        if (auth.audience() != null && !auth.audience().isBlank()) {
+            validators.add(audience(auth.audience()));
+        }
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
         return decoder;
     }
 
@@ -94,6 +105,19 @@ class SecurityConfiguration {
             throw new IllegalStateException("set PAPER_AUTH_JWT_SECRET (at least 32 bytes) or PAPER_AUTH_ISSUER_URI");
         }
         return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /** The default validators check {@code exp} only when present: a token that never expires is refused. */
+    private static OAuth2TokenValidator<Jwt> expiryRequired() {
+        return jwt -> jwt.getExpiresAt() != null
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "the token has no expiry (exp)", null));
+    }
+
+    private static OAuth2TokenValidator<Jwt> audience(String audience) {
+        return jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "the token is for another audience", null));
     }
 
     /** A token whose subject is not a well-formed username is no token at all: 401, before any handler runs. */

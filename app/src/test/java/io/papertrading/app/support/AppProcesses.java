@@ -81,6 +81,7 @@ public final class AppProcesses implements AutoCloseable {
                 "-Dpaper.db.owner-password=" + shared.ownerPassword(),
                 "-Dpaper.auth.jwt-secret=" + JWT_SECRET,
                 "-Dpaper.dev-login=true",
+                "-Dpaper.dev-mode=true",
                 "-Dpaper.encryption-key=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
                 "-Dpaper.data-dir=" + Files.createTempDirectory("paper-process-data")));
         cmd.addAll(List.of(extraProperties));

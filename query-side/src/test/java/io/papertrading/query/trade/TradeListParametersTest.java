@@ -22,7 +22,7 @@ class TradeListParametersTest {
 
     @Test
     void parsesEveryFilter() {
-        FindTradesQuery q = TradeListParameters.parse("alice", List.of("OPEN,pending", " CLOSED "), "aapl", " momentum ",
+        FindTradesQuery q = TradeListParameters.parse("alice", List.of("OPEN,PENDING", " CLOSED "), "aapl", " momentum ",
                 "2026-01-01", "2026-12-31", "2", "500");
 
         assertThat(q.statuses()).containsExactlyInAnyOrder(TradeStatus.OPEN, TradeStatus.PENDING, TradeStatus.CLOSED);
@@ -32,6 +32,17 @@ class TradeListParametersTest {
         assertThat(q.to()).isEqualTo(LocalDate.of(2026, 12, 31));
         assertThat(q.page()).isEqualTo(2);
         assertThat(q.size()).isEqualTo(500);
+    }
+
+    @Test
+    void refusesStatusesInAnotherCaseAndLookAlikeSymbols() {
+        assertThatThrownBy(() -> TradeListParameters.parse("alice", List.of("pending"), null, null, null, null, null, null))
+                .isInstanceOf(ValidationFailedException.class);
+        // U+017F upper-cases to S under Unicode rules: it must not find trades of symbol S
+        assertThatThrownBy(() -> TradeListParameters.parse("alice", List.of(), "\u017F", null, null, null, null, null))
+                .isInstanceOf(ValidationFailedException.class);
+        assertThatThrownBy(() -> TradeListParameters.parse("alice", List.of(), null, null, "1969-12-31", null, null, null))
+                .isInstanceOf(ValidationFailedException.class);
     }
 
     @Test

@@ -113,7 +113,7 @@ class TradeOrderTest {
 
     @Test
     void buildsAnOptionLimitOrderWithBrackets() {
-        TradeOrder order = Request.valid().option(CALL).side("sell").quantity(2).limit("2.15").brackets("3.00", "1.00")
+        TradeOrder order = Request.valid().option(CALL).side("SELL").quantity(2).limit("2.15").brackets("3.00", "1.00")
                 .strategy("covered call").notes("rolling next month").build();
 
         assertThat(order.instrument().optionSymbol().type()).isEqualTo(OptionType.CALL);
@@ -264,6 +264,30 @@ class TradeOrderTest {
     void refusesAStrategyLongerThan64() {
         assertThat(Request.valid().strategy("s".repeat(64)).build().strategy()).hasSize(64);
         assertRefused(Request.valid().strategy("s".repeat(65)), "strategy", "1-64 characters");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sell", "Sell", "\u017FELL", "SELL ", "SEL\u200BL"})
+    void refusesASideThatIsNotTheExactAsciiName(String side) {
+        assertRefused(Request.valid().side(side), "side", "one of BUY, SELL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\u0000b", "a\u0007", "\u007F", "a\u0085b", "a\tb", "line\nbreak", "\uD800"})
+    void refusesControlCharactersInTheStrategy(String strategy) {
+        assertRefused(Request.valid().strategy(strategy), "strategy", "control characters");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\u0000b", "\u001B[31m", "a\u009Bb", "\uDC00x"})
+    void refusesControlCharactersInNotes(String notes) {
+        assertRefused(Request.valid().notes(notes), "notes", "control characters");
+    }
+
+    @Test
+    void keepsTabsAndLineBreaksAndEmojiInNotes() {
+        String notes = "plan:\n\t1. scale out\r\n\t2. trail the stop \uD83D\uDCC8";
+        assertThat(Request.valid().notes(notes).build().notes()).isEqualTo(notes);
     }
 
     @Test
