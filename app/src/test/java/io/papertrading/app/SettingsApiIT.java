@@ -23,7 +23,8 @@ class SettingsApiIT extends IntegrationTestBase {
     }
 
     @Test
-    void storesTheTradierTokenEncryptedAndNeverReturnsIt() {
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void storesTheTradierTokenEncryptedAndNeverReturnsIt(org.springframework.boot.test.system.CapturedOutput logs) {
         String alice = user("alice");
         // a user never chooses a broker URL: a body naming one is refused whole, naming the field
         HttpResponse<String> withUrl = send("PUT", "/api/settings/broker", alice, """
@@ -48,6 +49,8 @@ class SettingsApiIT extends IntegrationTestBase {
         String stored = ownerJdbc.queryForObject("select tradier_token_encrypted from user_settings where username = ?",
                 String.class, alice);
         assertThat(stored).doesNotContain(TOKEN).startsWith("gAAAAA");
+        // nor does it ever reach a log line
+        assertThat(logs.getAll()).doesNotContain(TOKEN);
     }
 
     @Test
