@@ -31,18 +31,8 @@ class DeadLetterIT extends IntegrationTestBase {
     @Test
     void parksAPoisonedEventAndKeepsProjectingOtherTrades() {
         String alice = user("alice");
-        String first = json(placeTrade(alice, "dup-key", """
-                {"symbol":"IBM","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1}""")).get("tradeId").asText();
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                send("GET", "/api/trades/" + first, alice, null, Map.of()).statusCode() == 200);
-
-        // A second trade claiming the same (username, idempotency key) cannot be projected: the read model's
-        // unique key refuses it. Such an event can only come from outside the command API, which is the point.
-        String poisoned = UUID.randomUUID().toString();
-        TradeOrder order = new TradeOrder(Instrument.stock("IBM"), Side.BUY, 1, OrderType.LIMIT, Money.of("1"),
-                null, null, null, null);
-        eventStore.publish(new GenericDomainEventMessage<>("Trade", poisoned, 0,
-                new TradePlacedEvent(new TradeId(poisoned), alice, order, "dup-key", order.fingerprint(), Instant.now())));
+        String first = projectedTrade(alice, "dup-key");
+        String poisoned = poisonedTwinOf(alice, "dup-key");
 
         String after = json(placeTrade(alice, "after-poison", """
                 {"symbol":"IBM","side":"BUY","quantity":2,"orderType":"LIMIT","limitPrice":1}""")).get("tradeId").asText();
@@ -102,15 +92,8 @@ class DeadLetterIT extends IntegrationTestBase {
     @Test
     void evictsATradesParkedEventsOnRequest() {
         String bob = user("bob");
-        String first = json(placeTrade(bob, "evict-key", """
-                {"symbol":"IBM","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1}""")).get("tradeId").asText();
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                send("GET", "/api/trades/" + first, bob, null, Map.of()).statusCode() == 200);
-        String poisoned = UUID.randomUUID().toString();
-        TradeOrder order = new TradeOrder(Instrument.stock("IBM"), Side.BUY, 1, OrderType.LIMIT, Money.of("1"),
-                null, null, null, null);
-        eventStore.publish(new GenericDomainEventMessage<>("Trade", poisoned, 0,
-                new TradePlacedEvent(new TradeId(poisoned), bob, order, "evict-key", order.fingerprint(), Instant.now())));
+        projectedTrade(bob, "evict-key");
+        String poisoned = poisonedTwinOf(bob, "evict-key");
         await().atMost(Duration.ofSeconds(20)).until(() -> json(send("GET",
                 "/api/admin/dead-letters?trade=" + poisoned, bob, null, Map.of())).get("letters").size() > 0);
 
@@ -122,5 +105,26 @@ class DeadLetterIT extends IntegrationTestBase {
         assertThat(evicted.get("remaining").asLong()).isZero();
         assertThat(ownerJdbc.queryForObject("select count(*) from dead_letter_entry where sequence_identifier = ?",
                 Integer.class, poisoned)).isZero();
+    }
+
+    private String projectedTrade(String user, String key) {
+        String id = json(placeTrade(user, key, """
+                {"symbol":"IBM","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1}""")).get("tradeId").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                send("GET", "/api/trades/" + id, user, null, Map.of()).statusCode() == 200);
+        return id;
+    }
+
+    /**
+     * A second trade claiming the same (username, idempotency key) cannot be projected: the read model's unique
+     * key refuses it. Such an event can only come from outside the command API, which is the point.
+     */
+    private String poisonedTwinOf(String user, String key) {
+        String poisoned = UUID.randomUUID().toString();
+        TradeOrder order = new TradeOrder(Instrument.stock("IBM"), Side.BUY, 1, OrderType.LIMIT, Money.of("1"),
+                null, null, null, null);
+        eventStore.publish(new GenericDomainEventMessage<>("Trade", poisoned, 0,
+                new TradePlacedEvent(new TradeId(poisoned), user, order, key, order.fingerprint(), Instant.now())));
+        return poisoned;
     }
 }

@@ -112,7 +112,11 @@ public class DeadLetters {
     public int retryDue(Clock clock, int max) {
         int succeeded = 0;
         Instant now = clock.instant();
-        for (String processor : queues(null).keySet()) {
+        for (Map.Entry<String, Long> count : counts().entrySet()) {
+            if (count.getValue() == 0) {
+                continue;
+            }
+            String processor = count.getKey();
             Optional<SequencedDeadLetterProcessor<EventMessage<?>>> p = deadLetterProcessor(processor);
             if (p.isEmpty()) {
                 continue;
