@@ -65,6 +65,17 @@ public final class AppProcesses implements AutoCloseable {
         return DriverManager.getConnection(dbUrl, shared.ownerUser(), shared.ownerPassword());
     }
 
+    /**
+     * Starts the app on its embedded default (its own PostgreSQL under {@code dataDir}, generated secrets, dev
+     * login on loopback), as a newcomer runs it, and waits until it reports healthy.
+     */
+    public Process startEmbedded(Path dataDir, int port) throws IOException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-cp", System.getProperty("java.class.path"), "-Daxoniq.update-checker.disabled=true",
+                "-Dserver.port=" + port, "-Dpaper.data-dir=" + dataDir, "io.papertrading.app.PaperTradingApplication");
+        return started(new ProcessBuilder(cmd), port);
+    }
+
     /** Starts the app on {@code dbUrl} and {@code port} and waits until it reports healthy (at most 90 s). */
     public Process start(String dbUrl, int port, String... extraProperties) throws IOException {
         TestDatabase shared = TestDatabase.get(); // only for the credentials of the app role it created
@@ -86,7 +97,11 @@ public final class AppProcesses implements AutoCloseable {
                 "-Dpaper.data-dir=" + Files.createTempDirectory("paper-process-data")));
         cmd.addAll(List.of(extraProperties));
         cmd.add("io.papertrading.app.PaperTradingApplication");
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        return started(new ProcessBuilder(cmd), port);
+    }
+
+    private Process started(ProcessBuilder builder, int port) throws IOException {
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.toFile())).start();
         processes.add(process);
         try {

@@ -36,7 +36,8 @@ public class TradeQueries {
     /** The longest a read waits for a trade to reach a version. */
     public static final Duration MAX_VERSION_WAIT = Duration.ofSeconds(5);
     /** How often a waiting read re-reads when no local commit wakes it (writes projected on another node). */
-    private static final long RECHECK_NANOS = Duration.ofMillis(25).toNanos();
+    // local commits wake waiters at once; this only bounds how late a write projected on another node is seen
+    private static final long RECHECK_NANOS = Duration.ofMillis(100).toNanos();
     /**
      * Requests of this node that may wait for a version at once. Each holds a request thread; beyond this
      * many, {@code ?minVersion} answers at once with what the read model has, so waiting readers can never
