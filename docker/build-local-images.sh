@@ -52,6 +52,7 @@ base_tarball() {
     echo "debootstrap $SUITE from $(mirror) (about a minute)" >&2
     debootstrap --variant=minbase "$SUITE" "$dir" "$(mirror)" >"$CACHE/debootstrap.log" 2>&1 \
       || { tail -n 20 "$CACHE/debootstrap.log" >&2; rm -rf "$dir"; exit 1; }
+    rm -f "$dir"/var/cache/apt/archives/*.deb
     tar -C "$dir" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
     rm -rf "$dir"
   fi
@@ -73,6 +74,7 @@ build() {
   local tarball
   tarball=$(base_tarball)
   rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+  chmod 0755 "$rootfs" # the tree's root, as in any image (apt's sandbox user must get in)
   tar -C "$rootfs" -xf "$tarball"
   cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
   # no service starts inside the chroot
@@ -82,15 +84,17 @@ build() {
   echo 'Acquire::Check-Valid-Until "false";' > "$rootfs/etc/apt/apt.conf.d/99paper-no-valid-until"
   mount -t proc proc "$rootfs/proc" # Java's postinst (CA certificates) needs /proc
   echo "installing $* into $image" >&2
-  chroot "$rootfs" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-  chroot "$rootfs" apt-get clean
+  local log="$CACHE/${image//[\/:]/_}.log"
+  { chroot "$rootfs" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get install -y -qq --no-install-recommends "$@" &&
+    chroot "$rootfs" apt-get clean; } >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
   umount "$rootfs/proc"
   rm -rf "$rootfs/var/lib/apt/lists/"* "$rootfs/usr/sbin/policy-rc.d" "$rootfs/etc/resolv.conf"
   : > "$rootfs/etc/resolv.conf" # the engine mounts its own
   local changes=()
   "$customise" changes
-  tar -C "$rootfs" -c . | "$engine" import --change "LABEL io.papertrading.recipe=$recipe" "${changes[@]}" - "$image" >/dev/null
+  tar -C "$rootfs" -c . | "$engine" import --change "LABEL io.papertrading.recipe=$recipe" "${changes[@]}" - "$image" \
+    >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
   rm -rf "$rootfs"
   rootfs=""
   echo "built $image" >&2
