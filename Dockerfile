@@ -1,14 +1,15 @@
-# Builds the engine from source and runs it on a JRE. Used by docker-compose.yml.
-FROM maven:3.9-eclipse-temurin-17 AS build
-WORKDIR /src
-COPY . .
-RUN mvn -B -ntp -DskipTests package
-
-FROM eclipse-temurin:17-jre
+# The engine on a Java 17 runtime, for docker-compose.yml. It packages the jar the README's build makes
+# (`./mvnw -q -DskipTests package`) instead of building it inside the image: a build stage would download
+# every dependency again, and a machine that reaches no image registry has no Maven image to build in.
+# BASE_IMAGE is any Java 17 runtime with bash and useradd; docker/build-local-images.sh makes one from Debian's
+# packages (localhost/paper-jre:17).
+ARG BASE_IMAGE=eclipse-temurin:17-jre
+FROM ${BASE_IMAGE}
 RUN useradd --system --create-home paper
+COPY docker/app-healthcheck.sh /usr/local/bin/paper-healthcheck
 USER paper
 WORKDIR /home/paper
-COPY --from=build /src/app/target/paper-trading.jar app.jar
+COPY app/target/paper-trading.jar app.jar
 ENV AXONIQ_UPDATE_CHECKER_DISABLED=true
 EXPOSE 8080
 ENTRYPOINT ["java", "-Daxoniq.update-checker.disabled=true", "-jar", "app.jar"]

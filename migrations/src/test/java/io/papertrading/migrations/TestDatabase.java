@@ -14,8 +14,9 @@ import java.util.UUID;
 
 /**
  * One migrated PostgreSQL database per test JVM, shared by every test in it: a fresh database on the server
- * named by {@code PAPER_TEST_DB_URL} (as CI has), else an embedded server in a temporary directory. The
- * database is dropped when the JVM ends.
+ * named by {@code PAPER_TEST_DB_URL} (as CI has), else on a Testcontainers PostgreSQL when a Docker-compatible
+ * engine answers ({@link ContainerPostgres}), else on an embedded server in a temporary directory. The
+ * database (or the container) goes away when the JVM ends.
  */
 public final class TestDatabase {
 
@@ -48,25 +49,11 @@ public final class TestDatabase {
 
     private static TestDatabase create() {
         String dbName = "paper_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-        String external = System.getenv("PAPER_TEST_DB_URL");
-        String adminUrl;
-        String user;
-        String password;
-        String baseUrl;
-        if (external != null && !external.isBlank()) {
-            adminUrl = external;
-            user = envOr("PAPER_TEST_DB_USER", "postgres");
-            password = envOr("PAPER_TEST_DB_PASSWORD", "");
-            int q = external.indexOf('?');
-            String noQuery = q < 0 ? external : external.substring(0, q);
-            baseUrl = noQuery.substring(0, noQuery.lastIndexOf('/') + 1) + dbName + (q < 0 ? "" : external.substring(q));
-        } else {
-            EmbeddedPostgresServer server = startEmbedded();
-            adminUrl = server.jdbcUrl("postgres");
-            user = EmbeddedPostgresServer.SUPERUSER;
-            password = "";
-            baseUrl = server.jdbcUrl(dbName);
-        }
+        Server server = server();
+        String adminUrl = server.adminUrl();
+        String user = server.user();
+        String password = server.password();
+        String baseUrl = sibling(adminUrl, dbName);
         try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
              Statement st = admin.createStatement()) {
             st.execute("create database " + dbName);
@@ -74,12 +61,71 @@ public final class TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the test database: " + e.getMessage(), e);
         }
-        if (external != null && !external.isBlank()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(adminUrl, user, password, dbName)));
+        if (server.dropOnExit() || server.stopOnExit() != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                awaitNoConnections(adminUrl, user, password, dbName);
+                if (server.dropOnExit()) {
+                    drop(adminUrl, user, password, dbName);
+                }
+                if (server.stopOnExit() != null) {
+                    server.stopOnExit().run();
+                }
+            }));
         }
         TestDatabase db = new TestDatabase(baseUrl, user, password, adminUrl, dbName);
         DatabaseMigrator.migrate(db.owner(), DatabaseMigrator.DEFAULT_APP_ROLE);
         return db;
+    }
+
+    /**
+     * A server the test database is created on, with a superuser's JDBC URL and credentials. At JVM exit, once
+     * this JVM's connections are gone, the database is dropped (a shared server) or the server stopped (a
+     * container); the embedded server stops itself.
+     */
+    private record Server(String adminUrl, String user, String password, boolean dropOnExit, Runnable stopOnExit) {
+    }
+
+    /**
+     * The README's order: {@code PAPER_TEST_DB_URL}; else a Testcontainers PostgreSQL when a Docker-compatible
+     * engine answers; else the embedded server. The choice is printed, so a run says what it tested against.
+     */
+    private static Server server() {
+        String external = System.getenv("PAPER_TEST_DB_URL");
+        if (external != null && !external.isBlank()) {
+            announce("PAPER_TEST_DB_URL " + external);
+            String user = envOr("PAPER_TEST_DB_USER", "postgres");
+            String password = envOr("PAPER_TEST_DB_PASSWORD", "");
+            return new Server(external, user, password, true, null);
+        }
+        ContainerPostgres.Mode mode = ContainerPostgres.mode();
+        if (mode != ContainerPostgres.Mode.OFF) {
+            if (ContainerPostgres.engineAnswers()) {
+                var container = ContainerPostgres.start();
+                announce("Testcontainers, image " + container.getDockerImageName() + ", at " + container.getJdbcUrl());
+                // stopped once this JVM's connections are gone (Ryuk, where it runs, would remove it anyway)
+                return new Server(container.getJdbcUrl(), container.getUsername(), container.getPassword(), false, container::stop);
+            }
+            if (mode == ContainerPostgres.Mode.REQUIRED) {
+                throw new IllegalStateException("PAPER_TEST_CONTAINERS=required but no Docker-compatible engine answers "
+                        + "(set DOCKER_HOST, e.g. unix:///run/podman/podman.sock)");
+            }
+        }
+        announce("embedded PostgreSQL (no PAPER_TEST_DB_URL; " + (mode == ContainerPostgres.Mode.OFF
+                ? "PAPER_TEST_CONTAINERS=off" : "no Docker-compatible engine answered for Testcontainers") + ")");
+        EmbeddedPostgresServer embedded = startEmbedded();
+        return new Server(embedded.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER, "", false, null);
+    }
+
+    private static void announce(String source) {
+        // stdout, not a logger: the build log must say which server the suite ran on, whatever the log levels
+        System.out.println("[TestDatabase] tests use " + source);
+    }
+
+    /** The URL of another database on the server of {@code url}, keeping its query parameters. */
+    private static String sibling(String url, String database) {
+        int q = url.indexOf('?');
+        String noQuery = q < 0 ? url : url.substring(0, q);
+        return noQuery.substring(0, noQuery.lastIndexOf('/') + 1) + database + (q < 0 ? "" : url.substring(q));
     }
 
     private static EmbeddedPostgresServer startEmbedded() {
@@ -100,15 +146,25 @@ public final class TestDatabase {
         }
     }
 
-    private static void drop(String adminUrl, String user, String password, String dbName) {
-        try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
-             Statement st = admin.createStatement()) {
-            // Spring closes its test contexts from another shutdown hook: give their pools a moment to let go, so
-            // the forced drop does not cut a scheduler mid-query (harmless, but it prints a stack trace)
+    /**
+     * Spring closes its test contexts from another shutdown hook: give their pools a moment to let go, so the
+     * database's drop (or the container's stop) does not cut a scheduler mid-query (harmless, but it prints a
+     * stack trace).
+     */
+    private static void awaitNoConnections(String adminUrl, String user, String password, String dbName) {
+        try (Connection admin = DriverManager.getConnection(adminUrl, user, password)) {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline && connections(admin, dbName) > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100));
             }
+        } catch (SQLException ignored) {
+            // the server is going away anyway
+        }
+    }
+
+    private static void drop(String adminUrl, String user, String password, String dbName) {
+        try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
+             Statement st = admin.createStatement()) {
             st.execute("drop database if exists " + dbName + " with (force)");
         } catch (SQLException ignored) {
             // the database is uniquely named, so a leftover one never disturbs a later run
