@@ -1,6 +1,7 @@
 package io.papertrading.app.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -68,8 +69,8 @@ class QueryTextFilter extends OncePerRequestFilter {
             if (!field.equals(name) && !name.isEmpty()) {
                 return new FieldError("query", "parameter names are letters, digits, '_', '.' and '-'");
             }
-            if (StrictJsonConfiguration.refusedCharacter(value) || value.indexOf('\t') >= 0
-                    || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\uFFFD') >= 0) {
+            // U+FFFD is what the decoder made of invalid UTF-8
+            if (FieldChecks.hasControl(value, false) || value.indexOf('\uFFFD') >= 0) {
                 return new FieldError(field, "control characters and invalid UTF-8 are not allowed");
             }
         }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.papertrading.kernel.error.FieldChecks;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.json.MappingJackson2HttpMessageConverter;
@@ -80,27 +81,12 @@ class StrictJsonConfiguration implements WebMvcConfigurer {
     }
 
     /**
-     * True for characters no text field accepts: C0 controls other than tab, line feed and carriage return
-     * (which notes may hold; single-line fields refuse them in their own checks), DEL, C1 controls, and UTF-16
-     * surrogates that do not pair up. PostgreSQL refuses NUL outright, so a NUL that got past here would
-     * poison the projection of the event that carried it.
+     * True for text no field accepts: control characters other than tab, line feed and carriage return (which
+     * notes may hold; single-line fields refuse them in their own checks) and unpaired surrogates. PostgreSQL
+     * refuses NUL outright, so a NUL that got past here would poison the projection of the event carrying it.
      */
     static boolean refusedCharacter(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F)) {
-                return true;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return true;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
+        return FieldChecks.hasControl(text, true);
     }
 
     /** Refused text; the handler names the field from the exception's path. */

@@ -72,7 +72,11 @@ public final class FieldChecks {
         }
     }
 
-    private static boolean hasControl(String value, boolean multiline) {
+    /**
+     * Whether {@code value} holds a C0 control (tab and line breaks allowed when {@code multiline}), DEL, a C1
+     * control, or a UTF-16 surrogate that does not pair up.
+     */
+    public static boolean hasControl(String value, boolean multiline) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean lineBreakOrTab = c == '\t' || c == '\n' || c == '\r';
