@@ -72,7 +72,14 @@ public abstract class IntegrationTestBase {
 
     @BeforeAll
     static void ownerConnection() {
-        ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
+        if (ownerJdbc == null) {
+            // pooled and shared by every test class: a fresh connection per check cost more than what it checked
+            com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+            pool.setDataSource(TestDatabase.get().owner());
+            pool.setMaximumPoolSize(4);
+            pool.setPoolName("test-owner");
+            ownerJdbc = new JdbcTemplate(new com.zaxxer.hikari.HikariDataSource(pool));
+        }
     }
 
     /** A unique username per test, so tests sharing the database never see each other's trades. */

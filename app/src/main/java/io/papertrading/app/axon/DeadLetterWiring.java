@@ -48,13 +48,8 @@ class DeadLetterWiring {
         EnqueuePolicy<EventMessage<?>> policy = (letter, cause) -> Decisions.enqueue(cause, l -> l.diagnostics()
                 .and(DeadLetters.TRANSIENT, isTransient(cause))
                 // a letter that already carries a count was parked before: this is a retry that failed again
-                .and(DeadLetters.RETRIES, l.diagnostics().containsKey(DeadLetters.RETRIES)
-                        ? retries(l.diagnostics().get(DeadLetters.RETRIES)) + 1 : 0L));
+                .and(DeadLetters.RETRIES, l.diagnostics().containsKey(DeadLetters.RETRIES) ? DeadLetters.retries(l) + 1 : 0L));
         return configurer -> configurer.eventProcessing().registerDefaultDeadLetterPolicy(c -> policy);
-    }
-
-    private static long retries(Object value) {
-        return value instanceof Number n ? n.longValue() : 0L;
     }
 
     static boolean isTransient(Throwable failure) {
@@ -99,7 +94,7 @@ class DeadLetterWiring {
                     return;
                 }
                 d.counts().keySet().forEach(processor -> Gauge.builder("paper.dead.letters",
-                                () -> d.counts().getOrDefault(processor, 0L))
+                                () -> d.count(processor, null))
                         .tag("processor", processor).description("events parked after a handler failed on them")
                         .register(meters));
                 executor = Executors.newSingleThreadScheduledExecutor(r -> {

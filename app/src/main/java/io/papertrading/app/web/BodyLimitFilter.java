@@ -54,7 +54,7 @@ class BodyLimitFilter extends OncePerRequestFilter {
     }
 
     static org.springframework.http.ProblemDetail tooLarge() {
-        return Problems.of(HttpStatus.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+        return Problems.ofStatus(HttpStatus.PAYLOAD_TOO_LARGE,
                 "the request body is larger than " + MAX_BODY_BYTES / 1024 + " KB");
     }
 

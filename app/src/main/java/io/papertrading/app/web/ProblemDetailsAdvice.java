@@ -49,7 +49,6 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
-
     @ExceptionHandler(RequestRefusedException.class)
     ResponseEntity<ProblemDetail> refused(RequestRefusedException e) {
         ProblemDetail problem;
@@ -154,16 +153,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException e,
                                                                          HttpHeaders headers, HttpStatusCode status,
                                                                          WebRequest request) {
-        ResponseEntity<Object> answer = answer(Problems.of(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
-                "this method is not allowed here"));
-        return ResponseEntity.status(answer.getStatusCode()).headers(headers).body(answer.getBody());
+        // the headers carry Allow
+        return answer(Problems.ofStatus(HttpStatus.METHOD_NOT_ALLOWED, "this method is not allowed here"),
+                headers);
     }
 
     @Override
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException e,
                                                                      HttpHeaders headers, HttpStatusCode status,
                                                                      WebRequest request) {
-        return answer(Problems.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send application/json"));
+        return answer(Problems.ofStatus(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json"));
     }
 
     /**
@@ -178,14 +177,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (known == null || known.is5xxServerError()) {
             return answer(incident(e));
         }
-        ProblemDetail problem = body instanceof ProblemDetail p && p.getProperties() != null
-                && p.getProperties().containsKey("code") ? p
-                : Problems.of(known, known.name(), known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT));
-        return ResponseEntity.status(known).headers(headers).body(problem);
+        return answer(Problems.ofStatus(known, known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT)), headers);
     }
 
     private static ResponseEntity<Object> answer(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return answer(problem, HttpHeaders.EMPTY);
+    }
+
+    private static ResponseEntity<Object> answer(ProblemDetail problem, HttpHeaders headers) {
+        return ResponseEntity.status(problem.getStatus()).headers(headers)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})

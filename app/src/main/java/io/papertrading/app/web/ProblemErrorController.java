@@ -26,7 +26,7 @@ class ProblemErrorController implements ErrorController {
         String detail = status.is5xxServerError() ? "something went wrong on our side"
                 : status == HttpStatus.BAD_REQUEST ? "the request was refused: check its path and escapes"
                 : status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT);
-        ProblemDetail problem = Problems.of(status, status.name(), detail);
+        ProblemDetail problem = Problems.ofStatus(status, detail);
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

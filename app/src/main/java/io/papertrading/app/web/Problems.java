@@ -23,6 +23,11 @@ public final class Problems {
         return problem;
     }
 
+    /** A problem whose code is its status's name ({@code PAYLOAD_TOO_LARGE}), for refusals with no code of their own. */
+    public static ProblemDetail ofStatus(HttpStatus status, String detail) {
+        return of(status, status.name(), detail);
+    }
+
     /** A problem with extra members (e.g. {@code currentVersion}, {@code errors}). */
     public static ProblemDetail of(HttpStatus status, String code, String detail, Map<String, Object> extra) {
         ProblemDetail problem = of(status, code, detail);

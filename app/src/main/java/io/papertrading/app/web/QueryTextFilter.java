@@ -65,10 +65,10 @@ class QueryTextFilter extends OncePerRequestFilter {
             } catch (IllegalArgumentException e) {
                 return new FieldError("query", "a broken %-escape");
             }
-            String field = PRINTABLE_NAME.matcher(name).matches() ? name : "query";
-            if (!field.equals(name) && !name.isEmpty()) {
+            if (!name.isEmpty() && !PRINTABLE_NAME.matcher(name).matches()) {
                 return new FieldError("query", "parameter names are letters, digits, '_', '.' and '-'");
             }
+            String field = name.isEmpty() ? "query" : name;
             // U+FFFD is what the decoder made of invalid UTF-8
             if (FieldChecks.hasControl(value, false) || value.indexOf('\uFFFD') >= 0) {
                 return new FieldError(field, "control characters and invalid UTF-8 are not allowed");

@@ -56,8 +56,7 @@ class StrictJsonConfiguration implements WebMvcConfigurer {
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
                 DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
                 DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
-                DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
-                DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+                DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT,
                 DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
                 DeserializationFeature.UNWRAP_SINGLE_VALUE_ARRAYS,
@@ -68,8 +67,6 @@ class StrictJsonConfiguration implements WebMvcConfigurer {
                 CoercionInputShape.EmptyString);
         refuse(mapper, LogicalType.Boolean, CoercionInputShape.String, CoercionInputShape.Integer,
                 CoercionInputShape.Float, CoercionInputShape.EmptyString);
-        refuse(mapper, LogicalType.Textual, CoercionInputShape.Integer, CoercionInputShape.Float,
-                CoercionInputShape.Boolean);
         mapper.registerModule(new SimpleModule("strict-text").addDeserializer(String.class, new TextDeserializer()));
         return mapper;
     }
@@ -80,15 +77,6 @@ class StrictJsonConfiguration implements WebMvcConfigurer {
         }
     }
 
-    /**
-     * True for text no field accepts: control characters other than tab, line feed and carriage return (which
-     * notes may hold; single-line fields refuse them in their own checks) and unpaired surrogates. PostgreSQL
-     * refuses NUL outright, so a NUL that got past here would poison the projection of the event carrying it.
-     */
-    static boolean refusedCharacter(String text) {
-        return FieldChecks.hasControl(text, true);
-    }
-
     /** Refused text; the handler names the field from the exception's path. */
     static final class RefusedTextException extends MismatchedInputException {
         RefusedTextException(JsonParser parser) {
@@ -96,7 +84,12 @@ class StrictJsonConfiguration implements WebMvcConfigurer {
         }
     }
 
-    /** Strings only from JSON strings (no numbers or booleans), and never with a refused character. */
+    /**
+     * Strings only from JSON strings (no numbers or booleans, so no coercion config is needed for text), and
+     * never with a control character other than tab and line breaks (which notes may hold; single-line fields
+     * refuse them in their own checks) or an unpaired surrogate. PostgreSQL refuses NUL outright, so a NUL that
+     * got past here would poison the projection of the event carrying it.
+     */
     private static final class TextDeserializer extends StdScalarDeserializer<String> {
         TextDeserializer() {
             super(String.class);
@@ -108,7 +101,7 @@ class StrictJsonConfiguration implements WebMvcConfigurer {
                 return (String) ctxt.handleUnexpectedToken(String.class, p);
             }
             String text = p.getText();
-            if (refusedCharacter(text)) {
+            if (FieldChecks.hasControl(text, true)) {
                 throw new RefusedTextException(p);
             }
             return text;

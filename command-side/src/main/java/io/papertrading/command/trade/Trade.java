@@ -331,14 +331,7 @@ public class Trade {
     public TradeAck annotate(AnnotateTradeCommand cmd, Clock clock) {
         requireOwner(cmd.actor());
         requireVersion(cmd.expectedVersion());
-        List<FieldError> errors = new ArrayList<>();
-        FieldChecks.text("text", cmd.text(), MAX_ANNOTATION, true, errors);
-        if (cmd.text() == null) {
-            errors.add(new FieldError("text", "required"));
-        }
-        if (!errors.isEmpty()) {
-            throw new ValidationFailedException(errors);
-        }
+        FieldChecks.requireText("text", cmd.text(), MAX_ANNOTATION, true);
         apply(new TradeAnnotatedEvent(id, cmd.text(), cmd.actor().id(), clock.instant()));
         return ack();
     }

@@ -146,14 +146,7 @@ class TradeCommandController {
     ResponseEntity<AckResponse> notes(@PathVariable String id, @RequestBody NoteRequest body,
                                       @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                       Principal principal) {
-        List<FieldError> errors = new ArrayList<>();
-        FieldChecks.text("text", body.text(), TradeOrder.MAX_NOTES, true, errors);
-        if (body.text() == null) {
-            errors.add(new FieldError("text", "required: 1-" + TradeOrder.MAX_NOTES + " characters"));
-        }
-        if (!errors.isEmpty()) {
-            throw new ValidationFailedException(errors);
-        }
+        FieldChecks.requireText("text", body.text(), TradeOrder.MAX_NOTES, true);
         return accepted(commands.send(new AnnotateTradeCommand(new TradeId(id), body.text(), Actor.user(principal.getName()),
                 expectedVersion(ifMatch))));
     }

@@ -51,7 +51,7 @@ class DeadLetterAdminController {
     ResponseEntity<Outcome> retry(@PathVariable String processor, @PathVariable String trade) {
         requireLetters(processor, trade);
         boolean handled = deadLetters.retry(processor, trade);
-        return ResponseEntity.ok(new Outcome(processor, trade, handled, 0, remaining(processor, trade)));
+        return ResponseEntity.ok(new Outcome(processor, trade, handled, 0, deadLetters.count(processor, trade)));
     }
 
     /** Drops the trade's parked events without handling them (its read model stays as it was). */
@@ -59,19 +59,15 @@ class DeadLetterAdminController {
     ResponseEntity<Outcome> evict(@PathVariable String processor, @PathVariable String trade) {
         requireLetters(processor, trade);
         int evicted = deadLetters.evict(processor, trade);
-        return ResponseEntity.ok(new Outcome(processor, trade, false, evicted, remaining(processor, trade)));
+        return ResponseEntity.ok(new Outcome(processor, trade, false, evicted, deadLetters.count(processor, trade)));
     }
 
     private void requireLetters(String processor, String trade) {
         checked("processor", processor);
         checked("trade", trade);
-        if (deadLetters.list(processor, trade, 1).isEmpty()) {
+        if (deadLetters.count(processor, trade) == 0) {
             throw new UnknownResourceException("dead letters of trade " + trade + " in " + processor);
         }
-    }
-
-    private long remaining(String processor, String trade) {
-        return deadLetters.list(processor, trade, MAX_LIST).size();
     }
 
     private static void checked(String field, String value) {

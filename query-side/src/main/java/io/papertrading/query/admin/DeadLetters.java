@@ -79,12 +79,22 @@ public class DeadLetters {
         return counts;
     }
 
+    /** Dead letters of one processor, or of one of its trades when {@code trade} is given (0 without a queue). */
+    public long count(String processor, String trade) {
+        SequencedDeadLetterQueue<EventMessage<?>> queue = queues(processor).get(processor);
+        if (queue == null) {
+            return 0;
+        }
+        Long count = transactions.execute(tx -> trade == null ? queue.size() : queue.sequenceSize(trade));
+        return count == null ? 0 : count;
+    }
+
     /**
      * Retries the trade's sequence on the processor now: true when every letter was handled (and removed),
      * false when one failed again (it stays, with its retry count raised) or there was none.
      */
     public boolean retry(String processor, String trade) {
-        return deadLetterProcessor(processor)
+        return processing.sequencedDeadLetterProcessor(processor)
                 .map(p -> p.process(letter -> trade.equals(tradeOf(letter))))
                 .orElse(false);
     }
@@ -96,14 +106,11 @@ public class DeadLetters {
             return 0;
         }
         Integer evicted = transactions.execute(tx -> {
-            int n = 0;
+            // copied first: evicting while iterating the queue's own view of the sequence is not allowed
             List<DeadLetter<? extends EventMessage<?>>> letters = new ArrayList<>();
             queue.deadLetterSequence(trade).forEach(letters::add);
-            for (DeadLetter<? extends EventMessage<?>> letter : letters) {
-                queue.evict(letter);
-                n++;
-            }
-            return n;
+            letters.forEach(queue::evict);
+            return letters.size();
         });
         return evicted == null ? 0 : evicted;
     }
@@ -117,7 +124,7 @@ public class DeadLetters {
                 continue;
             }
             String processor = count.getKey();
-            Optional<SequencedDeadLetterProcessor<EventMessage<?>>> p = deadLetterProcessor(processor);
+            Optional<SequencedDeadLetterProcessor<EventMessage<?>>> p = processing.sequencedDeadLetterProcessor(processor);
             if (p.isEmpty()) {
                 continue;
             }
@@ -146,7 +153,8 @@ public class DeadLetters {
         return wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait;
     }
 
-    static long retries(DeadLetter<?> letter) {
+    /** How often the letter was retried and failed again (0 when first parked). */
+    public static long retries(DeadLetter<?> letter) {
         Object n = letter.diagnostics().get(RETRIES);
         return n instanceof Number number ? number.longValue() : 0;
     }
@@ -174,9 +182,5 @@ public class DeadLetters {
             }
         }
         return queues;
-    }
-
-    private Optional<SequencedDeadLetterProcessor<EventMessage<?>>> deadLetterProcessor(String processor) {
-        return processing.sequencedDeadLetterProcessor(processor);
     }
 }

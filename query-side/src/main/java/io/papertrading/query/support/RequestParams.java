@@ -32,10 +32,7 @@ public final class RequestParams {
                 throw ValidationFailedException.of(field, "an ISO-8601 instant such as 2026-02-19T14:30:00Z");
             }
         }
-        LocalDate date = instant.atZone(ZoneOffset.UTC).toLocalDate();
-        if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
-            throw outOfRange(field);
-        }
+        inRange(field, instant.atZone(ZoneOffset.UTC).toLocalDate());
         return instant;
     }
 
@@ -47,13 +44,13 @@ public final class RequestParams {
         } catch (DateTimeParseException e) {
             throw ValidationFailedException.of(field, "a date YYYY-MM-DD");
         }
-        if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
-            throw outOfRange(field);
-        }
-        return date;
+        return inRange(field, date);
     }
 
-    private static ValidationFailedException outOfRange(String field) {
-        return ValidationFailedException.of(field, "between " + EARLIEST + " and " + LATEST);
+    private static LocalDate inRange(String field, LocalDate date) {
+        if (date.isBefore(EARLIEST) || date.isAfter(LATEST)) {
+            throw ValidationFailedException.of(field, "between " + EARLIEST + " and " + LATEST);
+        }
+        return date;
     }
 }

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 final class TradeListParameters {
 
     static final int MAX_PAGE = 1_000_000;
-    private static final Pattern ASCII_SYMBOL = Pattern.compile("[A-Za-z.]{1,10}");
-    private static final Pattern SYMBOL = Pattern.compile("[A-Z.]{1,10}");
+    /** Either case; upper-cased once it matched. */
+    private static final Pattern SYMBOL = Pattern.compile("[A-Za-z.]{1,10}");
     private static final int MAX_STRATEGY = 64;
 
     private TradeListParameters() {
@@ -34,11 +34,11 @@ final class TradeListParameters {
         Set<TradeStatus> statuses = statuses(status, errors);
         String parsedSymbol = null;
         if (present(symbol)) {
-            // upper-cased only when plain ASCII: Unicode case rules would turn look-alikes (U+017F) into S
-            parsedSymbol = ASCII_SYMBOL.matcher(symbol.trim()).matches() ? symbol.trim().toUpperCase(Locale.ROOT) : "";
-            if (!SYMBOL.matcher(parsedSymbol).matches()) {
+            // matched before upper-casing: Unicode case rules would turn look-alikes (U+017F) into S
+            if (SYMBOL.matcher(symbol.trim()).matches()) {
+                parsedSymbol = symbol.trim().toUpperCase(Locale.ROOT);
+            } else {
                 errors.add(new FieldError("symbol", "1-10 characters of A-Z and '.'"));
-                parsedSymbol = null;
             }
         }
         String parsedStrategy = null;

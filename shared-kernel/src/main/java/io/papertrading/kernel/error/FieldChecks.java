@@ -46,6 +46,21 @@ public final class FieldChecks {
         }
     }
 
+    /**
+     * Refuses a required text (a note, say) that is missing, blank, longer than {@code max} or holds a control
+     * character, with every problem found.
+     */
+    public static void requireText(String field, String value, int max, boolean multiline) {
+        List<FieldError> errors = new ArrayList<>();
+        if (value == null) {
+            errors.add(new FieldError(field, "required: 1-" + max + " characters"));
+        }
+        text(field, value, max, multiline, errors);
+        if (!errors.isEmpty()) {
+            throw new ValidationFailedException(errors);
+        }
+    }
+
     /** Adds an error when {@code value} holds a control character (tabs and line breaks allowed if multiline). */
     public static void noControl(String field, String value, boolean multiline, List<FieldError> errors) {
         if (value != null && hasControl(value, multiline)) {
