@@ -203,6 +203,14 @@ class TradeStreamIT extends IntegrationTestBase {
         });
     }
 
+    @Test
+    void isDescribedInTheOpenApiDocument() {
+        JsonNode stream = json(send("GET", "/v3/api-docs", null, null, Map.of())).path("paths").path("/api/stream").path("get");
+        assertThat(stream.path("responses").path("200").path("content").has("text/event-stream")).isTrue();
+        assertThat(stream.path("description").asText()).contains("Last-Event-ID", "portfolio", "version");
+        assertThat(stream.path("responses").has("429")).isTrue();
+    }
+
     private SseClient open(String username, String lastEventId) {
         return SseClient.open(HTTP, "http://localhost:" + port + "/api/stream",
                 username == null ? null : tokenFor(username), lastEventId);
