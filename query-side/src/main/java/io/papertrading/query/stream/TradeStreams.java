@@ -78,33 +78,35 @@ class TradeStreams implements SmartLifecycle {
      */
     SseEmitter open(String username, Long cursor, Duration lifetime) {
         listener.listen(this::changed, this::changedAll);
-        Set<TradeStream> mine = byUser.computeIfAbsent(username, u -> ConcurrentHashMap.newKeySet());
-        synchronized (mine) {
+        long start = cursor != null ? cursor : trades.changesSince(username, null).horizon();
+        long timeout = Math.max(1, Math.min(lifetime.toMillis(), MAX_LIFETIME.toMillis()));
+        SseEmitter emitter = new SseEmitter(timeout);
+        TradeStream stream = new TradeStream(username, emitter, start);
+        // atomic per user with forget(), which drops the user's entry with their last stream
+        byUser.compute(username, (u, streams) -> {
+            Set<TradeStream> mine = streams == null ? ConcurrentHashMap.newKeySet() : streams;
             if (mine.size() >= MAX_PER_USER) {
-                throw new TooManyStreamsException(MAX_PER_USER);
+                throw TooManyStreamsException.perUser(MAX_PER_USER);
             }
             if (open.incrementAndGet() > MAX_STREAMS) {
                 open.decrementAndGet();
-                throw new TooManyStreamsException(MAX_PER_USER);
+                throw TooManyStreamsException.perNode(MAX_STREAMS);
             }
-            long timeout = Math.max(1, Math.min(lifetime.toMillis(), MAX_LIFETIME.toMillis()));
-            SseEmitter emitter = new SseEmitter(timeout);
-            long start = trades.changesSince(username, null).horizon();
-            TradeStream stream = new TradeStream(username, emitter, cursor == null ? start : cursor);
             mine.add(stream);
-            emitter.onCompletion(() -> forget(stream));
-            emitter.onTimeout(() -> close(stream));
-            emitter.onError(e -> forget(stream));
-            try {
-                stream.ready();
-            } catch (IOException | IllegalStateException e) {
-                close(stream);
-                return emitter;
-            }
-            // a resumed stream first gets what it missed; every stream gets the portfolio it starts from
-            schedule(stream);
+            return mine;
+        });
+        emitter.onCompletion(() -> forget(stream));
+        emitter.onTimeout(() -> close(stream));
+        emitter.onError(e -> forget(stream));
+        try {
+            stream.ready();
+        } catch (IOException | IllegalStateException e) {
+            close(stream);
             return emitter;
         }
+        // a resumed stream first gets what it missed; every stream gets the portfolio it starts from
+        schedule(stream);
+        return emitter;
     }
 
     /** Something of {@code username} changed: their streams read again. */
@@ -158,6 +160,14 @@ class TradeStreams implements SmartLifecycle {
         }
     }
 
+    private void runOnWorker(Runnable work) {
+        try {
+            workers.execute(work);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
     private void heartbeats() {
         byUser.values().forEach(set -> set.forEach(stream -> {
             try {
@@ -178,25 +188,21 @@ class TradeStreams implements SmartLifecycle {
     }
 
     private void forget(TradeStream stream) {
-        Set<TradeStream> mine = byUser.get(stream.username);
-        if (mine == null) {
-            return;
-        }
-        synchronized (mine) {
+        byUser.computeIfPresent(stream.username, (u, mine) -> {
             if (mine.remove(stream)) {
                 stream.markClosed();
                 open.decrementAndGet();
             }
-            if (mine.isEmpty()) {
-                byUser.remove(stream.username, mine);
-            }
-        }
+            return mine.isEmpty() ? null : mine;
+        });
     }
 
     @Override
     public void start() {
         started = true;
-        timer.scheduleWithFixedDelay(this::heartbeats, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        // on a worker: a client that stopped reading may block a send, and must not hold up the timer
+        timer.scheduleWithFixedDelay(() -> runOnWorker(this::heartbeats), heartbeat.toMillis(), heartbeat.toMillis(),
+                TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::changedAll, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
     }
 
