@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * {@code user_settings}, read and written as the user under row-level security. Settings are state-stored,
- * not event-sourced: broker secrets must never enter the event store.
+ * not event-sourced: broker secrets must never enter the event store. This bean works through the request role
+ * (the primary {@link UserScope}); the engine reads the same rows through its own role ({@link #through}).
  */
 @Component
 class UserSettingsStore {
@@ -32,8 +33,17 @@ class UserSettingsStore {
     private final BrokerKind defaultBroker;
 
     UserSettingsStore(UserScope scope, @Value("${paper.default-broker:SIMULATED}") String defaultBroker) {
+        this(scope, BrokerKind.valueOf(defaultBroker.trim().toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    private UserSettingsStore(UserScope scope, BrokerKind defaultBroker) {
         this.scope = scope;
-        this.defaultBroker = BrokerKind.valueOf(defaultBroker.trim().toUpperCase(java.util.Locale.ROOT));
+        this.defaultBroker = defaultBroker;
+    }
+
+    /** The same store read and written through another scope (the engine's, for the engine's own reads). */
+    UserSettingsStore through(UserScope other) {
+        return new UserSettingsStore(other, defaultBroker);
     }
 
     /** The user's settings, or the defaults (the operator's default broker, no limits) if they saved none. */
