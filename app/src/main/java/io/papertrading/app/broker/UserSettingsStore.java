@@ -3,6 +3,7 @@ package io.papertrading.app.broker;
 import io.papertrading.broker.BrokerKind;
 import io.papertrading.broker.tradier.TradierEnvironment;
 import io.papertrading.query.support.UserScope;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -32,6 +33,7 @@ class UserSettingsStore {
     private final UserScope scope;
     private final BrokerKind defaultBroker;
 
+    @Autowired
     UserSettingsStore(UserScope scope, @Value("${paper.default-broker:SIMULATED}") String defaultBroker) {
         this(scope, BrokerKind.valueOf(defaultBroker.trim().toUpperCase(java.util.Locale.ROOT)));
     }

@@ -3,6 +3,7 @@ package io.papertrading.app.database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.DependsOn;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -50,6 +51,7 @@ class RowLevelSecurityGuard implements InitializingBean {
     private final JdbcTemplate request;
     private final JdbcTemplate engine;
 
+    @Autowired
     RowLevelSecurityGuard(RequestDatabase requests, JdbcTemplate engine) {
         this(requests.jdbc(), engine);
     }
