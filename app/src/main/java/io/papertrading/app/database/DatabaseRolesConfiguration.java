@@ -1,7 +1,6 @@
 package io.papertrading.app.database;
 
 import io.papertrading.query.support.UserScope;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -42,7 +41,7 @@ class DatabaseRolesConfiguration {
 
     /** {@code requestDatabase} in {@code /actuator/health}: the request role's pool answers. */
     @Bean
-    HealthIndicator requestDatabaseHealthIndicator(@Qualifier("requestDatabase") RequestDatabase requests) {
+    HealthIndicator requestDatabaseHealthIndicator(RequestDatabase requests) {
         return () -> {
             try {
                 requests.jdbc().queryForObject("select 1", Integer.class);

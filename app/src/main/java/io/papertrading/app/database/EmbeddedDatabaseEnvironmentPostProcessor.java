@@ -149,7 +149,7 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
      * engine's reach is what the separation exists to prevent.
      */
     static final String ENGINE_ROLE_HINT = ": the engine (event store, sagas, projections, order desk, scheduler) "
-            + "connects as its own role, and PAPER_DB_USER only serves requests' reads of the read model. Create it "
+            + "connects as its own role; PAPER_DB_USER only reaches the read model and the settings. Create it "
             + "as the owner, e.g. CREATE ROLE paper_engine LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '...', and set "
             + "PAPER_DB_ENGINE_USER and PAPER_DB_ENGINE_PASSWORD (the migrations grant it what it needs)";
 
