@@ -48,6 +48,14 @@ class RowLevelSecurityGuard implements InitializingBean {
             "analytics_excursions", READ,
             "user_settings", Set.of("SELECT", "INSERT", "UPDATE"));
 
+    /** {@code granted(roleid)}: the connected role and every role it is a member of, directly or not. */
+    private static final String CURRENT_ROLE_AND_ITS_ROLES = """
+            with recursive granted(roleid) as (
+                select oid from pg_roles where rolname = current_user
+                union
+                select m.roleid from pg_auth_members m join granted g on m.member = g.roleid)
+            """;
+
     private final JdbcTemplate request;
     private final JdbcTemplate engine;
 
@@ -93,14 +101,10 @@ class RowLevelSecurityGuard implements InitializingBean {
             throw new UnsafeDatabaseRoleException("the database role '" + name + "' (" + variable + ") owns " + owned
                     + "; owners skip row-level security: run migrations as PAPER_DB_OWNER_USER and connect as another role");
         }
-        List<String> privileged = jdbc.queryForList("""
-                with recursive granted(roleid) as (
-                    select roleid from pg_auth_members where member = (select oid from pg_roles where rolname = current_user)
-                    union
-                    select m.roleid from pg_auth_members m join granted g on m.member = g.roleid)
+        List<String> privileged = jdbc.queryForList(CURRENT_ROLE_AND_ITS_ROLES + """
                 select r.rolname from granted g join pg_roles r on r.oid = g.roleid
-                where r.rolsuper or r.rolbypassrls
-                   or exists (select 1 from pg_tables t where t.schemaname = current_schema() and t.tableowner = r.rolname)
+                where r.rolname <> current_user and (r.rolsuper or r.rolbypassrls
+                   or exists (select 1 from pg_tables t where t.schemaname = current_schema() and t.tableowner = r.rolname))
                 order by r.rolname""", String.class);
         if (!privileged.isEmpty()) {
             throw new UnsafeDatabaseRoleException("the database role '" + name + "' (" + variable + ") is a member of "
@@ -129,13 +133,7 @@ class RowLevelSecurityGuard implements InitializingBean {
      * can SET ROLE) on the schema's relations and SECURITY DEFINER functions, PUBLIC's included.
      */
     private void requireRequestRoleConfined(String requestRole) {
-        String roles = """
-                with recursive granted(roleid) as (
-                    select oid from pg_roles where rolname = current_user
-                    union
-                    select m.roleid from pg_auth_members m join granted g on m.member = g.roleid)
-                """;
-        List<Map<String, Object>> held = request.queryForList(roles + """
+        List<Map<String, Object>> held = request.queryForList(CURRENT_ROLE_AND_ITS_ROLES + """
                 select r.rolname as role, c.relname as relation, c.relkind::text as kind, p.privilege
                 from granted g join pg_roles r on r.oid = g.roleid
                 cross join pg_class c
@@ -159,7 +157,7 @@ class RowLevelSecurityGuard implements InitializingBean {
                 excess.add(privilege + " on " + relation + via(row.get("role"), requestRole));
             }
         }
-        List<Map<String, Object>> functions = request.queryForList(roles + """
+        List<Map<String, Object>> functions = request.queryForList(CURRENT_ROLE_AND_ITS_ROLES + """
                 select r.rolname as role, p.oid::regprocedure::text as function
                 from granted g join pg_roles r on r.oid = g.roleid
                 cross join pg_proc p
