@@ -22,6 +22,7 @@ put() {
 
 put paper.db.owner-password "$(random 24)"
 put paper.db.password "$(random 24)"
+put paper.db.engine-password "$(random 24)"
 put paper.auth.jwt-secret "$(random 48)"
 # a Fernet key is the URL-safe base64 of 32 random bytes, padding included
 put paper.encryption-key "$(head -c 32 /dev/urandom | base64 | tr -d '\n' | tr '+/' '-_')"

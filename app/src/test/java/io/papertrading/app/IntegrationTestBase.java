@@ -46,6 +46,8 @@ public abstract class IntegrationTestBase {
         System.setProperty("paper.db.url", db.url());
         System.setProperty("paper.db.user", db.appUser());
         System.setProperty("paper.db.password", db.appPassword());
+        System.setProperty("paper.db.engine-user", db.engineUser());
+        System.setProperty("paper.db.engine-password", db.enginePassword());
         System.setProperty("paper.db.owner-user", db.ownerUser());
         System.setProperty("paper.db.owner-password", db.ownerPassword());
         System.setProperty("paper.auth.jwt-secret", JWT_SECRET);
@@ -66,8 +68,9 @@ public abstract class IntegrationTestBase {
     @LocalServerPort
     protected int port;
 
+    /** The app's own JdbcTemplate: the engine role's connections (RLS-bound on users' tables). */
     @Autowired
-    protected JdbcTemplate appJdbc;
+    protected JdbcTemplate engineJdbc;
 
     /** Owner connections (bypass RLS) for inspecting what the app wrote. */
     protected static JdbcTemplate ownerJdbc;

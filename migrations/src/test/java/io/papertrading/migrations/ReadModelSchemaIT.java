@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static io.papertrading.migrations.ReadModelSql.asOwner;
-import static io.papertrading.migrations.ReadModelSql.asUser;
+import static io.papertrading.migrations.ReadModelSql.asEngine;
 import static io.papertrading.migrations.ReadModelSql.count;
 import static io.papertrading.migrations.ReadModelSql.insertSnapshot;
 import static io.papertrading.migrations.ReadModelSql.insertTrade;
@@ -74,9 +74,9 @@ class ReadModelSchemaIT {
 
     @Test
     void t01_02_jsonbTradeContextStoresAndAnswersContainmentQueries() throws SQLException {
-        String momentum = asUser(user, c -> insertTrade(c, user, "AAPL", "OPEN"));
-        String other = asUser(user, c -> insertTrade(c, user, "MSFT", "OPEN"));
-        asUser(user, c -> {
+        String momentum = asEngine(user, c -> insertTrade(c, user, "AAPL", "OPEN"));
+        String other = asEngine(user, c -> insertTrade(c, user, "MSFT", "OPEN"));
+        asEngine(user, c -> {
             update(c, "update paper_trades set trade_context = ?::jsonb where id = ?",
                     "{\"strategy_type\": \"momentum\", \"mfe\": 1.5, \"tags\": [\"earnings\"]}", momentum);
             update(c, "update paper_trades set trade_context = ?::jsonb where id = ?",
@@ -84,7 +84,7 @@ class ReadModelSchemaIT {
             return null;
         });
 
-        Set<String> found = asUser(user, c -> {
+        Set<String> found = asEngine(user, c -> {
             Set<String> ids = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "select id from paper_trades where trade_context @> ?::jsonb")) {
@@ -97,7 +97,7 @@ class ReadModelSchemaIT {
             }
             return ids;
         });
-        String mfe = asUser(user, c -> {
+        String mfe = asEngine(user, c -> {
             try (PreparedStatement ps = c.prepareStatement("select trade_context ->> 'mfe' from paper_trades where id = ?")) {
                 ps.setString(1, momentum);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -113,11 +113,11 @@ class ReadModelSchemaIT {
 
     @Test
     void t01_03_aDuplicateIdempotencyKeyOfTheSameUserIsRejected() throws SQLException {
-        String first = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
-        String second = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
-        asUser(user, c -> update(c, "update paper_trades set idempotency_key = 'key-1' where id = ?", first));
+        String first = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        String second = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        asEngine(user, c -> update(c, "update paper_trades set idempotency_key = 'key-1' where id = ?", first));
 
-        assertThatThrownBy(() -> asUser(user, c ->
+        assertThatThrownBy(() -> asEngine(user, c ->
                 update(c, "update paper_trades set idempotency_key = 'key-1' where id = ?", second)))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(UNIQUE_VIOLATION);
@@ -126,11 +126,11 @@ class ReadModelSchemaIT {
     @Test
     void theSameIdempotencyKeyMayBeUsedByAnotherUser() throws SQLException {
         String other = uniqueUser("schema-other");
-        String mine = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
-        String theirs = asUser(other, c -> insertTrade(c, other, "AAPL", "PENDING"));
-        asUser(user, c -> update(c, "update paper_trades set idempotency_key = 'shared-key' where id = ?", mine));
+        String mine = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        String theirs = asEngine(other, c -> insertTrade(c, other, "AAPL", "PENDING"));
+        asEngine(user, c -> update(c, "update paper_trades set idempotency_key = 'shared-key' where id = ?", mine));
 
-        int updated = asUser(other, c ->
+        int updated = asEngine(other, c ->
                 update(c, "update paper_trades set idempotency_key = 'shared-key' where id = ?", theirs));
 
         assertThat(updated).isEqualTo(1);
@@ -138,16 +138,16 @@ class ReadModelSchemaIT {
 
     @Test
     void t01_04_versionDefaultsToOne() throws SQLException {
-        String id = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        String id = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
 
-        long version = asUser(user, c -> count(c, "select version from paper_trades where id = ?", id));
+        long version = asEngine(user, c -> count(c, "select version from paper_trades where id = ?", id));
 
         assertThat(version).isEqualTo(1);
     }
 
     @Test
     void t01_05_theStatusCheckRejectsAnUnknownStatus() {
-        assertThatThrownBy(() -> asUser(user, c -> insertTrade(c, user, "AAPL", "FILLED")))
+        assertThatThrownBy(() -> asEngine(user, c -> insertTrade(c, user, "AAPL", "FILLED")))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(CHECK_VIOLATION);
     }
@@ -155,19 +155,19 @@ class ReadModelSchemaIT {
     @Test
     void everyOneOfTheSevenStatesIsAccepted() throws SQLException {
         for (String status : new String[]{"PENDING", "OPEN", "PARTIALLY_FILLED", "CLOSING", "CLOSED", "EXPIRED", "CANCELED"}) {
-            asUser(user, c -> insertTrade(c, user, "AAPL", status));
+            asEngine(user, c -> insertTrade(c, user, "AAPL", status));
         }
 
-        long distinct = asUser(user, c -> count(c, "select count(distinct status) from paper_trades"));
+        long distinct = asEngine(user, c -> count(c, "select count(distinct status) from paper_trades"));
 
         assertThat(distinct).isEqualTo(7);
     }
 
     @Test
     void theCloseReasonCheckRejectsAnUnknownReason() throws SQLException {
-        String id = asUser(user, c -> insertTrade(c, user, "AAPL", "CLOSED"));
+        String id = asEngine(user, c -> insertTrade(c, user, "AAPL", "CLOSED"));
 
-        assertThatThrownBy(() -> asUser(user, c ->
+        assertThatThrownBy(() -> asEngine(user, c ->
                 update(c, "update paper_trades set close_reason = 'BORED' where id = ?", id)))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(CHECK_VIOLATION);
@@ -175,16 +175,16 @@ class ReadModelSchemaIT {
 
     @Test
     void t01_06_deletingATradeCascadesToItsTransitionsAndSnapshots() throws SQLException {
-        String id = asUser(user, c -> {
+        String id = asEngine(user, c -> {
             String tradeId = insertTrade(c, user, "AAPL", "OPEN");
             insertTransition(c, tradeId, user, "PENDING");
             insertTransition(c, tradeId, user, "OPEN");
             insertSnapshot(c, tradeId, user);
             return tradeId;
         });
-        long transitionsBefore = asUser(user, c -> count(c, "select count(*) from state_transitions where trade_id = ?", id));
+        long transitionsBefore = asEngine(user, c -> count(c, "select count(*) from state_transitions where trade_id = ?", id));
 
-        asUser(user, c -> update(c, "delete from paper_trades where id = ?", id));
+        asEngine(user, c -> update(c, "delete from paper_trades where id = ?", id));
 
         long transitionsAfter = asOwner(c -> count(c, "select count(*) from state_transitions where trade_id = ?", id));
         long snapshotsAfter = asOwner(c -> count(c, "select count(*) from price_snapshots where trade_id = ?", id));
@@ -218,9 +218,9 @@ class ReadModelSchemaIT {
                 return rs.getTimestamp(1).toInstant();
             }
         });
-        String id = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        String id = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
 
-        Timestamp createdAt = asUser(user, c -> {
+        Timestamp createdAt = asEngine(user, c -> {
             try (PreparedStatement ps = c.prepareStatement("select created_at from paper_trades where id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -246,8 +246,8 @@ class ReadModelSchemaIT {
 
     @Test
     void t01_10_realizedPnlAcceptsNegativeValues() throws SQLException {
-        String id = asUser(user, c -> insertTrade(c, user, "AAPL", "CLOSED"));
-        asUser(user, c -> {
+        String id = asEngine(user, c -> insertTrade(c, user, "AAPL", "CLOSED"));
+        asEngine(user, c -> {
             try (PreparedStatement ps = c.prepareStatement("update paper_trades set realized_pnl = ? where id = ?")) {
                 ps.setBigDecimal(1, new BigDecimal("-1234.5678"));
                 ps.setString(2, id);
@@ -255,7 +255,7 @@ class ReadModelSchemaIT {
             }
         });
 
-        BigDecimal pnl = asUser(user, c -> {
+        BigDecimal pnl = asEngine(user, c -> {
             try (PreparedStatement ps = c.prepareStatement("select realized_pnl from paper_trades where id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -270,13 +270,13 @@ class ReadModelSchemaIT {
 
     @Test
     void aTransitionsEventIdIsUnique() throws SQLException {
-        String id = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        String id = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
         String insert = """
                 insert into state_transitions (trade_id, username, to_status, occurred_at, event_id, version)
                 values (?, ?, 'PENDING', now(), 'event-' || ?, 1)""";
-        asUser(user, c -> update(c, insert, id, user, id));
+        asEngine(user, c -> update(c, insert, id, user, id));
 
-        assertThatThrownBy(() -> asUser(user, c -> update(c, insert, id, user, id)))
+        assertThatThrownBy(() -> asEngine(user, c -> update(c, insert, id, user, id)))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(UNIQUE_VIOLATION);
     }
@@ -284,15 +284,15 @@ class ReadModelSchemaIT {
     @Test
     void aChildRowCannotNameAnotherUsersTrade() throws SQLException {
         String owner = uniqueUser("schema-owner");
-        String tradeId = asUser(owner, c -> insertTrade(c, owner, "AAPL", "OPEN"));
+        String tradeId = asEngine(owner, c -> insertTrade(c, owner, "AAPL", "OPEN"));
 
         // the foreign key is (trade_id, username): user's own username on owner's trade id does not exist
-        assertThatThrownBy(() -> asUser(user, c -> {
+        assertThatThrownBy(() -> asEngine(user, c -> {
             insertTransition(c, tradeId, user, "OPEN");
             return null;
         })).isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(FOREIGN_KEY_VIOLATION);
-        assertThatThrownBy(() -> asUser(user, c -> {
+        assertThatThrownBy(() -> asEngine(user, c -> {
             insertSnapshot(c, tradeId, user);
             return null;
         })).isInstanceOf(SQLException.class)
@@ -301,7 +301,7 @@ class ReadModelSchemaIT {
 
     @Test
     void optionFieldsComeTogetherOrNotAtAll() {
-        assertThatThrownBy(() -> asUser(user, c -> update(c, """
+        assertThatThrownBy(() -> asEngine(user, c -> update(c, """
                 insert into paper_trades (id, username, symbol, option_symbol, side, quantity, order_type)
                 values (gen_random_uuid()::text, ?, 'AAPL', 'AAPL260619C00260000', 'BUY', 1, 'MARKET')""", user)))
                 .isInstanceOf(SQLException.class)
@@ -310,9 +310,9 @@ class ReadModelSchemaIT {
 
     @Test
     void theProjectionsOwnerLookupIsReachableOnlyThroughItsFunction() throws SQLException {
-        String id = asUser(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
+        String id = asEngine(user, c -> insertTrade(c, user, "AAPL", "PENDING"));
 
-        String owner = asUser(null, c -> {
+        String owner = asEngine(null, c -> {
             try (PreparedStatement ps = c.prepareStatement("select paper_trade_owner(?)")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -323,17 +323,17 @@ class ReadModelSchemaIT {
         });
 
         assertThat(owner).isEqualTo(user);
-        assertThatThrownBy(() -> asUser(user, c -> count(c, "select count(*) from paper_trade_owners")))
+        assertThatThrownBy(() -> asEngine(user, c -> count(c, "select count(*) from paper_trade_owners")))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("42501");
     }
 
     @Test
-    void theAppRoleOwnsNoReadModelTable() throws SQLException {
+    void neitherRuntimeRoleOwnsATable() throws SQLException {
         long owned = asOwner(c -> count(c, """
                 select count(*) from pg_tables
-                where tablename in ('paper_trades', 'state_transitions', 'price_snapshots', 'user_settings')
-                  and tableowner = ?""", TestDatabase.get().appUser()));
+                where schemaname = current_schema() and tableowner in (?, ?)""",
+                TestDatabase.get().appUser(), TestDatabase.get().engineUser()));
 
         assertThat(owned).isZero();
     }

@@ -24,8 +24,19 @@ final class ReadModelSql {
         return base + "-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     }
 
-    /** Runs {@code work} in one transaction of the RLS-bound app role with {@code user} bound (null: nobody). */
-    static <T> T asUser(String user, Work<T> work) throws SQLException {
+    /**
+     * Runs {@code work} in one transaction of the engine role with {@code user} bound (null: nobody), as the
+     * projections write the read model: RLS-bound like the request role, with write access to the read model.
+     */
+    static <T> T asEngine(String user, Work<T> work) throws SQLException {
+        return inTransaction(TestDatabase.get().engine(), user, work);
+    }
+
+    /**
+     * Runs {@code work} in one transaction of the request role with {@code user} bound (null: nobody), as the query
+     * API reads and the settings API writes: SELECT on the read model, SELECT/INSERT/UPDATE on user_settings.
+     */
+    static <T> T asRequest(String user, Work<T> work) throws SQLException {
         return inTransaction(TestDatabase.get().app(), user, work);
     }
 

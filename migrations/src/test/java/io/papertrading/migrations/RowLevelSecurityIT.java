@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 import static io.papertrading.migrations.ReadModelSql.asOwner;
-import static io.papertrading.migrations.ReadModelSql.asUser;
+import static io.papertrading.migrations.ReadModelSql.asRequest;
+import static io.papertrading.migrations.ReadModelSql.asEngine;
 import static io.papertrading.migrations.ReadModelSql.bind;
 import static io.papertrading.migrations.ReadModelSql.count;
 import static io.papertrading.migrations.ReadModelSql.insertSettings;
@@ -26,8 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The decision log's T-07 isolation suite (alice vs bob) on a real PostgreSQL, through the NOSUPERUSER
- * NOBYPASSRLS app role, with each user bound per transaction by {@code set_config} as a bind parameter.
+ * The decision log's T-07 isolation suite (alice vs bob) on a real PostgreSQL, with each user bound per
+ * transaction by {@code set_config} as a bind parameter, through the two NOSUPERUSER NOBYPASSRLS roles the app
+ * uses: reads and settings writes as the request role (as the query and settings APIs do), read-model writes as
+ * the engine role (as the projections do). What the request role cannot reach at all is {@link DatabaseRolesIT}.
  */
 class RowLevelSecurityIT {
 
@@ -41,22 +44,28 @@ class RowLevelSecurityIT {
 
     @BeforeAll
     static void aliceAndBobHaveData() throws SQLException {
-        asUser(ALICE, c -> {
+        asEngine(ALICE, c -> {
             for (int i = 0; i < 5; i++) {
                 String id = insertTrade(c, ALICE, "AAPL", "OPEN");
                 insertTransition(c, id, ALICE, "PENDING");
                 insertSnapshot(c, id, ALICE);
                 aliceTrades.add(id);
             }
+            return null;
+        });
+        asRequest(ALICE, c -> {
             insertSettings(c, ALICE);
             return null;
         });
-        asUser(BOB, c -> {
+        asEngine(BOB, c -> {
             for (int i = 0; i < 3; i++) {
                 String id = insertTrade(c, BOB, "MSFT", "PENDING");
                 insertTransition(c, id, BOB, "PENDING");
                 bobTrades.add(id);
             }
+            return null;
+        });
+        asRequest(BOB, c -> {
             insertSettings(c, BOB);
             return null;
         });
@@ -64,16 +73,18 @@ class RowLevelSecurityIT {
 
     @Test
     void t07_01_aliceSeesOnlyHerFiveTrades() throws SQLException {
-        List<String> seen = asUser(ALICE, c -> strings(c, "select username from paper_trades"));
+        List<String> seen = asRequest(ALICE, c -> strings(c, "select username from paper_trades"));
+        List<String> seenByTheEngine = asEngine(ALICE, c -> strings(c, "select username from paper_trades"));
 
         assertThat(seen).hasSize(5).containsOnly(ALICE);
+        assertThat(seenByTheEngine).hasSize(5).containsOnly(ALICE);
     }
 
     @Test
     void t07_02_bobCannotSeeAlicesTrades() throws SQLException {
-        long alicesSeenByBob = asUser(BOB, c -> count(c, "select count(*) from paper_trades where username = ?", ALICE));
-        long byId = asUser(BOB, c -> count(c, "select count(*) from paper_trades where id = ?", aliceTrades.get(0)));
-        long bobsOwn = asUser(BOB, c -> count(c, "select count(*) from paper_trades"));
+        long alicesSeenByBob = asRequest(BOB, c -> count(c, "select count(*) from paper_trades where username = ?", ALICE));
+        long byId = asRequest(BOB, c -> count(c, "select count(*) from paper_trades where id = ?", aliceTrades.get(0)));
+        long bobsOwn = asRequest(BOB, c -> count(c, "select count(*) from paper_trades"));
 
         assertThat(alicesSeenByBob).isZero();
         assertThat(byId).isZero();
@@ -82,16 +93,16 @@ class RowLevelSecurityIT {
 
     @Test
     void t07_03_bobCannotInsertATradeAsAlice() {
-        assertThatThrownBy(() -> asUser(BOB, c -> insertTrade(c, ALICE, "AAPL", "OPEN")))
+        assertThatThrownBy(() -> asEngine(BOB, c -> insertTrade(c, ALICE, "AAPL", "OPEN")))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE);
     }
 
     @Test
     void t07_04_bobsUpdateOfAlicesTradesTouchesNothing() throws SQLException {
-        int updated = asUser(BOB, c -> update(c,
+        int updated = asEngine(BOB, c -> update(c,
                 "update paper_trades set status = 'CANCELED', notes = 'hacked' where username = ?", ALICE));
-        int updatedById = asUser(BOB, c -> update(c,
+        int updatedById = asEngine(BOB, c -> update(c,
                 "update paper_trades set status = 'CANCELED' where id = ?", aliceTrades.get(1)));
 
         assertThat(updated).isZero();
@@ -100,8 +111,8 @@ class RowLevelSecurityIT {
 
     @Test
     void t07_05_bobsDeleteOfAlicesTradesTouchesNothing() throws SQLException {
-        int deleted = asUser(BOB, c -> update(c, "delete from paper_trades where username = ?", ALICE));
-        int deletedAll = asUser(BOB, c -> update(c, "delete from paper_trades where id = ?", aliceTrades.get(2)));
+        int deleted = asEngine(BOB, c -> update(c, "delete from paper_trades where username = ?", ALICE));
+        int deletedAll = asEngine(BOB, c -> update(c, "delete from paper_trades where id = ?", aliceTrades.get(2)));
 
         assertThat(deleted).isZero();
         assertThat(deletedAll).isZero();
@@ -109,10 +120,10 @@ class RowLevelSecurityIT {
 
     @Test
     void t07_06_alicesDataSurvivesBobsAttempts() throws SQLException {
-        asUser(BOB, c -> update(c, "update paper_trades set status = 'CANCELED' where username = ?", ALICE));
-        asUser(BOB, c -> update(c, "delete from paper_trades where username = ?", ALICE));
-        asUser(BOB, c -> update(c, "delete from state_transitions where username = ?", ALICE));
-        asUser(BOB, c -> update(c, "update user_settings set max_open_trades = 99 where username = ?", ALICE));
+        asEngine(BOB, c -> update(c, "update paper_trades set status = 'CANCELED' where username = ?", ALICE));
+        asEngine(BOB, c -> update(c, "delete from paper_trades where username = ?", ALICE));
+        asEngine(BOB, c -> update(c, "delete from state_transitions where username = ?", ALICE));
+        asRequest(BOB, c -> update(c, "update user_settings set max_open_trades = 99 where username = ?", ALICE));
 
         List<String> statuses = asOwner(c -> strings(c, "select status from paper_trades where username = ?", ALICE));
         long transitions = asOwner(c -> count(c, "select count(*) from state_transitions where username = ?", ALICE));
@@ -125,26 +136,31 @@ class RowLevelSecurityIT {
 
     @Test
     void t07_07_withNoUserBoundNoRowIsVisible() throws SQLException {
-        Map<String, Long> unbound = asUser(null, c -> countAll(c));
-        Map<String, Long> empty = asUser("", c -> countAll(c));
+        Map<String, Long> unbound = asRequest(null, c -> countAll(c));
+        Map<String, Long> empty = asRequest("", c -> countAll(c));
+        Map<String, Long> unboundEngine = asEngine(null, c -> countAll(c));
 
         assertThat(unbound).containsOnlyKeys(TABLES).allSatisfy((table, n) -> assertThat(n).as(table).isZero());
         assertThat(empty).allSatisfy((table, n) -> assertThat(n).as(table).isZero());
+        assertThat(unboundEngine).as("the engine role, nobody bound")
+                .containsOnlyKeys(TABLES).allSatisfy((table, n) -> assertThat(n).as(table).isZero());
     }
 
     @Test
     void t07_08_bobCannotSeeAlicesTransitionsSnapshotsOrSettings() throws SQLException {
-        long transitions = asUser(BOB, c -> count(c, "select count(*) from state_transitions where trade_id = ?", aliceTrades.get(0)));
-        long snapshots = asUser(BOB, c -> count(c, "select count(*) from price_snapshots where trade_id = ?", aliceTrades.get(0)));
-        long settings = asUser(BOB, c -> count(c, "select count(*) from user_settings where username = ?", ALICE));
-        long ownTransitions = asUser(BOB, c -> count(c, "select count(*) from state_transitions"));
-        long ownSettings = asUser(BOB, c -> count(c, "select count(*) from user_settings"));
+        long transitions = asRequest(BOB, c -> count(c, "select count(*) from state_transitions where trade_id = ?", aliceTrades.get(0)));
+        long snapshots = asRequest(BOB, c -> count(c, "select count(*) from price_snapshots where trade_id = ?", aliceTrades.get(0)));
+        long settings = asRequest(BOB, c -> count(c, "select count(*) from user_settings where username = ?", ALICE));
+        long ownTransitions = asRequest(BOB, c -> count(c, "select count(*) from state_transitions"));
+        long ownSettings = asRequest(BOB, c -> count(c, "select count(*) from user_settings"));
+        long settingsSeenByTheEngine = asEngine(BOB, c -> count(c, "select count(*) from user_settings where username = ?", ALICE));
 
         assertThat(transitions).isZero();
         assertThat(snapshots).isZero();
         assertThat(settings).isZero();
         assertThat(ownTransitions).isEqualTo(3);
         assertThat(ownSettings).isEqualTo(1);
+        assertThat(settingsSeenByTheEngine).isZero();
     }
 
     @Test
@@ -182,12 +198,12 @@ class RowLevelSecurityIT {
 
     @Test
     void bobCannotWriteAlicesSnapshotsOrSettings() {
-        assertThatThrownBy(() -> asUser(BOB, c -> {
+        assertThatThrownBy(() -> asRequest(BOB, c -> {
             insertSettings(c, ALICE + "-x");
             return null;
         })).isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE);
-        assertThatThrownBy(() -> asUser(BOB, c -> {
+        assertThatThrownBy(() -> asEngine(BOB, c -> {
             insertSnapshot(c, aliceTrades.get(0), ALICE);
             return null;
         })).isInstanceOf(SQLException.class)
@@ -196,7 +212,7 @@ class RowLevelSecurityIT {
 
     @Test
     void bobCannotMoveHisOwnRowToAlice() throws SQLException {
-        assertThatThrownBy(() -> asUser(BOB, c ->
+        assertThatThrownBy(() -> asEngine(BOB, c ->
                 update(c, "update paper_trades set username = ? where id = ?", ALICE, bobTrades.get(0))))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(INSUFFICIENT_PRIVILEGE);
@@ -206,7 +222,7 @@ class RowLevelSecurityIT {
 
     @Test
     void theBindingLastsOnlyForItsTransaction() throws SQLException {
-        try (Connection c = TestDatabase.get().app().getConnection()) {
+        try (Connection c = TestDatabase.get().app().getConnection()) { // the request role, as the query API
             c.setAutoCommit(false);
             bind(c, ALICE);
             long during = count(c, "select count(*) from paper_trades");
@@ -229,12 +245,12 @@ class RowLevelSecurityIT {
                 "\\'; set role postgres; --",
         };
         for (String name : hostile) {
-            long visible = asUser(name, c -> count(c, "select count(*) from paper_trades"));
+            long visible = asRequest(name, c -> count(c, "select count(*) from paper_trades"));
             assertThat(visible).as(name).isZero();
         }
         String hostileUser = hostile[0] + uniqueUser("").substring(1);
-        String id = asUser(hostileUser, c -> insertTrade(c, hostileUser, "AAPL", "OPEN"));
-        List<String> stored = asUser(hostileUser, c -> strings(c, "select username from paper_trades where id = ?", id));
+        String id = asEngine(hostileUser, c -> insertTrade(c, hostileUser, "AAPL", "OPEN"));
+        List<String> stored = asRequest(hostileUser, c -> strings(c, "select username from paper_trades where id = ?", id));
         long aliceStillThere = asOwner(c -> count(c, "select count(*) from paper_trades where username = ?", ALICE));
 
         assertThat(stored).containsExactly(hostileUser);

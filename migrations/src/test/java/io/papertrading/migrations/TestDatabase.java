@@ -20,8 +20,10 @@ import java.util.UUID;
  */
 public final class TestDatabase {
 
-    /** The password tests give the app role; the role is RLS-bound so this grants nothing special. */
+    /** The password tests give the request (app) role; the role is RLS-bound so this grants nothing special. */
     public static final String APP_PASSWORD = "paper-app-test-password";
+    /** The password tests give the engine role (RLS-bound too, but it reads the engine's tables). */
+    public static final String ENGINE_PASSWORD = "paper-engine-test-password";
 
     private static TestDatabase instance;
 
@@ -57,7 +59,9 @@ public final class TestDatabase {
         try (Connection admin = DriverManager.getConnection(adminUrl, user, password);
              Statement st = admin.createStatement()) {
             st.execute("create database " + dbName);
+            // roles are cluster-wide: another test JVM on the same server may have created them already
             DatabaseMigrator.ensureLoginRole(admin, DatabaseMigrator.DEFAULT_APP_ROLE, APP_PASSWORD);
+            DatabaseMigrator.ensureLoginRole(admin, DatabaseMigrator.DEFAULT_ENGINE_ROLE, ENGINE_PASSWORD);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the test database: " + e.getMessage(), e);
         }
@@ -73,7 +77,7 @@ public final class TestDatabase {
             }));
         }
         TestDatabase db = new TestDatabase(baseUrl, user, password, adminUrl, dbName);
-        DatabaseMigrator.migrate(db.owner(), DatabaseMigrator.DEFAULT_APP_ROLE);
+        DatabaseMigrator.migrate(db.owner(), DatabaseMigrator.DEFAULT_APP_ROLE, DatabaseMigrator.DEFAULT_ENGINE_ROLE);
         return db;
     }
 
@@ -220,14 +224,30 @@ public final class TestDatabase {
         return APP_PASSWORD;
     }
 
+    public String engineUser() {
+        return DatabaseMigrator.DEFAULT_ENGINE_ROLE;
+    }
+
+    public String enginePassword() {
+        return ENGINE_PASSWORD;
+    }
+
     /** Connections as the schema owner (a superuser here): bypasses RLS, for setup and inspection only. */
     public DataSource owner() {
         return dataSource(ownerUser, ownerPassword);
     }
 
-    /** Connections as the RLS-bound app role, as request handling uses. */
+    /** Connections as the RLS-bound request (app) role, as request handling uses: the read model and settings only. */
     public DataSource app() {
         return dataSource(appUser(), APP_PASSWORD);
+    }
+
+    /**
+     * Connections as the engine role, as the command side, projections, sagas, order desk and simulated exchange
+     * use: RLS-bound on users' tables too, but with the engine's tables and the reset functions.
+     */
+    public DataSource engine() {
+        return dataSource(engineUser(), ENGINE_PASSWORD);
     }
 
     private DataSource dataSource(String user, String password) {

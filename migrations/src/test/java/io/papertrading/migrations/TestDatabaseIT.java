@@ -11,13 +11,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TestDatabaseIT {
 
     @Test
-    void appRoleCanNeitherBypassRowLevelSecurityNorActAsSuperuser() throws Exception {
-        try (Connection c = TestDatabase.get().app().getConnection();
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select rolsuper, rolbypassrls from pg_roles where rolname = current_user")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getBoolean("rolsuper")).isFalse();
-            assertThat(rs.getBoolean("rolbypassrls")).isFalse();
+    void neitherRuntimeRoleCanBypassRowLevelSecurityNorActAsSuperuser() throws Exception {
+        for (javax.sql.DataSource role : java.util.List.of(TestDatabase.get().app(), TestDatabase.get().engine())) {
+            try (Connection c = role.getConnection();
+                 Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select rolsuper, rolbypassrls from pg_roles where rolname = current_user")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean("rolsuper")).isFalse();
+                assertThat(rs.getBoolean("rolbypassrls")).isFalse();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.papertrading.app.broker;
 import io.papertrading.broker.BrokerKind;
 import io.papertrading.broker.tradier.TradierEnvironment;
 import io.papertrading.query.support.UserScope;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -13,7 +14,8 @@ import java.util.Optional;
 
 /**
  * {@code user_settings}, read and written as the user under row-level security. Settings are state-stored,
- * not event-sourced: broker secrets must never enter the event store.
+ * not event-sourced: broker secrets must never enter the event store. This bean works through the request role
+ * (the primary {@link UserScope}); the engine reads the same rows through its own role ({@link #through}).
  */
 @Component
 class UserSettingsStore {
@@ -31,9 +33,19 @@ class UserSettingsStore {
     private final UserScope scope;
     private final BrokerKind defaultBroker;
 
+    @Autowired
     UserSettingsStore(UserScope scope, @Value("${paper.default-broker:SIMULATED}") String defaultBroker) {
+        this(scope, BrokerKind.valueOf(defaultBroker.trim().toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    private UserSettingsStore(UserScope scope, BrokerKind defaultBroker) {
         this.scope = scope;
-        this.defaultBroker = BrokerKind.valueOf(defaultBroker.trim().toUpperCase(java.util.Locale.ROOT));
+        this.defaultBroker = defaultBroker;
+    }
+
+    /** The same store read and written through another scope (the engine's, for the engine's own reads). */
+    UserSettingsStore through(UserScope other) {
+        return new UserSettingsStore(other, defaultBroker);
     }
 
     /** The user's settings, or the defaults (the operator's default broker, no limits) if they saved none. */

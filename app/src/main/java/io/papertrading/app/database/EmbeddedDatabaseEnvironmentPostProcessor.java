@@ -21,10 +21,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Decides where the database is before anything connects. With {@code PAPER_DB_URL} the app uses that server:
- * the app role ({@code PAPER_DB_USER}) for requests and the owner ({@code PAPER_DB_OWNER_USER}) for Flyway.
- * Without it, it starts the embedded PostgreSQL under {@code PAPER_DATA_DIR}, creates the app role, and
- * generates its secrets once into the data directory so restarts keep the same tokens and keys.
+ * Decides where the database is before anything connects. With {@code PAPER_DB_URL} the app uses that server with
+ * three roles: the request role ({@code PAPER_DB_USER}) for what request handling reads and writes itself, the
+ * engine role ({@code PAPER_DB_ENGINE_USER}) for everything else (Axon, db-scheduler, projections, the order
+ * desk, the simulated exchange) and the owner ({@code PAPER_DB_OWNER_USER}) for Flyway. Without it, it starts the
+ * embedded PostgreSQL under {@code PAPER_DATA_DIR}, creates the request and engine roles, and generates its
+ * secrets once into the data directory so restarts keep the same tokens and keys.
+ *
+ * <p>The engine's connections are Spring's {@code spring.datasource.*} (so JPA, Axon, db-scheduler and every
+ * {@code JdbcTemplate} use them); the request role's are {@code paper.request-datasource.*}, a pool of its own
+ * ({@link RequestDatabase}).
  */
 public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -36,13 +42,20 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
         String url = env.getProperty("paper.db.url");
         if (url != null && !url.isBlank()) {
             String appUser = required(env, "paper.db.user", "PAPER_DB_USER");
+            String engineUser = required(env, "paper.db.engine-user", "PAPER_DB_ENGINE_USER");
+            String ownerUser = required(env, "paper.db.owner-user", "PAPER_DB_OWNER_USER");
+            requireTwoRoles(appUser, engineUser);
             props.put("spring.datasource.url", url);
-            props.put("spring.datasource.username", appUser);
-            props.put("spring.datasource.password", env.getProperty("paper.db.password", ""));
+            props.put("spring.datasource.username", engineUser);
+            props.put("spring.datasource.password", env.getProperty("paper.db.engine-password", ""));
+            props.put(RequestDatabase.URL, url);
+            props.put(RequestDatabase.USERNAME, appUser);
+            props.put(RequestDatabase.PASSWORD, env.getProperty("paper.db.password", ""));
             props.put("spring.flyway.url", url);
-            props.put("spring.flyway.user", required(env, "paper.db.owner-user", "PAPER_DB_OWNER_USER"));
+            props.put("spring.flyway.user", ownerUser);
             props.put("spring.flyway.password", env.getProperty("paper.db.owner-password", ""));
             props.put("spring.flyway.placeholders.appRole", appUser);
+            props.put("spring.flyway.placeholders.engineRole", engineUser);
             props.put("paper.embedded", "false");
         } else {
             startEmbedded(env, application, props);
@@ -55,10 +68,12 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
         LocalSecrets secrets = LocalSecrets.loadOrCreate(dataDir);
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir.resolve("postgres"), secrets.dbOwnerPassword());
         String appRole = DatabaseMigrator.DEFAULT_APP_ROLE;
+        String engineRole = DatabaseMigrator.DEFAULT_ENGINE_ROLE;
         try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), EmbeddedPostgresServer.SUPERUSER,
                 secrets.dbOwnerPassword())) {
             createDatabaseIfMissing(admin);
             DatabaseMigrator.ensureLoginRole(admin, appRole, secrets.dbAppPassword());
+            DatabaseMigrator.ensureLoginRole(admin, engineRole, secrets.dbEnginePassword());
         } catch (SQLException e) {
             server.close();
             throw new IllegalStateException("the embedded PostgreSQL started but could not be prepared: " + e.getMessage());
@@ -79,12 +94,16 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
         });
         String jdbcUrl = server.jdbcUrl(DATABASE);
         props.put("spring.datasource.url", jdbcUrl);
-        props.put("spring.datasource.username", appRole);
-        props.put("spring.datasource.password", secrets.dbAppPassword());
+        props.put("spring.datasource.username", engineRole);
+        props.put("spring.datasource.password", secrets.dbEnginePassword());
+        props.put(RequestDatabase.URL, jdbcUrl);
+        props.put(RequestDatabase.USERNAME, appRole);
+        props.put(RequestDatabase.PASSWORD, secrets.dbAppPassword());
         props.put("spring.flyway.url", jdbcUrl);
         props.put("spring.flyway.user", EmbeddedPostgresServer.SUPERUSER);
         props.put("spring.flyway.password", secrets.dbOwnerPassword());
         props.put("spring.flyway.placeholders.appRole", appRole);
+        props.put("spring.flyway.placeholders.engineRole", engineRole);
         props.put("paper.embedded", "true");
         if (env.getProperty("paper.auth.jwt-secret") == null && env.getProperty("paper.auth.issuer-uri") == null) {
             props.put("paper.auth.jwt-secret", secrets.jwtSecret());
@@ -118,9 +137,38 @@ public class EmbeddedDatabaseEnvironmentPostProcessor implements EnvironmentPost
     private static String required(ConfigurableEnvironment env, String property, String variable) {
         String value = env.getProperty(property);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException(variable + " must be set when PAPER_DB_URL is set");
+            throw new IllegalStateException(variable + " must be set when PAPER_DB_URL is set"
+                    + ("PAPER_DB_ENGINE_USER".equals(variable) ? ENGINE_ROLE_HINT : ""));
         }
         return value;
+    }
+
+    /**
+     * Why there is no fallback to {@code PAPER_DB_USER} for the engine: migration V33 takes the engine's tables
+     * away from the request role, so the one-role setup cannot work any more, and running requests with the
+     * engine's reach is what the separation exists to prevent.
+     */
+    static final String ENGINE_ROLE_HINT = ": the engine (event store, sagas, projections, order desk, scheduler) "
+            + "connects as its own role; PAPER_DB_USER only reaches the read model and the settings. Create it "
+            + "as the owner, e.g. CREATE ROLE paper_engine LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '...', and set "
+            + "PAPER_DB_ENGINE_USER and PAPER_DB_ENGINE_PASSWORD (the migrations grant it what it needs)";
+
+    /**
+     * The request role and the engine role are two different, plainly named roles: the names reach the migrations'
+     * GRANT statements, and one role in both places would give requests the engine's reach. (That neither is a
+     * superuser, the owner or able to bypass row-level security is {@link RowLevelSecurityGuard}'s to check.)
+     */
+    private static void requireTwoRoles(String appUser, String engineUser) {
+        try {
+            DatabaseMigrator.requireRoleName(appUser);
+            DatabaseMigrator.requireRoleName(engineUser);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("PAPER_DB_USER and PAPER_DB_ENGINE_USER: " + e.getMessage());
+        }
+        if (appUser.equals(engineUser)) {
+            throw new IllegalStateException("PAPER_DB_USER and PAPER_DB_ENGINE_USER name the same role '" + appUser
+                    + "'; requests must not connect with the engine's reach" + ENGINE_ROLE_HINT);
+        }
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.util.Properties;
  * Secrets of the embedded default, generated once into {@code <data dir>/secrets.properties} (owner-only
  * permissions) so that tokens, stored credentials and the database survive restarts.
  */
-record LocalSecrets(String dbOwnerPassword, String dbAppPassword, String jwtSecret, String encryptionKey) {
+record LocalSecrets(String dbOwnerPassword, String dbAppPassword, String dbEnginePassword, String jwtSecret,
+                    String encryptionKey) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -31,6 +32,8 @@ record LocalSecrets(String dbOwnerPassword, String dbAppPassword, String jwtSecr
             }
             boolean changed = putIfAbsent(p, "db.owner-password", token(24))
                     | putIfAbsent(p, "db.app-password", token(24))
+                    // added with the engine role: a data directory from before gets it on its next start
+                    | putIfAbsent(p, "db.engine-password", token(24))
                     | putIfAbsent(p, "auth.jwt-secret", token(48))
                     // a Fernet key: 32 random bytes, URL-safe base64 with padding
                     | putIfAbsent(p, "encryption-key", Base64.getUrlEncoder().encodeToString(bytes(32)));
@@ -45,7 +48,7 @@ record LocalSecrets(String dbOwnerPassword, String dbAppPassword, String jwtSecr
             // tightened on every start, not only at creation: a copy or an editor may have loosened it
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             return new LocalSecrets(p.getProperty("db.owner-password"), p.getProperty("db.app-password"),
-                    p.getProperty("auth.jwt-secret"), p.getProperty("encryption-key"));
+                    p.getProperty("db.engine-password"), p.getProperty("auth.jwt-secret"), p.getProperty("encryption-key"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file, e);
         }

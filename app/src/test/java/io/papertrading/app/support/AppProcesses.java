@@ -49,7 +49,7 @@ public final class AppProcesses implements AutoCloseable {
 
     /** A fresh, empty database on the test server; returns its JDBC URL. */
     public String createDatabase() throws SQLException {
-        TestDatabase shared = TestDatabase.get(); // makes sure the server runs and the app role exists on it
+        TestDatabase shared = TestDatabase.get(); // makes sure the server runs and the app's roles exist on it
         String name = "paper_proc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
                 .toLowerCase(Locale.ROOT);
         try (Connection admin = shared.adminConnection(); Statement st = admin.createStatement()) {
@@ -78,7 +78,7 @@ public final class AppProcesses implements AutoCloseable {
 
     /** Starts the app on {@code dbUrl} and {@code port} and waits until it reports healthy (at most 90 s). */
     public Process start(String dbUrl, int port, String... extraProperties) throws IOException {
-        TestDatabase shared = TestDatabase.get(); // only for the credentials of the app role it created
+        TestDatabase shared = TestDatabase.get(); // only for the credentials of the roles it created
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
@@ -88,6 +88,8 @@ public final class AppProcesses implements AutoCloseable {
                 "-Dpaper.db.url=" + dbUrl,
                 "-Dpaper.db.user=" + shared.appUser(),
                 "-Dpaper.db.password=" + shared.appPassword(),
+                "-Dpaper.db.engine-user=" + shared.engineUser(),
+                "-Dpaper.db.engine-password=" + shared.enginePassword(),
                 "-Dpaper.db.owner-user=" + shared.ownerUser(),
                 "-Dpaper.db.owner-password=" + shared.ownerPassword(),
                 "-Dpaper.auth.jwt-secret=" + JWT_SECRET,

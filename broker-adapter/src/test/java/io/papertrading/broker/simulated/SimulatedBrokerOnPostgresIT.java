@@ -32,14 +32,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * Every behaviour of {@link SimulatedBrokerTest} again on books in PostgreSQL, as the app's role sees them, plus
+ * Every behaviour of {@link SimulatedBrokerTest} again on books in PostgreSQL, as the engine role sees them, plus
  * what only shared books promise: a restart or a second node finds the same account, two nodes never spend the
  * same cash twice, and row-level security confines each operation to its own account.
  */
 class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
 
-    private static final JdbcSimulatedBooks NODE_A = SimulatedBooks.postgres(TestDatabase.get().app());
-    private static final JdbcSimulatedBooks NODE_B = SimulatedBooks.postgres(TestDatabase.get().app());
+    private static final JdbcSimulatedBooks NODE_A = SimulatedBooks.postgres(TestDatabase.get().engine());
+    private static final JdbcSimulatedBooks NODE_B = SimulatedBooks.postgres(TestDatabase.get().engine());
     private static final Instrument AAPL = Instrument.stock("AAPL");
 
     @Override
@@ -123,12 +123,12 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
     }
 
     @Test
-    void rowLevelSecurityShowsTheAppRoleOnlyTheBoundAccount() throws SQLException {
+    void rowLevelSecurityShowsTheEngineRoleOnlyTheBoundAccount() throws SQLException {
         broker.placeOrder(OrderRequest.limit("mine", AAPL, OrderSide.BUY_TO_OPEN, 1, Money.of("1"), TimeInForce.GTC));
         onNodeB("mallory").placeOrder(OrderRequest.limit("theirs", AAPL, OrderSide.BUY_TO_OPEN, 1, Money.of("1"),
                 TimeInForce.GTC));
 
-        try (Connection c = TestDatabase.get().app().getConnection()) {
+        try (Connection c = TestDatabase.get().engine().getConnection()) {
             c.setAutoCommit(false);
             assertThat(count(c, "select count(*) from sim_orders")).as("nobody bound").isZero();
             assertThat(count(c, "select count(*) from sim_accounts")).isZero();

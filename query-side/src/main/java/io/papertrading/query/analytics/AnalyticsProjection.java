@@ -24,6 +24,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
@@ -89,7 +90,9 @@ public class AnalyticsProjection {
     private final TransactionTemplate tx;
     private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
 
-    public AnalyticsProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager) {
+    /** {@code jdbc}, {@code userScope} and {@code transactionManager} are the engine's: one connection per batch. */
+    public AnalyticsProjection(JdbcTemplate jdbc, @Qualifier(UserScope.ENGINE) UserScope userScope,
+                               PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.userScope = userScope;
         this.tx = new JoiningTransactionTemplate(transactionManager);

@@ -1,7 +1,6 @@
 package io.papertrading.query.support;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -14,9 +13,18 @@ import java.util.function.Function;
  * {@code select set_config('app.current_user', ?, true)}, so row-level security shows that user's rows only.
  * The binding is a bind parameter (no quoting, no injection) and transaction-local (it cannot leak to the
  * next borrower of a pooled connection). Work outside any binding sees no rows at all.
+ *
+ * <p>The application has two, one per database role: {@link #REQUESTS} (the primary one) on the request role's
+ * own pool, which reaches only the read model and the settings, for request handling; and {@link #ENGINE} on the
+ * engine's pool and transactions, for the projections (which bind each event's user inside their processor's
+ * transaction) and the engine's reads of a user's broker settings.
  */
-@Component
 public class UserScope {
+
+    /** Bean name of the scope request handling uses: the request role ({@code PAPER_DB_USER}). Primary. */
+    public static final String REQUESTS = "requestUserScope";
+    /** Bean name of the scope the engine uses: the engine role ({@code PAPER_DB_ENGINE_USER}), its transactions. */
+    public static final String ENGINE = "engineUserScope";
 
     private static final String BIND = "select set_config('app.current_user', ?, true)";
     /** Usernames are 1-64 characters (API contract); the database treats them as data, never as SQL. */
@@ -56,12 +64,16 @@ public class UserScope {
     /**
      * Binds {@code username} for the rest of the current transaction. Callers that already run in a
      * transaction (event processors) use this; without an active transaction the binding would vanish with
-     * the statement, so that is refused.
+     * the statement, so that is refused, and so is a transaction on another database connection than this
+     * scope's (a projection wired with the request scope would bind the user on a connection it never writes on).
      */
     public void bindCurrentTransaction(String username) {
         requireUsername(username);
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("binding a user needs an active transaction");
+        }
+        if (jdbc.getDataSource() == null || !TransactionSynchronizationManager.hasResource(jdbc.getDataSource())) {
+            throw new IllegalStateException("binding a user needs a transaction on this scope's database connection");
         }
         bind(username);
     }

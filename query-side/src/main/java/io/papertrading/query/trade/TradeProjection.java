@@ -33,6 +33,7 @@ import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.messaging.annotation.MessageIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
@@ -113,8 +114,9 @@ public class TradeProjection {
     private final TradeChangeSignal signal;
     private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
 
-    public TradeProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager,
-                           TradeChangeSignal signal) {
+    /** {@code jdbc}, {@code userScope} and {@code transactionManager} are the engine's: one connection per batch. */
+    public TradeProjection(JdbcTemplate jdbc, @Qualifier(UserScope.ENGINE) UserScope userScope,
+                           PlatformTransactionManager transactionManager, TradeChangeSignal signal) {
         this.jdbc = jdbc;
         this.userScope = userScope;
         this.tx = new JoiningTransactionTemplate(transactionManager);

@@ -29,27 +29,36 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The query side wired by hand over the shared test database (app role, RLS-bound) with an in-memory event
- * store: every emitted trade event is appended to the store (so asOf can fold it) and handled by the trades and
- * analytics projections exactly as Axon would deliver it. All handled messages are kept for replays.
+ * The query side wired by hand over the shared test database (projections on the engine role, queries on the
+ * request role, both RLS-bound) with an in-memory event store: every emitted trade event is appended to the store
+ * (so asOf can fold it) and handled by the trades and analytics projections exactly as Axon would deliver it. All
+ * handled messages are kept for replays.
  */
 final class AnalyticsHarness {
 
-    final DataSource appDataSource = TestDatabase.get().app();
-    final JdbcTemplate jdbc = new JdbcTemplate(appDataSource);
-    final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(appDataSource);
-    final UserScope userScope = new UserScope(jdbc, transactionManager);
+    final DataSource engineDataSource = TestDatabase.get().engine();
+    final JdbcTemplate jdbc = new JdbcTemplate(engineDataSource);
+    final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(engineDataSource);
+    /** The projections' scope, on the engine role. */
+    final UserScope engineScope = new UserScope(jdbc, transactionManager);
+    /** The queries' scope, on the request role. */
+    final UserScope userScope = requestScope();
     final EmbeddedEventStore eventStore = EmbeddedEventStore.builder()
             .storageEngine(new InMemoryEventStorageEngine()).build();
-    final AnalyticsProjection analytics = new AnalyticsProjection(jdbc, userScope, transactionManager);
+    final AnalyticsProjection analytics = new AnalyticsProjection(jdbc, engineScope, transactionManager);
     final AnnotationEventHandlerAdapter analyticsAdapter = new AnnotationEventHandlerAdapter(analytics);
     final AnnotationEventHandlerAdapter tradesAdapter =
-            new AnnotationEventHandlerAdapter(TradeChangeSignalAccess.projection(jdbc, userScope, transactionManager));
+            new AnnotationEventHandlerAdapter(TradeChangeSignalAccess.projection(jdbc, engineScope, transactionManager));
     final TradeHistory history = new TradeHistory(eventStore, userScope);
     final AnalyticsQueries queries = new AnalyticsQueries(userScope, history);
     final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
     final List<DomainEventMessage<?>> delivered = new ArrayList<>();
     private final Map<String, Long> sequences = new HashMap<>();
+
+    private static UserScope requestScope() {
+        DataSource request = TestDatabase.get().app();
+        return new UserScope(new JdbcTemplate(request), new DataSourceTransactionManager(request));
+    }
 
     static String uniqueUser(String base) {
         return base + "-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);

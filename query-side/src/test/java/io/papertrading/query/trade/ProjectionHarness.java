@@ -18,23 +18,32 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The query side wired by hand over the shared test database, connected as the RLS-bound app role exactly as
- * the application connects; {@link #ownerJdbc} (bypasses RLS) is for inspection only.
+ * The query side wired by hand over the shared test database with the application's two roles: the projection on
+ * the engine role ({@link #jdbc}, {@link #transactionManager}, {@link #engineScope}), the queries on the request
+ * role ({@link #userScope}), both RLS-bound; {@link #ownerJdbc} (bypasses RLS) is for inspection only.
  */
 final class ProjectionHarness {
 
-    final DataSource appDataSource = TestDatabase.get().app();
-    final JdbcTemplate jdbc = new JdbcTemplate(appDataSource);
-    final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(appDataSource);
-    final UserScope userScope = new UserScope(jdbc, transactionManager);
+    final DataSource engineDataSource = TestDatabase.get().engine();
+    final JdbcTemplate jdbc = new JdbcTemplate(engineDataSource);
+    final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(engineDataSource);
+    final UserScope engineScope = new UserScope(jdbc, transactionManager);
+    /** The request role's scope, as the query API reads. */
+    final UserScope userScope = requestScope();
     final TradeChangeSignal signal = new TradeChangeSignal();
-    final TradeProjection projection = new TradeProjection(jdbc, userScope, transactionManager, signal);
+    final TradeProjection projection = new TradeProjection(jdbc, engineScope, transactionManager, signal);
     final TradeQueries queries = new TradeQueries(userScope, signal, new ObjectMapper());
     final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
 
     /** A projection with an empty owner cache, as after a restart, sharing everything else. */
     TradeProjection freshProjection() {
-        return new TradeProjection(jdbc, userScope, transactionManager, signal);
+        return new TradeProjection(jdbc, engineScope, transactionManager, signal);
+    }
+
+    /** A scope on the request role's connections, as the application's request handling uses. */
+    static UserScope requestScope() {
+        DataSource request = TestDatabase.get().app();
+        return new UserScope(new JdbcTemplate(request), new DataSourceTransactionManager(request));
     }
 
     static String uniqueUser(String base) {

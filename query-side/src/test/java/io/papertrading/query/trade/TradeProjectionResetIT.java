@@ -14,7 +14,7 @@ import static io.papertrading.query.trade.ProjectionHarness.uniqueUser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reset before a replay empties the projection across all users through the app role, and a replay of
+ * The reset before a replay empties the projection across all users through the engine role, and a replay of
  * the same events rebuilds the same rows. (Its own class: it empties tables other tests' data lives in.)
  */
 class TradeProjectionResetIT {

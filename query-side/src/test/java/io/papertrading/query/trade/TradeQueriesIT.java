@@ -7,6 +7,7 @@ import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -172,6 +173,17 @@ class TradeQueriesIT {
         assertThatThrownBy(() -> h.userScope.read(" ", jdbc -> 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> h.userScope.read(null, jdbc -> 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> h.userScope.bindCurrentTransaction(ALICE)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aScopeBindsAUserOnlyInATransactionOnItsOwnConnections() {
+        // a projection's transaction is the engine's: the request role's scope must not pretend to bind in it
+        new TransactionTemplate(h.transactionManager).executeWithoutResult(tx -> {
+            assertThatThrownBy(() -> h.userScope.bindCurrentTransaction(ALICE))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("this scope's database connection");
+            h.engineScope.bindCurrentTransaction(ALICE);
+            assertThat(h.jdbc.queryForObject("select count(*) from paper_trades", Long.class)).isEqualTo(7);
+        });
     }
 
     @Test
