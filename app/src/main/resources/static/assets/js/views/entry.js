@@ -32,7 +32,9 @@ export function render(main, ctx) {
   const symbol = h('input', { name: 'symbol', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'characters', maxlength: '10', class: 'short' });
   const lookup = h('button', { type: 'button', class: 'secondary', id: 'lookup' }, 'Look up');
   const symbolField = field('Underlying symbol', symbol, { hint: 'For example AAPL. Press Enter or “Look up” for its quote and option chain.', name: 'symbol' });
-  symbolField.wrap.append(lookup);
+  const symbolGroup = h('div', { class: 'input-group' });
+  symbol.before(symbolGroup);
+  symbolGroup.append(symbol, lookup);
   const quoteLine = h('p', { class: 'quote-line', id: 'underlying-quote', 'aria-live': 'polite' });
 
   const expiration = h('select', { name: 'expiration', disabled: true }, h('option', { value: '' }, 'Look up a symbol first'));
@@ -41,10 +43,10 @@ export function render(main, ctx) {
   const contractError = h('p', { class: 'field-error', id: 'optionSymbol-error', dataset: { errorFor: 'optionSymbol' } });
   const contract = {};
   const contractRows = [
-    ['symbol', 'Contract'], ['bid', 'Bid'], ['ask', 'Ask'], ['mark', 'Mark'], ['last', 'Last'], ['iv', 'Implied volatility'],
+    ['bid', 'Bid'], ['ask', 'Ask'], ['mark', 'Mark'], ['last', 'Last'], ['iv', 'Implied volatility'],
     ['delta', 'Delta'], ['gamma', 'Gamma'], ['theta', 'Theta'], ['vega', 'Vega'], ['oi', 'Open interest'], ['underlying', 'Underlying'],
   ];
-  const contractPanel = h('dl', { class: 'facts contract', id: 'contract', 'aria-live': 'polite' },
+  const contractPanel = h('dl', { class: 'facts contract', id: 'contract' },
     contractRows.map(([k, label]) => [h('dt', {}, label), contract[k] = h('dd', { id: `contract-${k}` }, '—')]));
   const chainBody = h('tbody');
   const chainCaption = h('caption', {}, 'Option chain');
@@ -62,6 +64,7 @@ export function render(main, ctx) {
       field('Strike', strike, { name: 'strike' }).wrap,
       typeSet),
     contractError,
+    contract.symbol = h('p', { class: 'contract-name', id: 'contract-symbol', 'aria-live': 'polite' }, 'No contract chosen yet.'),
     contractPanel,
     h('div', { class: 'chain-wrap', tabindex: '0', role: 'region', 'aria-label': 'Option chain, scrollable' }, chainTable),
     h('div', { class: 'buttons' }, refreshChain));
@@ -245,7 +248,7 @@ export function render(main, ctx) {
     const e = selected();
     const q = e?.quote;
     const g = q?.greeks;
-    setText(contract.symbol, e ? `${e.optionSymbol} (${symbol.value.trim()} ${e.expiry} ${Number(e.strike)} ${e.optionType})` : '—');
+    setText(contract.symbol, e ? `${symbol.value.trim()} ${e.expiry} ${Number(e.strike)} ${e.optionType.toLowerCase()} (${e.optionSymbol})` : 'No contract chosen yet.');
     setText(contract.bid, money(q?.bid));
     setText(contract.ask, money(q?.ask));
     setText(contract.mark, money(q?.mark));

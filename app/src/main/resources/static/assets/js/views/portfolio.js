@@ -160,7 +160,7 @@ export function render(main, ctx) {
           : 'No closed trades in this range yet.',
         series: [{ label: 'cumulative', cls: 'series-equity', points: series }],
         lines: points.length ? [{ key: 'zero', label: 'Zero', cls: 'line-zero', y: 0 }] : [],
-        formatX: (x) => new Date(x).toISOString().slice(0, 10), formatY: (y) => money(y),
+        formatX: (x) => new Date(x).toISOString().slice(0, 10), formatY: (y) => pnl(y),
       }), legend([{ label: 'Cumulative realized P&L', cls: 'series-equity' }]));
       curveTableBody.replaceChildren(...points.map((p) => h('tr', {},
         h('td', {}, p.date), h('td', { class: 'num' }, String(p.closedTrades ?? '')),

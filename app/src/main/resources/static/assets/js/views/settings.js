@@ -13,9 +13,9 @@ function choice(name, value, label, checked) {
 const numberOrNull = (input) => (input.value.trim() === '' ? null : Number(input.value));
 
 export function render(main, ctx) {
-  let settings = null;
 
   // --- broker
+  const testButton = h('button', { type: 'button', class: 'secondary', id: 'test-connection' }, 'Test the connection');
   const brokerError = h('p', { class: 'field-error', id: 'broker-error', dataset: { errorFor: 'broker' } });
   const environment = h('select', { name: 'environment' }, h('option', { value: 'SANDBOX' }, 'Sandbox (paper account at Tradier)'), h('option', { value: 'LIVE' }, 'Live'));
   const accountId = h('input', { name: 'accountId', autocomplete: 'off', spellcheck: 'false', maxlength: '32', class: 'short' });
@@ -30,9 +30,7 @@ export function render(main, ctx) {
       choice('broker', 'SIMULATED', 'Simulated (built in)', true), choice('broker', 'TRADIER', 'Tradier', false), brokerError),
     tradierFields,
     formAlert(),
-    h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Save broker')));
-
-  const testButton = h('button', { type: 'button', class: 'secondary', id: 'test-connection' }, 'Test the connection');
+    h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Save broker'), testButton));
   const testResult = h('p', { id: 'test-result', role: 'status', class: 'result' });
 
   // --- risk
@@ -53,8 +51,7 @@ export function render(main, ctx) {
     h('h1', {}, 'Settings'),
     h('section', { class: 'panel', 'aria-labelledby': 'broker-title' }, h('h2', { id: 'broker-title' }, 'Broker'),
       h('p', { class: 'hint' }, 'Where your trades are placed and your quotes come from. The server’s operator decides the Tradier addresses.'),
-      brokerForm,
-      h('div', { class: 'buttons' }, testButton), testResult),
+      brokerForm, testResult),
     h('section', { class: 'panel', 'aria-labelledby': 'risk-title' }, h('h2', { id: 'risk-title' }, 'Risk limits'),
       h('p', { class: 'hint' }, 'Checked before every new trade; a trade over a limit is refused with the reason.'),
       riskForm),
@@ -65,7 +62,6 @@ export function render(main, ctx) {
   brokerForm.addEventListener('change', (e) => { if (e.target.name === 'broker') syncBroker(); });
 
   function fill(s) {
-    settings = s;
     brokerForm.querySelector(`input[name="broker"][value="${s.broker}"]`).checked = true;
     environment.value = s.tradierEnvironment ?? 'SANDBOX';
     accountId.value = s.tradierAccountId ?? '';
@@ -152,5 +148,5 @@ export function render(main, ctx) {
 
   syncBroker();
   load();
-  return () => { settings = null; };
+  return null;
 }
