@@ -55,6 +55,8 @@ public abstract class IntegrationTestBase {
         System.setProperty("paper.encryption-key", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
         // no scheduled price ticks: they would add price events while tests compare tables; tests tick by hand
         System.setProperty("paper.monitor.enabled", "false");
+        // live-update streams show their heartbeat within a test's patience
+        System.setProperty("paper.stream.heartbeat", "1s");
     }
 
     private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();

@@ -18,8 +18,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -112,6 +114,18 @@ class JdbcDeskOrders implements DeskOrders {
     @Override
     public Set<String> accounts() {
         return new HashSet<>(jdbc.queryForList("select distinct account_key from desk_orders", String.class));
+    }
+
+    @Override
+    public Map<String, Boolean> accountsByUrgency() {
+        Map<String, Boolean> accounts = new HashMap<>();
+        jdbc.query("""
+                select account_key, bool_or(not (stage = 'SENT' and acknowledged and not withdraw)) as news
+                from desk_orders group by account_key""",
+                rs -> {
+                    accounts.put(rs.getString("account_key"), rs.getBoolean("news"));
+                });
+        return accounts;
     }
 
     @Override

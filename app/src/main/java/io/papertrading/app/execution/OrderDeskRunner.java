@@ -64,7 +64,7 @@ class OrderDeskRunner implements SmartLifecycle {
         }
         nudged.add(accountKey);
         try {
-            timer.execute(() -> dispatch(accountKey));
+            timer.execute(() -> dispatch(accountKey, true));
         } catch (RuntimeException rejected) { // shutting down
             nudged.remove(accountKey);
         }
@@ -76,16 +76,17 @@ class OrderDeskRunner implements SmartLifecycle {
                 return;
             }
             // each account's legs are read by its worker when it starts: never older than another round's work
-            for (String accountKey : desk.accounts()) {
-                dispatch(accountKey);
-            }
+            desk.accounts().forEach(this::dispatch);
         } catch (RuntimeException ex) {
             log.warn("order desk round failed: {}", ex.getMessage());
         }
     }
 
-    /** Works the account on a worker unless it is being worked (its legs read when the work starts). */
-    private void dispatch(String accountKey) {
+    /**
+     * Works the account on a worker unless it is being worked (its legs read when the work starts); without
+     * {@code news} the desk may leave a quiet account alone this round.
+     */
+    private void dispatch(String accountKey, boolean news) {
         if (!inFlight.add(accountKey)) {
             return; // the running work re-dispatches it if it was nudged meanwhile
         }
@@ -93,13 +94,13 @@ class OrderDeskRunner implements SmartLifecycle {
         try {
             workers.execute(() -> {
                 try {
-                    desk.work(accountKey);
+                    desk.work(accountKey, news);
                 } catch (RuntimeException ex) {
                     log.warn("order desk: account {} failed: {}", accountKey, ex.getMessage());
                 } finally {
                     inFlight.remove(accountKey);
                     if (nudged.contains(accountKey) && running) {
-                        timer.execute(() -> dispatch(accountKey));
+                        timer.execute(() -> dispatch(accountKey, true));
                     }
                 }
             });

@@ -83,6 +83,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             case VERSION_CONFLICT, ILLEGAL_TRANSITION, BROKER_IN_USE, OPERATION_CONFLICT -> HttpStatus.CONFLICT;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case BROKER_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case TOO_MANY_STREAMS -> HttpStatus.TOO_MANY_REQUESTS;
         };
     }
 

@@ -3,6 +3,7 @@ package io.papertrading.app.execution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.papertrading.app.support.AppProcesses;
+import io.papertrading.app.support.SseClient;
 import io.papertrading.command.execution.ScriptedTradier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,9 @@ class ExecutionRestartIT {
         useTradier(port, tradierToken);
         String simUser = "simtwo-" + Long.toHexString(System.nanoTime());
         String simToken = token(port, simUser);
+        // live updates on the second node follow trades whichever node projects them (the nodes split the segments)
+        SseClient stream = SseClient.open(HTTP, "http://localhost:" + secondPort + "/api/stream", simToken, null);
+        assertThat(stream.status()).isEqualTo(200);
         List<String> tradierTrades = new ArrayList<>();
         List<String> simTrades = new ArrayList<>();
         for (int i = 0; i < 6; i++) { // enough trades for both nodes' saga segments to see some
@@ -163,6 +167,14 @@ class ExecutionRestartIT {
             paid = paid.add(orders.get(0).lastFillPrice());
         }
         assertThat(simCash(simUser)).isEqualByComparingTo(new BigDecimal("100000").subtract(paid));
+        try (stream) {
+            for (String id : simTrades) {
+                long version = JSON.readTree(call(port, "GET", "/api/trades/" + id, simToken, null, null).body()).get("version").asLong();
+                await().atMost(Duration.ofSeconds(10)).until(() -> stream.events("trade").stream()
+                        .map(e -> readTree(e.data())).anyMatch(t -> t.get("tradeId").asText().equals(id)
+                                && "OPEN".equals(t.get("status").asText()) && t.get("version").asLong() >= version));
+            }
+        }
         List<String> seeds = Files.readAllLines(apps.logs()).stream().filter(l -> l.contains("Simulated market seeded with"))
                 .map(l -> l.substring(l.indexOf("seeded with"))).toList();
         assertThat(seeds).as("both nodes trade on one simulated market").hasSize(2).containsOnly(seeds.get(0));
@@ -224,6 +236,14 @@ class ExecutionRestartIT {
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private record SimOrderRow(String state, BigDecimal lastFillPrice) {
     }

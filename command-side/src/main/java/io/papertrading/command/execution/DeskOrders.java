@@ -1,6 +1,8 @@
 package io.papertrading.command.execution;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,6 +44,18 @@ public interface DeskOrders {
     /** The accounts that have legs. */
     default Set<String> accounts() {
         return all().stream().map(WorkedOrder::accountKey).collect(Collectors.toSet());
+    }
+
+    /**
+     * The accounts that have legs, each with whether any leg needs work now: anything but a {@link
+     * WorkedOrder#resting() resting} order (a leg to send or look up, one being withdrawn, one not yet acknowledged).
+     */
+    default Map<String, Boolean> accountsByUrgency() {
+        Map<String, Boolean> accounts = new HashMap<>();
+        for (WorkedOrder o : all()) {
+            accounts.merge(o.accountKey(), !o.resting(), Boolean::logicalOr);
+        }
+        return accounts;
     }
 
     /** The legs of one account. */

@@ -58,6 +58,8 @@ public class OrderDesk {
 
     /** Reads of single orders missing from the list, per account and round. */
     public static final int LOOKUPS_PER_ROUND = 10;
+    /** Quiet rounds an account gets at every tick before its pace slows (see {@link #work(String, boolean)}). */
+    static final int QUIET_ROUNDS_AT_FULL_PACE = 3;
     /**
      * A leg whose send has an unknown outcome is looked for this many confirmation windows while the broker cannot
      * even be asked whether it exists; it then ends, saying so.
@@ -88,10 +90,10 @@ public class OrderDesk {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** The accounts with legs to work, read now. */
-    public Set<String> accounts() {
-        Set<String> keys = orders.accounts();
-        accounts.keySet().retainAll(keys); // nothing worked: nothing remembered
+    /** The accounts with legs to work, read now, each with whether it has news (see {@link DeskOrders#accountsByUrgency}). */
+    public Map<String, Boolean> accounts() {
+        Map<String, Boolean> keys = orders.accountsByUrgency();
+        accounts.keySet().retainAll(keys.keySet()); // nothing worked: nothing remembered
         return keys;
     }
 
@@ -106,14 +108,50 @@ public class OrderDesk {
         return a == null ? 0 : a.lists;
     }
 
-    /** One round of work on the account's legs, read when the round starts (never another round's stale view). */
+    /** One round of work on the account's legs, whatever its pace (a saga just changed something there). */
     public void work(String accountKey) {
+        work(accountKey, true);
+    }
+
+    /**
+     * One round of work on the account's legs, read when the round starts (never another round's stale view).
+     * Without {@code news}, an account whose orders only rest at the broker and have not changed for a while is
+     * left alone until its pace says to look again: after {@link #QUIET_ROUNDS_AT_FULL_PACE} quiet rounds the gap
+     * grows by the back-off factor from one tick up to {@code maxWorkingPoll}. Any news, a change seen at the
+     * broker or a saga's nudge brings it back to every tick.
+     */
+    public void work(String accountKey, boolean news) {
         Account a = accounts.computeIfAbsent(accountKey, k -> new Account());
         synchronized (a) {
+            Instant now = clock.instant();
+            // a pause further ahead than the ceiling means the clock went back: look now
+            if (!news && a.quietUntil != null && now.isBefore(a.quietUntil)
+                    && !a.quietUntil.isAfter(now.plus(settings.maxWorkingPoll()))) {
+                return;
+            }
             List<WorkedOrder> legs = orders.of(accountKey);
             if (!legs.isEmpty()) {
-                new Round(a, accountKey, clock.instant()).run(legs);
+                Round round = new Round(a, accountKey, now);
+                round.run(legs);
+                pace(a, round, legs, now);
             }
+        }
+    }
+
+    private void pace(Account a, Round round, List<WorkedOrder> legs, Instant now) {
+        if (!round.looked()) {
+            return; // nothing seen this round (the list budget, a failure): neither quiet nor news
+        }
+        if (round.quiet() && legs.stream().allMatch(WorkedOrder::resting)) {
+            a.quietRounds++;
+            int beyond = a.quietRounds - QUIET_ROUNDS_AT_FULL_PACE;
+            if (beyond > 0) {
+                double gap = settings.snapshotTick().toMillis() * Math.pow(settings.backoffFactor(), beyond);
+                a.quietUntil = now.plusMillis((long) Math.min(gap, settings.maxWorkingPoll().toMillis()));
+            }
+        } else {
+            a.quietRounds = 0;
+            a.quietUntil = null;
         }
     }
 
@@ -140,6 +178,17 @@ public class OrderDesk {
             this.account = account;
             this.accountKey = accountKey;
             this.now = now;
+        }
+
+        /** Whether the round read the account's orders at the broker. */
+        boolean looked() {
+            return listed != null;
+        }
+
+        /** Whether the round saw nothing change: nothing reported, sent or recorded. */
+        boolean quiet() {
+            return reports.isEmpty() && placedNow.isEmpty() && progress.isEmpty() && toldUpdated.isEmpty()
+                    && toldRemoved.isEmpty();
         }
 
         void run(List<WorkedOrder> legs) {
@@ -567,6 +616,9 @@ public class OrderDesk {
         private boolean cheap;
         private Instant backoffUntil;
         private long backoffMillis;
+        /** Rounds in a row that saw nothing change at the broker, and until when the account is left alone. */
+        private int quietRounds;
+        private Instant quietUntil;
         private long lists;
     }
 }

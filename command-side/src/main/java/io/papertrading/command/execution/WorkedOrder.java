@@ -80,4 +80,12 @@ public record WorkedOrder(String tag, String tradeId, String username, String ac
         return new WorkedOrder(tag, tradeId, username, accountKey, ticket, notBefore, confirmBy, withdraw, silent,
                 stage, orderId, acknowledged, true, lastReport, retryAt, backoffMillis);
     }
+
+    /**
+     * At the broker, acknowledged and not being withdrawn: nothing to do but look at it now and then. An account
+     * whose legs are all resting is looked at less often the longer nothing changes (see {@link OrderDesk}).
+     */
+    public boolean resting() {
+        return stage == Stage.SENT && acknowledged && !withdraw;
+    }
 }

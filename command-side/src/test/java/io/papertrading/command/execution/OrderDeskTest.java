@@ -268,6 +268,7 @@ class OrderDeskTest {
 
     @Test
     void anAccountWithARequestBudgetIsListedNoMoreOftenThanItsCapAllows() {
+        desk = deskWithoutQuietPace(settings, broker);
         sent("t1");
 
         for (int i = 0; i < 60; i++) {
@@ -395,7 +396,8 @@ class OrderDeskTest {
                                     Duration.ZERO, 0))));
             OrderDesk tradierDesk = new OrderDesk(legs,
                     user -> new BrokerAccount("tradier:sandbox:" + ScriptedTradier.ACCOUNT, "TRADIER", tradierBroker, true),
-                    batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock, settings);
+                    batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock,
+                    withWorkingCeiling(settings, Duration.ofSeconds(1))); // the cap alone, not the quiet pace
             for (int i = 0; i < 100; i++) {
                 String tag = "t" + i;
                 String id = tradierBroker.placeOrder(OrderRequest.limit(tag, Instrument.stock("AAPL"),
@@ -413,6 +415,89 @@ class OrderDeskTest {
             assertThat(tradier.gets.get()).isZero();
             assertThat(reports).hasSize(100);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------ quiet pace
+
+    @Test
+    void anAccountWhoseOrdersOnlyRestIsLookedAtLessAndLessOftenUpToTheWorkingCeiling() {
+        desk = deskWithoutCap();
+        sent("t1");
+
+        for (int i = 0; i < 600; i++) {
+            tick(); // ten minutes of rounds, nothing changing at the broker
+        }
+
+        // full pace for the first rounds, then gaps growing ×1.5 from a second to the 30 s ceiling
+        assertThat(broker.listCalls).isBetween(25, 35);
+        int before = broker.listCalls;
+        for (int i = 0; i < 300; i++) {
+            tick();
+        }
+        assertThat(broker.listCalls - before).as("lists in five quiet minutes").isBetween(9, 11);
+        assertThat(reports).hasSize(1); // seen once when it was first listed, and never again: nothing changed
+    }
+
+    @Test
+    void aFillOfAQuietAccountsOrderIsSeenWithinTheCeilingAndTheAccountIsBackAtFullPace() {
+        desk = deskWithoutCap();
+        String id = sent("t1");
+        for (int i = 0; i < 300; i++) {
+            tick();
+        }
+
+        broker.set(id, OrderState.PARTIALLY_FILLED, 1, "20", null);
+        int ticks = 0;
+        while (reports.size() < 2 && ticks < 60) {
+            tick();
+            ticks++;
+        }
+
+        assertThat(ticks).as("seconds until the change was seen").isLessThanOrEqualTo(30);
+        int before = broker.listCalls;
+        for (int i = 0; i < 3; i++) {
+            tick();
+        }
+        assertThat(broker.listCalls - before).as("back at one list a round").isEqualTo(3);
+    }
+
+    @Test
+    void aNewLegOrAWithdrawalOnAQuietAccountIsWorkedAtTheNextRound() {
+        desk = deskWithoutCap();
+        sent("t1");
+        for (int i = 0; i < 300; i++) {
+            tick();
+        }
+
+        add("t2");
+        tick();
+        assertThat(broker.placed).singleElement().satisfies(o -> assertThat(o.tag()).isEqualTo("t2"));
+
+        for (int i = 0; i < 300; i++) {
+            tick();
+        }
+        int cancels = broker.canceled.size();
+        legs.withdraw("t1", false);
+        tick();
+        assertThat(broker.canceled).hasSize(cancels + 1);
+    }
+
+    private OrderDesk deskWithoutCap() {
+        return new OrderDesk(legs, user -> new BrokerAccount("fake:" + user, "FAKE", broker, true),
+                batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock,
+                new ExecutionSettings(Duration.ofSeconds(1), 1.5, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                        Duration.ofSeconds(16), Duration.ofSeconds(60), Duration.ofSeconds(1), 60));
+    }
+
+    private OrderDesk deskWithoutQuietPace(ExecutionSettings s, FakeBroker b) {
+        return new OrderDesk(legs, user -> new BrokerAccount("fake:" + user, "FAKE", b, true),
+                batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock,
+                withWorkingCeiling(s, Duration.ofSeconds(1)));
+    }
+
+    private static ExecutionSettings withWorkingCeiling(ExecutionSettings s, Duration ceiling) {
+        return new ExecutionSettings(s.firstPoll(), s.backoffFactor(), s.maxUnconfirmedPoll(), ceiling,
+                s.maxBrokerBackoff(), s.confirmationTimeout(), s.snapshotTick(), s.maxListRequestsPerMinute());
     }
 
     // -------------------------------------------------------------------------------------------- fixtures

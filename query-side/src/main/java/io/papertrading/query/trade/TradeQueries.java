@@ -143,6 +143,34 @@ public class TradeQueries {
         }
     }
 
+    /**
+     * The user's trades written since {@code cursor} (a horizon an earlier call returned; {@code null} for none:
+     * then only the current horizon is read), oldest change first, and the new horizon. A row whose transaction
+     * is not yet below the new horizon (an older transaction was still running) is left for the next call and
+     * reported in {@link TradeChanges#deferred()}: a caller should ask again soon, since that transaction's end
+     * may notify nobody. See the {@code V34} migration for why this never skips a late commit.
+     */
+    public TradeChanges changesSince(String username, Long cursor) {
+        return userScope.read(username, jdbc -> {
+            // read before the rows, in an earlier statement: every transaction below it has ended by then
+            long horizon = jdbc.queryForObject("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", Long.class);
+            if (cursor == null) {
+                return new TradeChanges(List.of(), horizon, false);
+            }
+            List<TradeView> changed = new ArrayList<>();
+            boolean[] deferred = {false};
+            jdbc.query("select " + COLUMNS + ", change_tx::text::bigint as change_tx from paper_trades"
+                    + " where username = ? and change_tx >= ?::text::xid8 order by change_tx, id", rs -> {
+                if (rs.getLong("change_tx") < horizon) {
+                    changed.add(trade(rs, 0));
+                } else {
+                    deferred[0] = true;
+                }
+            }, username, cursor);
+            return new TradeChanges(changed, horizon, deferred[0]);
+        });
+    }
+
     /** The trade's status changes, oldest first; empty when the trade is not the user's. */
     public Optional<List<TransitionView>> transitions(String username, String tradeId) {
         return userScope.read(username, jdbc -> {

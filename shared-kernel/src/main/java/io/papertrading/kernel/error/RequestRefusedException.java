@@ -8,7 +8,8 @@ package io.papertrading.kernel.error;
 public abstract sealed class RequestRefusedException extends RuntimeException
         permits IllegalTransitionException, VersionConflictException, IdempotencyKeyReusedException,
         TradeNotFoundException, ValidationFailedException, RiskLimitException, BrokerCredentialsException,
-        BrokerUnavailableException, UnknownResourceException, BrokerInUseException, OperationConflictException {
+        BrokerUnavailableException, UnknownResourceException, BrokerInUseException, OperationConflictException,
+        TooManyStreamsException {
 
     private final ErrorCode code;
 
