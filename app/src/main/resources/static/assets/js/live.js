@@ -67,6 +67,12 @@ export class Live {
       this.pollInstead('Updates every 5 s: too many live connections are open for your user (close another tab to go live)');
       return;
     }
+    if (response.status === 400 && this.lastEventId !== null) {
+      // the server does not know our last id (another server, or a restart): start afresh; ready reloads all
+      this.lastEventId = null;
+      this.retryLater();
+      return;
+    }
     if (response.status === 401) {
       this.stop();
       this.onUnauthorized();

@@ -51,6 +51,9 @@ const TARGET_WORDS = {
 /** ILLEGAL_TRANSITION in words. */
 export function explainTransition(from, to) {
   const state = STATE_WORDS[from] ?? `in state ${from}`;
+  if (['CLOSED', 'EXPIRED', 'CANCELED'].includes(from)) {
+    return `This trade has ended (${from.toLowerCase()}): nothing can change it any more. The page now shows its final state.`;
+  }
   if (!to || from === to) {
     return `This trade is ${state}, so this change is no longer possible. The page now shows its current state.`;
   }

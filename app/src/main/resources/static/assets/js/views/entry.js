@@ -222,7 +222,8 @@ export function render(main, ctx) {
       const cells = (e) => (e ? [money(e.quote?.bid), money(e.quote?.ask), fixed(e.quote?.greeks?.delta, 3), percent(e.quote?.greeks?.impliedVolatility)]
         : ['—', '—', '—', '—']).map((t) => h('td', { class: 'num' }, t));
       const pick = (e, type) => h('td', {}, e ? h('button', {
-        type: 'button', class: 'small pick', dataset: { strike: String(s), type },
+        // the selects and radios above are the keyboard's way; these buttons are the mouse's shortcut
+        type: 'button', class: 'small pick', tabindex: '-1', dataset: { strike: String(s), type },
         'aria-label': `Choose the ${s} ${type.toLowerCase()}`, 'aria-pressed': 'false',
         onClick: () => {
           strike.value = String(s);

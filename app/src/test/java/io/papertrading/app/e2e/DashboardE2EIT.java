@@ -40,7 +40,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The dashboard end to end, in headless Chromium against the packaged jar on its embedded default: alice signs
- * in, picks an option from the chain, watches the trade open without a reload, closes it, finds it in the history
+ * in, picks an option from the chain, watches the trade open over the live stream without a reload, closes it,
+ * finds it in the history
  * with its P&amp;L, its chart and its audit trail; bob, in another browser, sees none of it. A double click on
  * submit places one trade. Screenshots of each screen go to {@code target/e2e-screenshots/}.
  * {@code PAPER_E2E_BROWSER=auto|off|required} (see {@link Browsers}).
@@ -80,6 +81,8 @@ class DashboardE2EIT {
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#dev-login input[name=username]")));
             screenshot(alice, "01-login");
             signIn(alice, wait, "alice");
+            // changes are pushed over GET /api/stream, not polled
+            wait.until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "live"));
             // survives only as long as the page is never reloaded
             String marker = UUID.randomUUID().toString();
             js(alice).executeScript("window.e2eMarker = arguments[0];", marker);
