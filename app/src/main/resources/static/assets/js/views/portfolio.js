@@ -154,12 +154,16 @@ export function render(main, ctx) {
       const points = await api(`/api/analytics/equity-curve${query({ from: filters.from, to: filters.to })}`);
       const series = points.map((p) => ({ x: Date.parse(`${p.date}T12:00:00Z`), y: Number(p.cumulativePnl) }));
       const last = points[points.length - 1];
+      if (points.length === 0) {
+        curveBox.replaceChildren(h('p', { class: 'empty' }, 'No closed trades in this range yet.'));
+        curveTableBody.replaceChildren();
+        return;
+      }
       curveBox.replaceChildren(lineChart({
         title: 'Equity curve', className: 'equity-chart',
-        desc: points.length ? `${points.length} days from ${points[0].date} to ${last.date}; cumulative realized P&L ${pnl(last.cumulativePnl)}.`
-          : 'No closed trades in this range yet.',
+        desc: `${points.length} days from ${points[0].date} to ${last.date}; cumulative realized P&L ${pnl(last.cumulativePnl)}.`,
         series: [{ label: 'cumulative', cls: 'series-equity', points: series }],
-        lines: points.length ? [{ key: 'zero', label: 'Zero', cls: 'line-zero', y: 0 }] : [],
+        lines: [{ key: 'zero', label: 'Zero', cls: 'line-zero', y: 0 }],
         formatX: (x) => new Date(x).toISOString().slice(0, 10), formatY: (y) => pnl(y),
       }), legend([{ label: 'Cumulative realized P&L', cls: 'series-equity' }]));
       curveTableBody.replaceChildren(...points.map((p) => h('tr', {},
