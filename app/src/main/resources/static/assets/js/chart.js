@@ -3,7 +3,8 @@ import { h } from './dom.js';
 
 const W = 760;
 const H = 280;
-const PAD = { top: 16, right: 96, bottom: 34, left: 72 };
+const PAD = { top: 16, right: 118, bottom: 34, left: 72 };
+const LABEL_GAP = 14;
 
 function niceTicks(min, max, count) {
   if (min === max) return [min];
@@ -81,11 +82,17 @@ export function lineChart({ title, desc, series, lines = [], formatX, formatY, c
   grid.append(h('svg:rect', { x: PAD.left, y: PAD.top, width: plotW, height: plotH, class: 'chart-frame' }));
   svg.append(grid);
 
-  for (const l of lines) {
-    const y = sy(l.y);
+  // labels of lines close together are spread apart so that none hides another
+  const placed = lines.map((l) => ({ l, y: sy(l.y), labelY: sy(l.y) })).sort((a, b) => a.y - b.y);
+  for (let i = 1; i < placed.length; i += 1) {
+    placed[i].labelY = Math.max(placed[i].labelY, placed[i - 1].labelY + LABEL_GAP);
+  }
+  const overflow = placed.length ? placed[placed.length - 1].labelY - (H - PAD.bottom) : 0;
+  if (overflow > 0) for (const p of placed) p.labelY -= overflow;
+  for (const { l, y, labelY } of placed) {
     svg.append(h('svg:g', { class: `chart-hline ${l.cls}`, dataset: { line: l.key } },
       h('svg:line', { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y }),
-      h('svg:text', { x: W - PAD.right + 6, y: y + 4, class: 'chart-hline-label' }, `${l.label} ${formatY(l.y)}`)));
+      h('svg:text', { x: W - PAD.right + 6, y: labelY + 4, class: 'chart-hline-label' }, `${l.label} ${formatY(l.y)}`)));
   }
   for (const s of series) {
     if (s.points.length === 0) continue;

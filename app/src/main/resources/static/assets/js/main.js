@@ -2,7 +2,7 @@
 import { session, setUnauthorizedHandler } from './api.js';
 import { Store } from './store.js';
 import { Live } from './live.js';
-import { clearAlert, clearNotice, showAlert } from './ui.js';
+import { clearAlert, clearNotice, showAlert, SESSION_ENDED } from './ui.js';
 import * as login from './views/login.js';
 import * as entry from './views/entry.js';
 import * as positions from './views/positions.js';
@@ -67,8 +67,9 @@ function expired() {
   if (!session.token) return;
   endSession();
   session.clear();
+  keepAlert = true;
   location.hash = '#/login';
-  showAlert('Your session has ended (the token expired or was refused). Please sign in again.');
+  showAlert(SESSION_ENDED);
 }
 
 function route() {
@@ -110,10 +111,7 @@ function route() {
 let routed = false;
 let keepAlert = false;
 
-setUnauthorizedHandler(() => {
-  keepAlert = true;
-  expired();
-});
+setUnauthorizedHandler(expired);
 
 // A token handed over in the address (#token=…) is taken and removed from the address at once.
 if (location.hash.startsWith('#token=')) {

@@ -11,6 +11,7 @@ export class Store {
     this.seenActive = new Set();
     this.listeners = new Set();
     this.refreshing = null;
+    this.queued = null;
   }
 
   /** fn(kind, payload): kind is 'trade' (a trade changed), 'portfolio' or 'refresh' (everything reloaded). */
@@ -76,7 +77,16 @@ export class Store {
    * Trades held as live that are no longer listed have ended: each is read once to learn how.
    */
   refresh() {
-    if (this.refreshing) return this.refreshing;
+    if (this.refreshing) {
+      // a reload asked for while one runs (say at the stream's ready) must read after this moment: queue one
+      if (!this.queued) {
+        this.queued = this.refreshing.catch(() => null).then(() => {
+          this.queued = null;
+          return this.refresh();
+        });
+      }
+      return this.queued;
+    }
     this.refreshing = (async () => {
       const [list, portfolio] = await Promise.all([
         api(`/api/trades${query({ status: ACTIVE, size: 500 })}`),

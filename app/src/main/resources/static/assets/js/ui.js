@@ -1,6 +1,8 @@
 // Messages: the page's alert region, the status line, errors beside fields, refusals explained in words.
 import { h } from './dom.js';
 
+export const SESSION_ENDED = 'Your session has ended (the token expired or was refused). Please sign in again.';
+
 const alertBox = () => document.getElementById('alert');
 const noticeBox = () => document.getElementById('notice');
 
@@ -93,6 +95,7 @@ export function explain(error, { version } = {}) {
       return `The broker cannot be reached right now: ${p.detail ?? ''} Try again in a moment.`;
     default:
       if (error.status === 0) return p.detail;
+      if (error.status === 401) return SESSION_ENDED;
       if (error.status === 403) return 'Your token does not allow this.';
       return [p.title, p.detail].filter(Boolean).join(': ') || `The server answered ${error.status}.`;
   }

@@ -56,6 +56,7 @@ export function render(main, ctx) {
         h('th', { colspan: '5', scope: 'colgroup' }, 'Puts')),
       h('tr', {}, ['Bid', 'Ask', 'Delta', 'IV', 'Pick', 'Pick', 'Bid', 'Ask', 'Delta', 'IV'].map((t) => h('th', { scope: 'col' }, t)))),
     chainBody);
+  const chainWrap = h('div', { class: 'chain-wrap', tabindex: '0', role: 'region', 'aria-label': 'Option chain, scrollable' }, chainTable);
   const refreshChain = h('button', { type: 'button', class: 'secondary small', id: 'refresh-chain' }, 'Refresh prices');
   const optionPicker = h('fieldset', { class: 'picker', id: 'option-picker', 'aria-describedby': contractError.id },
     h('legend', {}, 'Contract'),
@@ -66,7 +67,7 @@ export function render(main, ctx) {
     contractError,
     contract.symbol = h('p', { class: 'contract-name', id: 'contract-symbol', 'aria-live': 'polite' }, 'No contract chosen yet.'),
     contractPanel,
-    h('div', { class: 'chain-wrap', tabindex: '0', role: 'region', 'aria-label': 'Option chain, scrollable' }, chainTable),
+    chainWrap,
     h('div', { class: 'buttons' }, refreshChain));
 
   const quantity = h('input', { name: 'quantity', type: 'number', min: '1', max: '10000', step: '1', value: '1', inputmode: 'numeric', class: 'short' });
@@ -121,6 +122,7 @@ export function render(main, ctx) {
   });
   syncKind();
   syncOrderType();
+  renderChain();
 
   symbol.addEventListener('input', () => {
     const upper = symbol.value.toUpperCase();
@@ -144,8 +146,8 @@ export function render(main, ctx) {
   async function lookUp() {
     clearFieldErrors(form);
     const sym = symbol.value.trim();
-    if (!sym) {
-      fieldError('symbol', 'enter a symbol first');
+    if (!/^[A-Z.]{1,10}$/.test(sym)) {
+      fieldError('symbol', sym ? '1–10 letters A–Z or “.”' : 'enter a symbol first');
       symbol.setAttribute('aria-invalid', 'true');
       symbol.focus();
       return;
@@ -153,6 +155,8 @@ export function render(main, ctx) {
     const mine = ++lookups;
     quoteLine.textContent = `Looking up ${sym}…`;
     chain = [];
+    expiration.replaceChildren(h('option', { value: '' }, 'Look up a symbol first'));
+    expiration.disabled = true;
     renderChain();
     try {
       const [quotes, expirations] = await Promise.all([
@@ -202,6 +206,8 @@ export function render(main, ctx) {
     const previous = strike.value;
     const strikes = strikesOf(chain);
     chainBody.replaceChildren();
+    chainWrap.hidden = chain.length === 0;
+    refreshChain.hidden = chain.length === 0;
     if (chain.length === 0) {
       strike.replaceChildren(h('option', { value: '' }, '—'));
       strike.disabled = true;
@@ -250,6 +256,7 @@ export function render(main, ctx) {
     const q = e?.quote;
     const g = q?.greeks;
     setText(contract.symbol, e ? `${symbol.value.trim()} ${e.expiry} ${Number(e.strike)} ${e.optionType.toLowerCase()} (${e.optionSymbol})` : 'No contract chosen yet.');
+    contractPanel.hidden = !e;
     setText(contract.bid, money(q?.bid));
     setText(contract.ask, money(q?.ask));
     setText(contract.mark, money(q?.mark));

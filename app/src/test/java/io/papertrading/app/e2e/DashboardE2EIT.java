@@ -43,7 +43,7 @@ import static org.awaitility.Awaitility.await;
  * in, picks an option from the chain, watches the trade open over the live stream without a reload, closes it,
  * finds it in the history
  * with its P&amp;L, its chart and its audit trail; bob, in another browser, sees none of it. A double click on
- * submit places one trade. Screenshots of each screen go to {@code target/e2e-screenshots/}.
+ * submit places one trade, which is then canceled. Screenshots of each screen go to {@code target/e2e-screenshots/}.
  * {@code PAPER_E2E_BROWSER=auto|off|required} (see {@link Browsers}).
  */
 class DashboardE2EIT {
@@ -128,6 +128,20 @@ class DashboardE2EIT {
                     .matches("[+−]?\\$\\d+\\.\\d{2}");
             assertThat(alice.findElement(row).getText()).contains("AAPL " + expiry).contains("PUT").contains("2 / 2");
             assertNoReload(alice, marker);
+
+            // --- brackets edited in their dialog: on the row at once, and later as lines on the chart
+            String token = devToken("alice");
+            BigDecimal entry = getJson("/api/trades/" + tradeId, token).get("entryPrice").decimalValue();
+            BigDecimal stop = entry.multiply(new BigDecimal("0.5")).setScale(2, RoundingMode.DOWN);
+            BigDecimal target = entry.multiply(new BigDecimal("2")).setScale(2, RoundingMode.UP);
+            alice.findElement(row).findElement(By.cssSelector("button[data-action=brackets]")).click();
+            WebElement stopLoss = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog input[name=stopLoss]")));
+            stopLoss.sendKeys(stop.toPlainString());
+            alice.findElement(By.cssSelector("dialog input[name=takeProfit]")).sendKeys(target.toPlainString());
+            alice.findElement(By.cssSelector("dialog button[type=submit]")).click();
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.tagName("dialog"), 0));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#trade-" + tradeId + " [data-col=brackets]"),
+                    price(stop) + " / " + price(target)));
             screenshot(alice, "03-open-positions");
 
             // --- close it; it leaves the open positions and shows as ended, still without a reload
@@ -138,14 +152,13 @@ class DashboardE2EIT {
             assertNoReload(alice, marker);
 
             // --- the history shows it with its realized P&L, the same as the API's
-            String token = devToken("alice");
             JsonNode closed = getJson("/api/trades/" + tradeId, token);
             assertThat(closed.get("status").asText()).isEqualTo("CLOSED");
             alice.findElement(By.linkText("Portfolio")).click();
             By historyRow = By.cssSelector("#history tr[data-trade-id='" + tradeId + "']");
             wait.until(d -> "CLOSED".equals(d.findElement(historyRow).getAttribute("data-status")));
             assertThat(alice.findElement(historyRow).findElement(By.cssSelector("[data-col=pnl]")).getText())
-                    .isEqualTo(money(closed.get("realizedPnl").decimalValue()));
+                    .isEqualTo(pnl(closed.get("realizedPnl").decimalValue()));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#equity-curve svg .series-equity")));
             assertThat(alice.findElement(By.cssSelector("#portfolio-figures [data-figure=closedTrades]")).getText()).isEqualTo("1");
             assertThat(alice.findElement(By.id("strategies")).getText()).contains("e2e-chain");
@@ -154,7 +167,9 @@ class DashboardE2EIT {
             // --- its detail: chart with entry and exit lines, audit trail with actors, raw events
             alice.findElement(historyRow).findElement(By.tagName("a")).click();
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#price-chart svg g[data-line=exit]")));
-            assertThat(alice.findElements(By.cssSelector("#price-chart svg g[data-line=entry]"))).hasSize(1);
+            for (String line : List.of("entry", "stop", "target")) {
+                assertThat(alice.findElements(By.cssSelector("#price-chart svg g[data-line=" + line + "]"))).as(line).hasSize(1);
+            }
             assertThat(alice.findElements(By.cssSelector("#price-chart svg .series-price path, #price-chart svg .series-price circle")))
                     .isNotEmpty();
             wait.until(d -> d.findElements(By.cssSelector("#audit-trail tbody tr")).size() >= 4);
@@ -164,7 +179,7 @@ class DashboardE2EIT {
             List<String> actors = alice.findElements(By.cssSelector("#audit-trail td.actor")).stream().map(WebElement::getText).toList();
             assertThat(actors).contains("alice").hasSizeGreaterThan(1).doesNotContain("");
             assertThat(alice.findElement(By.cssSelector("#trade-facts [data-fact=realizedPnl]")).getText())
-                    .isEqualTo(money(closed.get("realizedPnl").decimalValue()));
+                    .isEqualTo(pnl(closed.get("realizedPnl").decimalValue()));
             alice.findElement(By.cssSelector("#raw-events-box summary")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("raw-events"), "TradePlaced"));
             screenshot(alice, "04-trade-detail");
@@ -207,7 +222,7 @@ class DashboardE2EIT {
     }
 
     @Test
-    void aDoubleClickOnSubmitPlacesOneTradeAndRefusalsShowBesideTheirFields() throws Exception {
+    void refusalsShowBesideTheirFieldsADoubleClickPlacesOneTradeAndItCancels() throws Exception {
         ChromeDriver carol = Browsers.open();
         try {
             WebDriverWait wait = new WebDriverWait(carol, WAIT, Duration.ofMillis(100));
@@ -227,13 +242,13 @@ class DashboardE2EIT {
             assertThat(carol.findElement(By.cssSelector(".field-error[data-error-for=limitPrice]")).getText()).contains("LIMIT");
             assertThat(quantity.getAttribute("aria-invalid")).isEqualTo("true");
 
-            // corrected, then submitted with a double click
+            // corrected (a limit far below the market, so it rests), then submitted with a double click
             quantity.clear();
             quantity.sendKeys("3");
-            carol.findElement(By.cssSelector("label[for=orderType-market]")).click();
+            carol.findElement(By.name("limitPrice")).sendKeys("1.25");
             carol.findElement(By.name("strategy")).sendKeys("double-click");
             new Actions(carol).doubleClick(carol.findElement(By.id("place-trade"))).perform();
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("placed-trade-link")));
+            String tradeId = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("placed-trade-link"))).getAttribute("data-trade-id");
             assertThat(carol.findElements(By.cssSelector(".field-error[data-error-for=quantity]")).get(0).getText()).isEmpty();
 
             String token = devToken("carol");
@@ -244,6 +259,16 @@ class DashboardE2EIT {
             Number posts = (Number) js(carol).executeScript("return performance.getEntriesByType('resource')"
                     + ".filter(e => e.name === arguments[0] && e.initiatorType === 'fetch').length;", app.baseUrl() + "/api/trades");
             assertThat(posts.intValue()).as("POST /api/trades requests: the refused one and the double-clicked one").isEqualTo(2);
+
+            // the resting order is canceled from the positions page
+            carol.findElement(By.linkText("Positions")).click();
+            By row = By.id("trade-" + tradeId);
+            wait.until(d -> "PENDING".equals(d.findElement(row).getAttribute("data-status")));
+            assertThat(carol.findElements(By.cssSelector("#trade-" + tradeId + " button[data-action=close]")).get(0).isDisplayed()).isFalse();
+            carol.findElement(row).findElement(By.cssSelector("button[data-action=cancel]")).click();
+            wait.until(ExpectedConditions.numberOfElementsToBe(row, 0));
+            wait.until(d -> "CANCELED".equals(d.findElement(By.cssSelector("#ended tr[data-trade-id='" + tradeId + "']"))
+                    .getAttribute("data-status")));
             assertNoScriptErrors(carol);
         } catch (Throwable failure) {
             keepEvidence(carol, "carol", failure);
@@ -306,8 +331,13 @@ class DashboardE2EIT {
         }
     }
 
-    /** As the dashboard shows money: +$1.00, −$1.00 (a real minus sign), $0.00. */
-    private static String money(BigDecimal value) {
+    /** As the dashboard shows a price: $1,234.50. */
+    private static String price(BigDecimal value) {
+        return String.format(Locale.US, "$%,.2f", value.setScale(2, RoundingMode.HALF_EVEN));
+    }
+
+    /** As the dashboard shows P&amp;L: +$1.00, −$1.00 (a real minus sign), $0.00. */
+    private static String pnl(BigDecimal value) {
         BigDecimal cents = value.setScale(2, RoundingMode.HALF_EVEN);
         String digits = String.format(Locale.US, "$%,.2f", cents.abs());
         return cents.signum() > 0 ? "+" + digits : cents.signum() < 0 ? "−" + digits : digits;
