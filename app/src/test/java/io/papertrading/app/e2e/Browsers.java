@@ -1,6 +1,5 @@
 package io.papertrading.app.e2e;
 
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -33,22 +32,26 @@ final class Browsers {
     private Browsers() {
     }
 
-    /** Aborts (skips) or fails the calling test class when no browser may or can run. */
-    static void requireAvailable() {
+    /**
+     * Why the browser tests cannot run here (they are then skipped), or null when they can; fails at once when
+     * {@code PAPER_E2E_BROWSER=required} and the browser is missing.
+     */
+    static String unavailable() {
         String mode = env("PAPER_E2E_BROWSER", "auto").trim().toLowerCase(Locale.ROOT);
         boolean present = Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
-        switch (mode) {
-            case "off" -> Assumptions.abort("browser tests are off (PAPER_E2E_BROWSER=off)");
+        Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE); // CDP version notices
+        return switch (mode) {
+            case "off" -> "browser tests are off (PAPER_E2E_BROWSER=off)";
             case "required" -> {
                 if (!present) {
                     fail("PAPER_E2E_BROWSER=required but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: " + INSTALL);
                 }
+                yield null;
             }
-            case "auto" -> Assumptions.assumeTrue(present, () -> "skipped: headless Chromium not found (" + CHROMIUM
-                    + ", " + CHROMEDRIVER + "); install it with `" + INSTALL + "`, or set PAPER_E2E_BROWSER=required to fail instead");
+            case "auto" -> present ? null : "skipped: headless Chromium not found (" + CHROMIUM + ", " + CHROMEDRIVER
+                    + "); install it with `" + INSTALL + "`, or set PAPER_E2E_BROWSER=required to fail instead";
             default -> fail("PAPER_E2E_BROWSER must be auto, off or required, not " + mode);
-        }
-        Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE); // CDP version notices
+        };
     }
 
     /**

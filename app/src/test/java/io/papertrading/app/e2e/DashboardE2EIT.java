@@ -3,7 +3,9 @@ package io.papertrading.app.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -54,14 +56,25 @@ class DashboardE2EIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PackagedApp app;
+    /** Why there is no browser to test with (each test is then skipped with it), or null. */
+    private static String skipped;
 
     @BeforeAll
     static void startTheApp() throws Exception {
-        Browsers.requireAvailable();
+        skipped = Browsers.unavailable();
+        if (skipped != null) {
+            System.out.println("[DashboardE2EIT] " + skipped);
+            return;
+        }
         Files.createDirectories(SHOTS);
         // prices every second, so the trade's chart has points within the few seconds it is open
         app = PackagedApp.start(Path.of("target", "paper-trading.jar"), Path.of("target", "e2e-app.log"),
                 Map.of("PAPER_MONITOR_INTERVAL", "1s"));
+    }
+
+    @BeforeEach
+    void aBrowserIsAvailable() {
+        Assumptions.assumeTrue(skipped == null, skipped);
     }
 
     @AfterAll
