@@ -26,7 +26,7 @@ export function render(main, ctx) {
     field('Account id', accountId, { name: 'accountId', hint: 'For example VA000000.' }).wrap,
     tokenField.wrap);
   const brokerForm = h('form', { class: 'stack', id: 'broker-form', novalidate: true },
-    h('fieldset', { class: 'radios', 'aria-describedby': brokerError.id }, h('legend', {}, 'Broker'),
+    h('fieldset', { class: 'radios', 'aria-describedby': brokerError.id }, h('legend', {}, 'Where your orders go'),
       choice('broker', 'SIMULATED', 'Simulated (built in)', true), choice('broker', 'TRADIER', 'Tradier', false), brokerError),
     tradierFields,
     formAlert(),

@@ -201,6 +201,10 @@ class DashboardE2EIT {
             alice.findElement(By.linkText("Settings")).click();
             wait.until(ExpectedConditions.elementToBeClickable(By.id("test-connection"))).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("test-result"), "Connected to SIMULATED"));
+            alice.findElement(By.cssSelector("label[for=broker-tradier]")).click(); // shows the credentials, saves nothing
+            WebElement brokerToken = wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("token")));
+            assertThat(brokerToken.getAttribute("type")).isEqualTo("password");
+            assertThat(brokerToken.getAttribute("value")).isEmpty();
             screenshot(alice, "06-settings");
             assertNoReload(alice, marker);
             assertNoScriptErrors(alice);
