@@ -22,6 +22,11 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ContentSecurityPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +46,18 @@ class SecurityConfiguration {
     static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     /** The role that opens the admin API, matched exactly: {@code ADMIN} or {@code Admin} is another role. */
     static final String ADMIN = "admin";
+    /**
+     * The dashboard's pages and assets: everything from this origin only, no inline script or style, never
+     * framed. Only on the dashboard's paths, so Swagger UI (which needs inline code) keeps working.
+     */
+    static final String DASHBOARD_CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'";
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, ObjectMapper mapper) throws Exception {
         http.csrf(c -> c.disable())
+                .headers(h -> h.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(dashboard(),
+                        new ContentSecurityPolicyHeaderWriter(DASHBOARD_CSP))))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/api/auth/dev-token").permitAll()
@@ -65,6 +78,11 @@ class SecurityConfiguration {
                         .accessDeniedHandler((req, res, ex) -> Problems.write(res, mapper,
                                 Problems.of(HttpStatus.FORBIDDEN, "FORBIDDEN", "your token does not allow this"))));
         return http.build();
+    }
+
+    private static RequestMatcher dashboard() {
+        PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
+        return new OrRequestMatcher(path.matcher("/"), path.matcher("/index.html"), path.matcher("/assets/**"));
     }
 
     private static JwtAuthenticationToken authenticate(Jwt jwt) {
