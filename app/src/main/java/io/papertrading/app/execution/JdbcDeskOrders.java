@@ -19,10 +19,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -109,11 +107,6 @@ class JdbcDeskOrders implements DeskOrders {
     @Override
     public List<WorkedOrder> all() {
         return jdbc.query(SELECT + " order by account_key, tag", ROW);
-    }
-
-    @Override
-    public Set<String> accounts() {
-        return new HashSet<>(jdbc.queryForList("select distinct account_key from desk_orders", String.class));
     }
 
     @Override

@@ -1,12 +1,9 @@
 package io.papertrading.app.e2e;
 
+import io.papertrading.app.support.AppProcesses;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,16 +14,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static org.awaitility.Awaitility.await;
-
 /**
  * The packaged jar ({@code target/paper-trading.jar}, built by {@code package} before Failsafe runs) started as a
  * newcomer starts it: the embedded default, in a fresh data directory, on a free port, with none of the caller's
  * {@code PAPER_*} settings. {@link #close()} sends SIGTERM (the app then stops its PostgreSQL) and removes the data.
  */
 final class PackagedApp implements AutoCloseable {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final Path dataDir;
@@ -46,10 +39,7 @@ final class PackagedApp implements AutoCloseable {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the tests with `./mvnw verify` "
                     + "(the jar is built by `package`, before the integration tests)");
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = AppProcesses.freePort();
         Path data = Files.createTempDirectory("paper-e2e-data");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Daxoniq.update-checker.disabled=true", "-jar", jar.toAbsolutePath().toString()));
@@ -63,27 +53,12 @@ final class PackagedApp implements AutoCloseable {
         environment.putAll(env);
         PackagedApp app = new PackagedApp(builder.start(), data, log, "http://127.0.0.1:" + port);
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(app::healthy);
+            AppProcesses.awaitHealthy(app.process, port, Duration.ofSeconds(120), log);
         } catch (RuntimeException | Error e) {
             app.close();
             throw new AssertionError("the packaged app did not become healthy; its log: " + log, e);
         }
         return app;
-    }
-
-    private boolean healthy() {
-        if (!process.isAlive()) {
-            throw new AssertionError("the packaged app exited (" + process.exitValue() + "); see " + log);
-        }
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/health")).timeout(Duration.ofSeconds(2))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     String baseUrl() {

@@ -107,22 +107,27 @@ public final class AppProcesses implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.toFile())).start();
         processes.add(process);
         try {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("the app exited; see " + logs);
-                }
-                try {
-                    return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            awaitHealthy(process, port, Duration.ofSeconds(90), logs);
         } catch (RuntimeException | Error e) {
             process.destroyForcibly();
             throw new AssertionError("the app did not start; its log: " + logs + "\n" + tail(), e);
         }
         return process;
+    }
+
+    /** Waits until the app {@code process} on {@code port} reports healthy; fails at once if it exits. */
+    public static void awaitHealthy(Process process, int port, Duration limit, Path log) {
+        await().atMost(limit).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the app exited (" + process.exitValue() + "); see " + log);
+            }
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     /** The last lines of the log. */

@@ -4,8 +4,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The order legs the {@link OrderDesk} works. The saga adds and withdraws legs in its own unit of work (a saga
@@ -40,11 +38,6 @@ public interface DeskOrders {
 
     /** Every leg, for one round. */
     List<WorkedOrder> all();
-
-    /** The accounts that have legs. */
-    default Set<String> accounts() {
-        return all().stream().map(WorkedOrder::accountKey).collect(Collectors.toSet());
-    }
 
     /**
      * The accounts that have legs, each with whether any leg needs work now: anything but a {@link

@@ -108,11 +108,6 @@ public class OrderDesk {
         return a == null ? 0 : a.lists;
     }
 
-    /** One round of work on the account's legs, whatever its pace (a saga just changed something there). */
-    public void work(String accountKey) {
-        work(accountKey, true);
-    }
-
     /**
      * One round of work on the account's legs, read when the round starts (never another round's stale view).
      * Without {@code news}, an account whose orders only rest at the broker and have not changed for a while is

@@ -107,12 +107,10 @@ class ChangeListener implements SmartLifecycle {
     @Override
     public void stop() {
         started = false;
+        Thread t;
         synchronized (lock) {
             running = false;
             lock.notifyAll();
-        }
-        Thread t;
-        synchronized (lock) {
             t = thread;
         }
         if (t != null) {

@@ -78,7 +78,7 @@ class TradeStreams implements SmartLifecycle {
      */
     SseEmitter open(String username, Long cursor, Duration lifetime) {
         listener.listen(this::changed, this::changedAll);
-        long start = cursor != null ? cursor : trades.changesSince(username, null).horizon();
+        long start = cursor != null ? cursor : trades.streamHorizon(username);
         long timeout = Math.max(1, Math.min(lifetime.toMillis(), MAX_LIFETIME.toMillis()));
         SseEmitter emitter = new SseEmitter(timeout);
         TradeStream stream = new TradeStream(username, emitter, start);
@@ -120,11 +120,6 @@ class TradeStreams implements SmartLifecycle {
     /** Every stream reads again (after the listener reconnected, or as the periodic safety net). */
     void changedAll() {
         byUser.values().forEach(set -> set.forEach(this::schedule));
-    }
-
-    /** Streams open now (for tests and health). */
-    int openStreams() {
-        return open.get();
     }
 
     private void schedule(TradeStream stream) {

@@ -52,6 +52,9 @@ public class TradeQueries {
             realized_pnl, unrealized_pnl, last_price, mfe, mae, strategy, notes, broker, broker_order_id,
             idempotency_key, version, created_at, opened_at, closed_at, updated_at, trade_context""";
 
+    /** The oldest transaction still running: everything below it has ended (migration V34). */
+    private static final String HORIZON = "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
     private final UserScope userScope;
     private final TradeChangeSignal signal;
     private final ObjectReader contextReader;
@@ -143,20 +146,22 @@ public class TradeQueries {
         }
     }
 
+    /** Where a live-update stream that starts now begins: the current horizon (see {@link #changesSince}). */
+    public long streamHorizon(String username) {
+        return userScope.read(username, jdbc -> jdbc.queryForObject(HORIZON, Long.class));
+    }
+
     /**
-     * The user's trades written since {@code cursor} (a horizon an earlier call returned; {@code null} for none:
-     * then only the current horizon is read), oldest change first, and the new horizon. A row whose transaction
+     * The user's trades written since {@code cursor} (a horizon an earlier call returned), oldest change first,
+     * and the new horizon. A row whose transaction
      * is not yet below the new horizon (an older transaction was still running) is left for the next call and
      * reported in {@link TradeChanges#deferred()}: a caller should ask again soon, since that transaction's end
      * may notify nobody. See the {@code V34} migration for why this never skips a late commit.
      */
-    public TradeChanges changesSince(String username, Long cursor) {
+    public TradeChanges changesSince(String username, long cursor) {
         return userScope.read(username, jdbc -> {
             // read before the rows, in an earlier statement: every transaction below it has ended by then
-            long horizon = jdbc.queryForObject("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", Long.class);
-            if (cursor == null) {
-                return new TradeChanges(List.of(), horizon, false);
-            }
+            long horizon = jdbc.queryForObject(HORIZON, Long.class);
             List<TradeView> changed = new ArrayList<>();
             boolean[] deferred = {false};
             jdbc.query("select " + COLUMNS + ", change_tx::text::bigint as change_tx from paper_trades"
