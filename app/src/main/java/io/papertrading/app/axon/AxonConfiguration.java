@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.papertrading.command.trade.LiveTradeLedger;
 import org.axonframework.common.jpa.EntityManagerProvider;
 import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.modelling.saga.repository.SagaStore;
 import org.axonframework.modelling.saga.repository.jpa.JpaSagaStore;
 import org.axonframework.serialization.Serializer;
@@ -64,9 +66,15 @@ class AxonConfiguration {
                 .serializer(serializer).build(), jdbc);
     }
 
+    /**
+     * Pooled streaming processors, except the command side's live-trade ledger: it must write in the transaction
+     * of the command whose events it follows, and fail that command if it cannot.
+     */
     @Bean
     ConfigurerModule pooledProcessors() {
-        return configurer -> configurer.eventProcessing().usingPooledStreamingEventProcessors();
+        return configurer -> configurer.eventProcessing().usingPooledStreamingEventProcessors()
+                .registerSubscribingEventProcessor(LiveTradeLedger.GROUP)
+                .registerListenerInvocationErrorHandler(LiveTradeLedger.GROUP, c -> PropagatingErrorHandler.instance());
     }
 
     @Bean

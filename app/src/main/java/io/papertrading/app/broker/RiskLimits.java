@@ -19,15 +19,15 @@ import java.util.List;
 
 /**
  * Checks an entry against the market and the user's limits. A market order's brackets are checked against the
- * current ask (buy) or bid (sell), its only entry reference. The limits: live trades (max open trades), the position's cost at the current price
- * (max position cost) and the broker's buying power. Cost = price × quantity × multiplier, with the limit
+ * current ask (buy) or bid (sell), its only entry reference. The limits: the position's cost at the current price
+ * (max position cost) and the broker's buying power; the user's max open trades goes into the placement, whose
+ * aggregate counts live trades exactly. Cost = price × quantity × multiplier, with the limit
  * price for a limit order and the ask (buy) or bid (sell) for a market order. A limit is reached, not broken,
  * at equality.
  */
 @Component
 class RiskLimits implements EntryRiskPolicy {
 
-    static final String MAX_OPEN_TRADES = "maxOpenTrades";
     static final String MAX_POSITION_COST = "maxPositionCost";
     static final String BUYING_POWER = "buyingPower";
 
@@ -40,15 +40,8 @@ class RiskLimits implements EntryRiskPolicy {
     }
 
     @Override
-    public void check(String username, TradeOrder order) {
+    public Integer check(String username, TradeOrder order) {
         UserSettings limits = settings.load(username);
-        if (limits.maxOpenTrades() != null) {
-            int live = settings.liveTradeCount(username);
-            if (live >= limits.maxOpenTrades()) {
-                throw new RiskLimitException(MAX_OPEN_TRADES, "you have " + live + " live trades and your limit is "
-                        + limits.maxOpenTrades());
-            }
-        }
         BrokerProvider broker = brokers.resolve(username, limits).provider();
         Money price = entryPrice(broker, order);
         if (order.orderType() == OrderType.MARKET && (order.stopLoss() != null || order.takeProfit() != null)) {
@@ -70,6 +63,7 @@ class RiskLimits implements EntryRiskPolicy {
             throw new RiskLimitException(BUYING_POWER, "the position would cost " + cost
                     + " and your buying power is " + buyingPower);
         }
+        return limits.maxOpenTrades();
     }
 
     private static BigDecimal amount(Money money) {

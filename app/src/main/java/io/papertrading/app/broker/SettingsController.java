@@ -5,6 +5,7 @@ import io.papertrading.broker.BrokerKind;
 import io.papertrading.broker.ConnectionInfo;
 import io.papertrading.broker.crypto.TokenCipher;
 import io.papertrading.broker.tradier.TradierEnvironment;
+import io.papertrading.command.trade.LiveTrades;
 import io.papertrading.kernel.error.BrokerInUseException;
 import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
@@ -40,12 +41,15 @@ class SettingsController {
     private final TokenCipher cipher;
     private final BrokerFactory factory;
     private final UserBrokers brokers;
+    private final LiveTrades liveTrades;
 
-    SettingsController(UserSettingsStore store, TokenCipher cipher, BrokerFactory factory, UserBrokers brokers) {
+    SettingsController(UserSettingsStore store, TokenCipher cipher, BrokerFactory factory, UserBrokers brokers,
+                       LiveTrades liveTrades) {
         this.store = store;
         this.cipher = cipher;
         this.factory = factory;
         this.brokers = brokers;
+        this.liveTrades = liveTrades;
     }
 
     record RiskView(Integer maxOpenTrades, BigDecimal maxPositionCost, BigDecimal defaultStopLossPct,
@@ -97,7 +101,7 @@ class SettingsController {
                 || !Objects.equals(current.accountId(), accountId);
         if (otherAccount) {
             // a live trade's saga polls whatever account the settings name: switching would orphan its order
-            int live = store.liveTradeCount(username);
+            int live = liveTrades.count(username);
             if (live > 0) {
                 throw new BrokerInUseException(live);
             }

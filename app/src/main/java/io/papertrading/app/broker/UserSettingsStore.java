@@ -85,11 +85,4 @@ class UserSettingsStore {
                     updated_at = now()""",
                 username, defaultBroker.name(), maxOpenTrades, maxPositionCost, defaultStopLossPct, defaultTakeProfitPct));
     }
-
-    /** Trades of the user that hold or may still hold a position. */
-    int liveTradeCount(String username) {
-        return scope.read(username, jdbc -> jdbc.queryForObject(
-                "select count(*) from paper_trades where username = ? and status in ('PENDING','OPEN','PARTIALLY_FILLED','CLOSING')",
-                Integer.class, username));
-    }
 }

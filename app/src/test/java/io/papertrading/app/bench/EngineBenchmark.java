@@ -116,6 +116,7 @@ class EngineBenchmark extends IntegrationTestBase {
             }
         }, "bench-visibility");
         watcher.start();
+        Map<String, long[]> statsBefore = databaseStats();
         long start = System.nanoTime();
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (int i = 0; i < TRADES; i++) {
@@ -172,6 +173,41 @@ class EngineBenchmark extends IntegrationTestBase {
                 "select count(*) from paper_trades where username like ? and status = 'OPEN'", Integer.class, like) >= ok);
         line("  execution     %s %.1f s after the last 202 (saga, simulated exchange, polls)",
                 allOpen ? "every trade OPEN" : "NOT all trades OPEN", seconds(System.nanoTime() - opening));
+        awaitQuietly(Duration.ofMinutes(2), this::engineAtRest);
+        Map<String, long[]> statsAfter = databaseStats();
+        long[] db0 = statsBefore.get(""), db1 = statsAfter.get("");
+        line("  database work per trade, placement to OPEN at rest: %.1f commits, %.2f rollbacks", 
+                (db1[0] - db0[0]) / (double) ok, (db1[1] - db0[1]) / (double) ok);
+        line("    %-28s %8s %8s %8s %8s %8s %8s", "table", "seqscan", "idxscan", "insert", "update", "delete", "hot");
+        statsAfter.forEach((table, after) -> {
+            long[] before = statsBefore.getOrDefault(table, new long[after.length]);
+            double[] d = new double[after.length];
+            double sum = 0;
+            for (int i = 0; i < after.length; i++) {
+                d[i] = (after[i] - before[i]) / (double) ok;
+                sum += Math.abs(d[i]);
+            }
+            if (!table.isEmpty() && sum >= 0.05) {
+                line("    %-28s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f", table, d[0], d[1], d[2], d[3], d[4], d[5]);
+            }
+        });
+    }
+
+    /** Commits and rollbacks of this database (key ""), and per table: scans and row writes, from pg_stat views. */
+    private Map<String, long[]> databaseStats() {
+        LockSupport.parkNanos(Duration.ofMillis(1500).toNanos()); // backends flush their counters about every second
+        Map<String, long[]> stats = new java.util.TreeMap<>();
+        ownerJdbc.query("select xact_commit, xact_rollback from pg_stat_database where datname = current_database()",
+                rs -> {
+                    stats.put("", new long[]{rs.getLong(1), rs.getLong(2)});
+                });
+        ownerJdbc.query("""
+                select relname, coalesce(seq_scan, 0), coalesce(idx_scan, 0), n_tup_ins, n_tup_upd, n_tup_del,
+                       n_tup_hot_upd from pg_stat_user_tables""", rs -> {
+            stats.put(rs.getString(1), new long[]{rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                    rs.getLong(6), rs.getLong(7)});
+        });
+        return stats;
     }
 
     /**

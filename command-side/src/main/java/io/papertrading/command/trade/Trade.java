@@ -4,6 +4,7 @@ import io.papertrading.kernel.error.FieldChecks;
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
 import io.papertrading.kernel.error.IllegalTransitionException;
+import io.papertrading.kernel.error.RiskLimitException;
 import io.papertrading.kernel.error.TradeNotFoundException;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.error.VersionConflictException;
@@ -101,6 +102,8 @@ public class Trade {
     private static final Set<CloseReason> CLOSE_REQUEST_REASONS =
             EnumSet.of(CloseReason.MANUAL, CloseReason.STOP_LOSS, CloseReason.TAKE_PROFIT);
     private static final Set<CloseReason> CANCEL_REASONS = EnumSet.of(CloseReason.CANCELED, CloseReason.TIMEOUT);
+    /** The limit a refused placement names ({@link RiskLimitException#limit()}). */
+    public static final String MAX_OPEN_TRADES = "maxOpenTrades";
     private static final int MAX_ANNOTATION = 2000;
     private static final int MAX_PROBLEM = 500;
 
@@ -135,7 +138,7 @@ public class Trade {
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    public TradeAck place(PlaceTradeCommand cmd, Clock clock) {
+    public TradeAck place(PlaceTradeCommand cmd, Clock clock, LiveTrades liveTrades) {
         validatePlacement(cmd);
         if (id != null) {
             // Same (username, key) → same aggregate. A retry of the same request answers with the trade as it is
@@ -144,6 +147,14 @@ public class Trade {
                 return ack();
             }
             throw new IdempotencyKeyReusedException();
+        }
+        if (cmd.maxOpenTrades() != null) {
+            // counted under the user's lock, held until this command commits the trade (and its ledger row)
+            int live = liveTrades.lockAndCount(cmd.username());
+            if (live >= cmd.maxOpenTrades()) {
+                throw new RiskLimitException(MAX_OPEN_TRADES, "you have " + live + " live trades and your limit is "
+                        + cmd.maxOpenTrades());
+            }
         }
         apply(new TradePlacedEvent(cmd.tradeId(), cmd.username(), cmd.order(), cmd.idempotencyKey(),
                 cmd.order().fingerprint(), clock.instant()));

@@ -100,11 +100,18 @@ class TradeCommandController {
         }
         String username = principal.getName();
         TradeId tradeId = TradeId.forSubmission(username, key);
-        // a retry of an existing trade answers it even if the limits have filled up since (with this very trade)
-        if (!commands.exists(tradeId)) {
-            risk.check(username, order);
+        Integer maxOpenTrades;
+        try {
+            maxOpenTrades = risk.check(username, order);
+        } catch (RuntimeException refused) {
+            // a retry of an existing trade answers it even if the limits have filled up since (with this very
+            // trade) or the market cannot be asked; looked up only then, so a new trade costs no extra read
+            if (!commands.exists(tradeId)) {
+                throw refused;
+            }
+            maxOpenTrades = null;
         }
-        TradeAck ack = commands.place(new PlaceTradeCommand(tradeId, username, order, key));
+        TradeAck ack = commands.place(new PlaceTradeCommand(tradeId, username, order, key, maxOpenTrades));
         return accepted(ack);
     }
 

@@ -1,5 +1,8 @@
 package io.papertrading.command.execution;
 
+import io.papertrading.command.trade.InMemoryLiveTrades;
+import io.papertrading.command.trade.LiveTradeLedger;
+import io.papertrading.command.trade.LiveTrades;
 import io.papertrading.command.trade.Trade;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeStatus;
@@ -41,6 +44,7 @@ final class ExecutionSeam implements AutoCloseable {
     final Clock clock;
     final List<String> refusals = new CopyOnWriteArrayList<>();
     final DeskOrders deskOrders = DeskOrders.inMemory();
+    final LiveTrades liveTrades = new InMemoryLiveTrades();
     private final InMemorySagaStore sagas = new InMemorySagaStore();
     final OrderDesk desk;
     private final Duration tick;
@@ -63,11 +67,13 @@ final class ExecutionSeam implements AutoCloseable {
                 .configureAggregate(Trade.class)
                 .configureDeadlineManager(c -> deadlines)
                 .registerComponent(Clock.class, c -> clock)
+                .registerComponent(LiveTrades.class, c -> liveTrades)
                 .registerComponent(ExecutionSettings.class, c -> settings)
                 .registerComponent(BrokerResolver.class, c -> resolver)
                 .registerComponent(DeskOrders.class, c -> deskOrders);
         configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class)
-                .registerSagaStore(c -> sagas);
+                .registerSagaStore(c -> sagas)
+                .registerEventHandler(c -> new LiveTradeLedger(liveTrades));
         axon = configurer.start();
         axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
             try {

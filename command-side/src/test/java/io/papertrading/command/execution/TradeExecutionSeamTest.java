@@ -5,12 +5,14 @@ import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerTimeoutException;
 import io.papertrading.broker.OrderState;
 import io.papertrading.broker.PriceType;
+import io.papertrading.kernel.error.RiskLimitException;
 import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.command.CancelTradeCommand;
 import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import io.papertrading.kernel.trade.command.RequestCloseCommand;
@@ -43,6 +45,7 @@ import static io.papertrading.command.execution.TestOrders.bracketed;
 import static io.papertrading.command.execution.TestOrders.limit;
 import static io.papertrading.command.execution.TestOrders.market;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The saga's real commands into the real {@link io.papertrading.command.trade.Trade}, and the trade's real events
@@ -263,6 +266,27 @@ class TradeExecutionSeamTest {
     }
 
     @Test
+    void aTradeCountsAgainstTheLimitOnLiveTradesUntilItsExitFills() {
+        TradeId first = open(market(3), "100.00");
+        String key = "key-second";
+        TradeId second = TradeId.forSubmission(ALICE, key);
+
+        assertThatThrownBy(() -> seam.send(new PlaceTradeCommand(second, ALICE, market(1), key, 1)))
+                .isInstanceOf(RiskLimitException.class).hasMessageContaining("1 live trades");
+        assertThat(seam.events(second)).isEmpty();
+
+        seam.send(new RequestCloseCommand(first, CloseReason.MANUAL, Actor.user(ALICE), null));
+        awaitPlacement();
+        broker.set(broker.lastId(), OrderState.FILLED, 3, "101.50", null);
+        seam.advance(Duration.ofSeconds(1));
+        assertThat(seam.status(first)).isEqualTo(CLOSED);
+
+        seam.send(new PlaceTradeCommand(second, ALICE, market(1), key, 1));
+        assertThat(seam.status(second)).isEqualTo(TradeStatus.PENDING);
+        assertThat(seam.liveTrades.count(ALICE)).isEqualTo(1);
+    }
+
+    @Test
     void aFilledExitClosesTheTradeWithItsProfit() {
         TradeId id = open(market(3), "100.00");
         seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
@@ -467,6 +491,7 @@ class TradeExecutionSeamTest {
 
     /** No refused command, no deadline left, and exactly this many orders reached the broker. */
     private void assertEndedCleanly(int ordersAtTheBroker) {
+        assertThat(seam.liveTrades.count(ALICE)).as("live trades left on the command side's count").isZero();
         assertThat(seam.refusals).isEmpty();
         assertThat(seam.scheduledDeadlines()).isEmpty();
         assertThat(broker.placed.size() + broker.ocos.size()).isEqualTo(ordersAtTheBroker);

@@ -34,8 +34,14 @@ final class TradeFixtures {
     }
 
     static AggregateTestFixture<Trade> newFixture() {
+        return newFixture(new InMemoryLiveTrades());
+    }
+
+    /** A fixture whose placements count {@code liveTrades} (what the command side's ledger holds). */
+    static AggregateTestFixture<Trade> newFixture(LiveTrades liveTrades) {
         AggregateTestFixture<Trade> fixture = new AggregateTestFixture<>(Trade.class);
         fixture.registerInjectableResource(CLOCK);
+        fixture.registerInjectableResource(liveTrades);
         return fixture;
     }
 

@@ -2,6 +2,7 @@ package io.papertrading.command.trade;
 
 import io.papertrading.kernel.error.FieldError;
 import io.papertrading.kernel.error.IdempotencyKeyReusedException;
+import io.papertrading.kernel.error.RiskLimitException;
 import io.papertrading.kernel.error.TradeNotFoundException;
 import io.papertrading.kernel.error.ValidationFailedException;
 import io.papertrading.kernel.trade.Actor;
@@ -10,6 +11,7 @@ import io.papertrading.kernel.trade.CloseReason;
 import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeAck;
+import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.command.AnnotateTradeCommand;
 import io.papertrading.kernel.trade.command.CancelTradeCommand;
@@ -123,6 +125,38 @@ class TradeTest {
                     .when(new PlaceTradeCommand(ID, ALICE, sameOrderRebuilt, KEY))
                     .expectNoEvents()
                     .expectResultMessagePayload(new TradeAck(ID, OPEN, 2));
+        }
+
+        @Test
+        void refusesAPlacementWhenTheUserHasAsManyLiveTradesAsTheirLimit() {
+            InMemoryLiveTrades live = new InMemoryLiveTrades();
+            live.add(ALICE, TradeId.forSubmission(ALICE, "earlier"));
+            newFixture(live).givenNoPriorActivity()
+                    .when(new PlaceTradeCommand(ID, ALICE, TWO_CALLS, KEY, 1))
+                    .expectNoEvents()
+                    .expectException(RiskLimitException.class)
+                    .expectExceptionMessage("you have 1 live trades and your limit is 1");
+        }
+
+        @Test
+        void placesBelowTheLimitCountingOnlyTheUsersOwnLiveTrades() {
+            InMemoryLiveTrades live = new InMemoryLiveTrades();
+            live.add(ALICE, TradeId.forSubmission(ALICE, "earlier"));
+            live.add("bob", TradeId.forSubmission("bob", "his"));
+            live.add("bob", TradeId.forSubmission("bob", "other"));
+            newFixture(live).givenNoPriorActivity()
+                    .when(new PlaceTradeCommand(ID, ALICE, TWO_CALLS, KEY, 2))
+                    .expectEvents(new TradePlacedEvent(ID, ALICE, TWO_CALLS, KEY, TWO_CALLS.fingerprint(), NOW));
+        }
+
+        @Test
+        void answersARetryOfAPlacedTradeEvenWhenItFillsTheLimit() {
+            InMemoryLiveTrades live = new InMemoryLiveTrades();
+            live.add(ALICE, ID);
+            newFixture(live).given(placed(TWO_CALLS))
+                    .when(new PlaceTradeCommand(ID, ALICE, TWO_CALLS, KEY, 1))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(new TradeAck(ID, PENDING, 1));
         }
 
         @Test
