@@ -28,6 +28,12 @@ final class InMemoryBooks implements SimulatedBooks {
         }
     }
 
+    /** In memory holding the account costs nothing: the same as {@link #withAccount}. */
+    @Override
+    public <T> T readAccount(String accountId, Money startingCash, Function<AccountBook, T> work) {
+        return withAccount(accountId, startingCash, work);
+    }
+
     private final class Account implements AccountBook {
 
         private final Ledger ledger;

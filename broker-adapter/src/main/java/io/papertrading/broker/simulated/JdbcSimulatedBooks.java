@@ -134,6 +134,25 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
     }
 
+    @Override
+    public <T> T readAccount(String accountId, Money startingCash, Function<AccountBook, T> work) {
+        Objects.requireNonNull(accountId, "accountId");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                return work.apply(StoredAccount.snapshot(c, accountId, startingCash));
+            } catch (StoreFailure e) {
+                throw unavailable(e.getCause());
+            } finally {
+                rollback(c);
+                c.setReadOnly(false);
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
     private static void rollback(Connection c) {
         try {
             c.rollback();
@@ -171,17 +190,19 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         /** OCO groups whose legs are all in the identity map: their reports need no further query. */
         private final Set<String> completeGroups = new HashSet<>();
 
-        private StoredAccount(Connection c, String accountId, BigDecimal cash, List<Ledger.Holding> holdings) {
+        /** A snapshot ({@link #readAccount}): nothing is written, not even the orders a query would flush first. */
+        private final boolean snapshot;
+
+        private StoredAccount(Connection c, String accountId, BigDecimal cash, List<Ledger.Holding> holdings,
+                              boolean snapshot) {
             this.c = c;
             this.accountId = accountId;
             this.ledger = new Ledger(cash, holdings);
+            this.snapshot = snapshot;
         }
 
         static StoredAccount open(Connection c, String accountId, Money startingCash) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("select set_config('app.current_user', ?, true)")) {
-                ps.setString(1, accountId);
-                ps.execute();
-            }
+            bindAccount(c, accountId);
             BigDecimal cash = lockedCash(c, accountId);
             if (cash == null) {
                 try (PreparedStatement ps = c.prepareStatement(
@@ -192,6 +213,35 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
                 }
                 cash = lockedCash(c, accountId);
             }
+            return opened(c, accountId, cash, false);
+        }
+
+        /** The account as last committed, unlocked; an account never used has its starting cash and nothing else. */
+        static StoredAccount snapshot(Connection c, String accountId, Money startingCash) {
+            try {
+                bindAccount(c, accountId);
+                BigDecimal cash;
+                try (PreparedStatement ps = c.prepareStatement("select cash from sim_accounts where account_id = ?")) {
+                    ps.setString(1, accountId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        cash = rs.next() ? rs.getBigDecimal(1) : startingCash.amount();
+                    }
+                }
+                return opened(c, accountId, cash, true);
+            } catch (SQLException e) {
+                throw new StoreFailure(e);
+            }
+        }
+
+        private static void bindAccount(Connection c, String accountId) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("select set_config('app.current_user', ?, true)")) {
+                ps.setString(1, accountId);
+                ps.execute();
+            }
+        }
+
+        private static StoredAccount opened(Connection c, String accountId, BigDecimal cash, boolean snapshot)
+                throws SQLException {
             List<Ledger.Holding> holdings = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select symbol, option_symbol, quantity, cost_basis,"
                     + " acquired_at from sim_holdings where account_id = ? order by acquired_at, traded_symbol")) {
@@ -203,7 +253,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
                     }
                 }
             }
-            StoredAccount account = new StoredAccount(c, accountId, cash, holdings);
+            StoredAccount account = new StoredAccount(c, accountId, cash, holdings, snapshot);
             account.load("state in " + WORKING, ps -> { });
             return account;
         }
@@ -315,6 +365,9 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
 
         /** Before a query that must see this operation's own orders. */
         private void flushQuietly() {
+            if (snapshot) {
+                return; // a snapshot writes nothing: its queries see only what was committed before it
+            }
             try {
                 flushOrders();
             } catch (SQLException e) {

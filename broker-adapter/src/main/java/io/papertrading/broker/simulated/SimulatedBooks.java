@@ -29,4 +29,12 @@ public sealed interface SimulatedBooks permits InMemoryBooks, JdbcSimulatedBooks
      * or expired on the way stay so.
      */
     <T> T withAccount(String accountId, Money startingCash, Function<AccountBook, T> work);
+
+    /**
+     * Runs {@code work} on a snapshot of one account's books without holding the account and without keeping
+     * what it changes: for reads that may be a moment behind a concurrent operation on the account (a balance
+     * checked before an order, which the exchange checks again when the order arrives). Orders that would fill
+     * or expire by now show so in the snapshot; the next operation that holds the account records it.
+     */
+    <T> T readAccount(String accountId, Money startingCash, Function<AccountBook, T> work);
 }

@@ -153,7 +153,9 @@ public final class SimulatedBroker implements BrokerProvider {
 
     @Override
     public Balance getBalance() {
-        return inAccount(book -> {
+        // a snapshot: a balance asked before an order (the risk check) must not queue behind the desk's work on
+        // the account; the exchange checks buying power again, holding the account, when the order arrives
+        return books.readAccount(accountId, settings.startingCash(), book -> {
             Instant now = advance(book);
             Ledger ledger = book.ledger();
             Function<String, BigDecimal> mark = symbol -> mark(symbol, now);

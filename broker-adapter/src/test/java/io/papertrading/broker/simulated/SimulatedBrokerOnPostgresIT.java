@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,6 +71,60 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
 
         assertThat(broker.getOrder(resting).state()).isEqualTo(OrderState.CANCELED);
         assertThat(broker.getBalance().buyingPower(false)).isEqualTo(cash);
+    }
+
+    @Test
+    void aBalanceIsReadWithoutWaitingForAnOperationThatHoldsTheAccount() throws Exception {
+        buyAndFill(AAPL, 10);
+        Money cash = broker.getBalance().cash();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> holder = pool.submit(() -> NODE_B.withAccount("alice-" + run, settings.startingCash(), book -> {
+                held.countDown();
+                await(release);
+                return null;
+            }));
+            assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+
+            // a locking read would wait for the holder, which waits for this read: it would time out here
+            Future<Money> read = pool.submit(() -> onNodeB("alice").getBalance().cash());
+            assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(cash);
+
+            release.countDown();
+            holder.get(30, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBalanceOfAnAccountNeverUsedShowsTheStartingCashAndWritesNothing() throws Exception {
+        String account = "fresh-" + run;
+        SimulatedBroker fresh = new SimulatedBroker(market, account, settings, NODE_A);
+
+        assertThat(fresh.getBalance().cash()).isEqualTo(settings.startingCash());
+        try (Connection c = TestDatabase.get().owner().getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from sim_accounts where account_id = ?")) {
+            ps.setString(1, account);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
