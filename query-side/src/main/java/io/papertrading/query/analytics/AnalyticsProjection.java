@@ -1,8 +1,8 @@
 package io.papertrading.query.analytics;
 
 import io.papertrading.query.QueryNode;
-import io.papertrading.kernel.money.Money;
-import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.Side;
+import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
@@ -18,6 +18,9 @@ import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import io.papertrading.query.support.JoiningTransactionTemplate;
 import io.papertrading.query.support.TradeOwners;
 import io.papertrading.query.support.UserScope;
+import io.papertrading.query.trade.TradeFold;
+import io.papertrading.query.trade.TradeRow;
+import io.papertrading.query.trade.TradeView;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -32,15 +35,17 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The analytics projection (processing group {@value #PROCESSING_GROUP}): per-trade facts in
@@ -63,6 +68,10 @@ import java.util.Map;
  *   the first fill and including the final realized P&amp;L; MFE ≥ 0, MAE ≤ 0 (negative or zero).</li>
  * </ul>
  *
+ * <p>A trade's facts are folded by the trade read model's own rules ({@link TradeFold}): the fact row is read as
+ * a trade row (what is still held as its filled quantity), the event folded in, and the facts written back, so
+ * P&amp;L, MFE/MAE and the multiplier mean here what they mean on the trade.
+ *
  * <p>Idempotent: a fact row changes only for a stream event newer than its {@code version} or a price newer
  * than its {@code price_at}; every aggregate row is recomputed from the facts of its group (not incremented),
  * so redelivery and replay give the same figures as the live build. Events are sequenced by trade id
@@ -79,6 +88,13 @@ public class AnalyticsProjection {
 
     static final String LIVE = "('OPEN', 'PARTIALLY_FILLED', 'CLOSING')";
     static final String FINISHED = "status in ('CLOSED', 'EXPIRED') and realized_pnl is not null";
+
+    private static final Set<TradeStatus> LIVE_STATUSES =
+            EnumSet.of(TradeStatus.OPEN, TradeStatus.PARTIALLY_FILLED, TradeStatus.CLOSING);
+    private static final Set<TradeStatus> FINISHED_STATUSES = EnumSet.of(TradeStatus.CLOSED, TradeStatus.EXPIRED);
+    private static final String FACT_COLUMNS = """
+            trade_id, username, strategy, side, multiplier, status, filled_quantity, entry_price, realized_pnl,
+            unrealized_pnl, mfe, mae, opened_at, closed_at, version""";
 
     private static final Logger log = LoggerFactory.getLogger(AnalyticsProjection.class);
     private static final String BIND_OWNER =
@@ -100,99 +116,96 @@ public class AnalyticsProjection {
 
     @EventHandler
     void on(TradePlacedEvent e, @SequenceNumber long seq) {
-        TradeOrder order = e.order();
+        TradeRow row = TradeFold.evolve(null, e, seq);
+        TradeView t = row.trade();
         tx.executeWithoutResult(status -> {
-            userScope.bindCurrentTransaction(e.username());
+            userScope.bindCurrentTransaction(t.username());
             jdbc.update("""
                     insert into analytics_trades (trade_id, username, strategy, side, multiplier, status, version)
-                    values (?, ?, ?, ?, ?, 'PENDING', ?)
+                    values (?, ?, ?, ?, ?, ?, ?)
                     on conflict (trade_id) do nothing""",
-                    e.tradeId().value(), e.username(), strategyKey(order.strategy()), order.side().name(),
-                    order.multiplier(), seq + 1);
-            owners.put(e.tradeId().value(), e.username());
+                    t.tradeId(), t.username(), strategyKey(t.strategy()), t.side().name(), row.multiplier(),
+                    t.status().name(), t.version());
+            owners.put(t.tradeId(), t.username());
         });
     }
 
     @EventHandler
     void on(EntryPartiallyFilledEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'PARTIALLY_FILLED', filled_quantity = ?, entry_price = ?, "
-                + "mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0)",
-                e.filledQuantity(), money(e.averagePrice()));
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeOpenedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'OPEN', filled_quantity = ?, entry_price = ?, opened_at = coalesce(t.opened_at, ?), "
-                + "mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0)",
-                e.filledQuantity(), money(e.entryPrice()), time(e.occurredAt()));
+        apply(e, seq);
     }
 
     @EventHandler
     void on(CloseRequestedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'CLOSING'");
+        apply(e, seq);
     }
 
     @EventHandler
     void on(ExitRejectedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'OPEN'");
+        apply(e, seq);
     }
 
     /** Prices value only what is still held; the part sold counts once the trade ends, in its total. */
     @EventHandler
     void on(PositionReducedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "filled_quantity = t.filled_quantity - ?", e.closedQuantity());
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeClosedEvent e, @SequenceNumber long seq) {
-        finish(e, seq, "CLOSED", e.realizedPnl());
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeExpiredEvent e, @SequenceNumber long seq) {
-        finish(e, seq, "EXPIRED", e.quantity() > 0 ? e.realizedPnl() : null);
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeCanceledEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'CANCELED', unrealized_pnl = null, closed_at = ?", time(e.occurredAt()));
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeRejectedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'CANCELED', unrealized_pnl = null, closed_at = ?", time(e.occurredAt()));
+        apply(e, seq);
     }
 
     /**
-     * A quote of a live trade: its unrealized P&amp;L and excursions move, then its strategy's unrealized total.
-     * Observations not newer than the last one applied change nothing.
+     * A quote of a live trade: its unrealized P&amp;L and excursions move ({@link TradeFold#observe}), then its
+     * strategy's unrealized total. Observations not newer than the last one applied change nothing.
      */
     @EventHandler
     void on(PriceObservedEvent e) {
-        BigDecimal price = e.valuationPrice();
-        if (price == null) {
+        if (e.valuationPrice() == null) {
             return;
         }
         tx.executeWithoutResult(status -> {
             userScope.bindCurrentTransaction(e.username());
             lockUser(e.username());
-            List<String> changed = jdbc.queryForList("""
-                    update analytics_trades t
-                    set unrealized_pnl = v.pnl, mfe = greatest(t.mfe, v.pnl), mae = least(t.mae, v.pnl), price_at = ?
-                    from (select trade_id, (?::numeric - entry_price) * filled_quantity * multiplier
-                                 * (case when side = 'BUY' then 1 else -1 end) as pnl
-                          from analytics_trades where trade_id = ?) v
-                    where t.trade_id = v.trade_id and t.status in %s and t.entry_price is not null
-                      and (t.price_at is null or t.price_at < ?)
-                    returning t.strategy""".formatted(LIVE),
-                    String.class, time(e.occurredAt()), number(price), e.tradeId().value(), time(e.occurredAt()));
-            for (String strategy : changed) {
-                jdbc.update("""
-                        update analytics_strategy_stats s
-                        set unrealized_pnl = (select coalesce(sum(unrealized_pnl), 0) from analytics_trades
-                                              where username = s.username and strategy = s.strategy and status in %s)
-                        where username = ? and strategy = ?""".formatted(LIVE), e.username(), strategy);
+            TradeRow row = jdbc.query("select " + FACT_COLUMNS + """
+                     from analytics_trades
+                    where trade_id = ? and status in %s and entry_price is not null
+                      and (price_at is null or price_at < ?)
+                    for update""".formatted(LIVE), (rs, n) -> fact(rs), e.tradeId().value(), time(e.occurredAt()))
+                    .stream().findFirst().orElse(null);
+            TradeRow valued = TradeFold.observe(row, e);
+            if (valued == row) {
+                return;
             }
+            TradeView t = valued.trade();
+            jdbc.update("update analytics_trades set unrealized_pnl = ?, mfe = ?, mae = ?, price_at = ? where trade_id = ?",
+                    number(t.unrealizedPnl()), number(t.mfe()), number(t.mae()), time(e.occurredAt()), t.tradeId());
+            jdbc.update("""
+                    update analytics_strategy_stats s
+                    set unrealized_pnl = (select coalesce(sum(unrealized_pnl), 0) from analytics_trades
+                                          where username = s.username and strategy = s.strategy and status in %s)
+                    where username = ? and strategy = ?""".formatted(LIVE), e.username(), t.strategy());
         });
     }
 
@@ -202,22 +215,11 @@ public class AnalyticsProjection {
         owners.clear();
     }
 
-    /** The trade ended with {@code realized} (null: never filled); excursions take the final P&amp;L in. */
-    private void finish(TradeEvent e, long seq, String status, Money realized) {
-        LocalDate day = e.occurredAt().atZone(MARKET_ZONE).toLocalDate();
-        apply(e, seq, """
-                        status = ?, realized_pnl = ?, unrealized_pnl = null, closed_at = ?, close_date = ?,
-                        mfe = case when t.filled_quantity > 0 then greatest(coalesce(t.mfe, 0), coalesce(?::numeric, 0)) end,
-                        mae = case when t.filled_quantity > 0 then least(coalesce(t.mae, 0), coalesce(?::numeric, 0)) end""",
-                status, money(realized), time(e.occurredAt()), new SqlParameterValue(Types.DATE, day),
-                money(realized), money(realized));
-    }
-
     /**
-     * Applies a stream event to the trade's fact row (only if newer than the row) and recomputes the aggregates
-     * of the trade's groups.
+     * Folds a stream event into the trade's facts ({@link TradeFold}; only if newer than them) and recomputes the
+     * aggregates of the trade's groups.
      */
-    private void apply(TradeEvent e, long seq, String assignments, Object... args) {
+    private void apply(TradeEvent e, long seq) {
         long version = seq + 1;
         String tradeId = e.tradeId().value();
         tx.executeWithoutResult(status -> {
@@ -226,22 +228,55 @@ public class AnalyticsProjection {
                 return;
             }
             lockUser(username);
-            List<Object> params = new ArrayList<>(Arrays.asList(args));
-            params.add(version);
-            params.add(tradeId);
-            params.add(version);
-            List<Map<String, Object>> changed = jdbc.queryForList("update analytics_trades t set " + assignments
-                    + ", version = ? where trade_id = ? and version < ? returning strategy, close_date",
-                    params.toArray());
-            for (Map<String, Object> row : changed) {
-                String strategy = (String) row.get("strategy");
-                recomputeStrategy(username, strategy);
-                Object day = row.get("close_date");
-                if (day != null) {
-                    recomputeDay(username, day);
-                }
+            TradeRow row = jdbc.query("select " + FACT_COLUMNS + " from analytics_trades where trade_id = ? for update",
+                    (rs, n) -> fact(rs), tradeId).stream().findFirst().orElse(null);
+            TradeRow next = TradeFold.evolve(row, e, seq);
+            if (next == row) {
+                return;
+            }
+            TradeView t = next.trade();
+            boolean finished = FINISHED_STATUSES.contains(t.status());
+            boolean live = LIVE_STATUSES.contains(t.status());
+            LocalDate closeDate = finished ? t.closedAt().atZone(MARKET_ZONE).toLocalDate() : null;
+            jdbc.update("""
+                    update analytics_trades
+                    set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
+                        mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?
+                    where trade_id = ?""",
+                    t.status().name(), next.heldQuantity(), number(t.entryPrice()),
+                    number(counted(next) ? t.realizedPnl() : null),
+                    number(live ? t.unrealizedPnl() : null), number(t.mfe()), number(t.mae()), time(t.openedAt()),
+                    time(t.closedAt()), new SqlParameterValue(Types.DATE, closeDate), t.version(), tradeId);
+            recomputeStrategy(username, t.strategy());
+            if (closeDate != null) {
+                recomputeDay(username, new SqlParameterValue(Types.DATE, closeDate));
             }
         });
+    }
+
+    /** Whether the trade's realized P&amp;L counts: it closed, or it expired holding a position. */
+    private static boolean counted(TradeRow trade) {
+        TradeStatus status = trade.trade().status();
+        return status == TradeStatus.CLOSED || status == TradeStatus.EXPIRED && trade.heldQuantity() > 0;
+    }
+
+    /**
+     * A fact row as the fold's trade row: what is still held is its filled quantity, and what analytics does not
+     * keep (instrument, notes, context) is empty.
+     */
+    private static TradeRow fact(ResultSet rs) throws SQLException {
+        TradeView t = new TradeView(rs.getString("trade_id"), rs.getString("username"), null, null, null, null, null,
+                Side.valueOf(rs.getString("side")), 0, rs.getInt("filled_quantity"), null, null,
+                rs.getBigDecimal("entry_price"), null, null, null, TradeStatus.valueOf(rs.getString("status")), null,
+                rs.getBigDecimal("realized_pnl"), rs.getBigDecimal("unrealized_pnl"), null, rs.getBigDecimal("mfe"),
+                rs.getBigDecimal("mae"), rs.getString("strategy"), null, null, null, null, rs.getLong("version"), null,
+                instant(rs, "opened_at"), instant(rs, "closed_at"), null, Map.of());
+        return new TradeRow(t, null, null, rs.getBigDecimal("multiplier"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
     }
 
     private void recomputeStrategy(String username, String strategy) {
@@ -282,7 +317,7 @@ public class AnalyticsProjection {
                 username, strategy, username, strategy);
     }
 
-    private void recomputeDay(String username, Object day) {
+    private void recomputeDay(String username, SqlParameterValue day) {
         jdbc.update("""
                 insert into analytics_daily_pnl (username, day, realized_pnl, closed_trades)
                 select ?, ?, coalesce(sum(realized_pnl), 0), count(*)
@@ -328,10 +363,6 @@ public class AnalyticsProjection {
 
     private static SqlParameterValue number(BigDecimal value) {
         return new SqlParameterValue(Types.NUMERIC, value);
-    }
-
-    private static SqlParameterValue money(Money value) {
-        return number(value == null ? null : value.amount());
     }
 
     private static SqlParameterValue time(Instant value) {
