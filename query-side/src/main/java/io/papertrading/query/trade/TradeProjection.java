@@ -32,7 +32,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Projects the trade events into {@code paper_trades} (one row per trade) and {@code state_transitions} (one
@@ -42,7 +44,8 @@ import java.util.List;
  * into it and writes the row back, with the transition row when the status moved; SQL only stores. The row's
  * {@code version} is the aggregate's version: the event's sequence number + 1. An event not newer than the row
  * (a redelivery, a replay over existing rows) folds to the same row and writes nothing, and transition rows are
- * keyed by the Axon event identifier as a second line of defence.
+ * keyed by the Axon event identifier as a second line of defence. Within one transaction (a processor batch)
+ * a trade's row is read once: later events of the trade fold the row the batch last wrote.
  *
  * <p>Price observations update the price figures (see {@link TradeFold#observe}) and add a
  * {@code price_snapshots} row; they are not part of the trade's stream and do not change its version. The price
@@ -80,6 +83,8 @@ public class TradeProjection {
     private final TransactionTemplate tx;
     private final TradeChangeSignal signal;
     private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
+    /** This projection's key for the rows of the current transaction ({@link #batchRows()}). */
+    private final Object rowsKey = new Object();
 
     /** {@code jdbc}, {@code userScope} and {@code transactionManager} are the engine's: one connection per batch. */
     public TradeProjection(JdbcTemplate jdbc, @Qualifier(UserScope.ENGINE) UserScope userScope,
@@ -96,7 +101,7 @@ public class TradeProjection {
         TradeView t = row.trade();
         inTransaction(() -> {
             userScope.bindCurrentTransaction(e.username());
-            jdbc.update("""
+            int placed = jdbc.update("""
                     with placed as (
                         insert into paper_trades (id, username, symbol, option_symbol, option_type, strike, expiry,
                                                   side, quantity, order_type, limit_price, stop_loss, take_profit,
@@ -117,6 +122,9 @@ public class TradeProjection {
                     t.status().name(), t.version(), time(t.createdAt()), time(t.updatedAt()),
                     t.status().name(), text(e.transitionReason()), text(e.actor()), time(e.occurredAt()), eventId, t.version());
             owners.put(e.tradeId().value(), e.username());
+            if (placed > 0) {
+                remember(row);
+            }
         });
     }
 
@@ -153,6 +161,7 @@ public class TradeProjection {
                     .stream().findFirst().orElse(null);
             TradeRow valued = TradeFold.observe(row, e);
             if (valued == row) {
+                remember(row);
                 return;
             }
             jdbc.update(UPDATE_ROW, rowValues(valued));
@@ -168,6 +177,7 @@ public class TradeProjection {
             if (inserted > 0) {
                 thinSnapshots(tradeId);
             }
+            remember(valued);
         });
     }
 
@@ -194,7 +204,10 @@ public class TradeProjection {
     /** Empties the projection across all users before a replay (see {@code paper_reset_trade_projection}). */
     @ResetHandler
     void reset() {
-        tx.executeWithoutResult(status -> jdbc.execute("select paper_reset_trade_projection()"));
+        tx.executeWithoutResult(status -> {
+            jdbc.execute("select paper_reset_trade_projection()");
+            batchRows().clear();
+        });
         owners.clear();
         signal.changed();
     }
@@ -209,27 +222,60 @@ public class TradeProjection {
             if (!bindOwner(e, version)) {
                 return;
             }
-            TradeRow row = jdbc.query("select " + TradeRows.ROW_COLUMNS + " from paper_trades where id = ? for update",
-                    (rs, n) -> TradeRows.row(rs), e.tradeId().value()).stream().findFirst().orElse(null);
+            String tradeId = e.tradeId().value();
+            TradeRow row = batchRows().get(tradeId);
+            if (row == null) {
+                row = jdbc.query("select " + TradeRows.ROW_COLUMNS + " from paper_trades where id = ? for update",
+                        (rs, n) -> TradeRows.row(rs), tradeId).stream().findFirst().orElse(null);
+            }
             TradeRow next = TradeFold.evolve(row, e, seq);
-            if (next == row) {
-                return;
-            }
-            if (!(e instanceof TradeStatusEvent moved) || eventId == null) {
+            if (next != row && e instanceof TradeStatusEvent moved && eventId != null) {
+                List<Object> params = new ArrayList<>(Arrays.asList(rowValues(next)));
+                params.addAll(List.of(text(row.trade().status().name()), moved.newStatus().name(),
+                        text(moved.transitionReason()), text(moved.actor()), time(e.occurredAt()), eventId, version));
+                jdbc.update("with moved as (" + UPDATE_ROW + """
+                         returning id, username)
+                        insert into state_transitions (trade_id, username, from_status, to_status, reason, actor,
+                                                       occurred_at, event_id, version)
+                        select id, username, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::text, ?::bigint
+                        from moved
+                        on conflict (event_id) do nothing""", params.toArray());
+            } else if (next != row) {
                 jdbc.update(UPDATE_ROW, rowValues(next));
-                return;
             }
-            List<Object> params = new ArrayList<>(Arrays.asList(rowValues(next)));
-            params.addAll(List.of(text(row.trade().status().name()), moved.newStatus().name(),
-                    text(moved.transitionReason()), text(moved.actor()), time(e.occurredAt()), eventId, version));
-            jdbc.update("with moved as (" + UPDATE_ROW + """
-                     returning id, username)
-                    insert into state_transitions (trade_id, username, from_status, to_status, reason, actor,
-                                                   occurred_at, event_id, version)
-                    select id, username, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::text, ?::bigint
-                    from moved
-                    on conflict (event_id) do nothing""", params.toArray());
+            remember(next);
         });
+    }
+
+    /**
+     * The trade rows this transaction has read (locked) or written, by trade id, so a processor batch reads each
+     * trade's row once. A row is remembered only after its handler's statements all succeeded: a handler rolled
+     * back to its savepoint leaves nothing behind here. Outside a transaction, nothing is remembered.
+     */
+    private Map<String, TradeRow> batchRows() {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            return new HashMap<>();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, TradeRow> rows = (Map<String, TradeRow>) TransactionSynchronizationManager.getResource(rowsKey);
+        if (rows == null) {
+            Map<String, TradeRow> fresh = new HashMap<>();
+            TransactionSynchronizationManager.bindResource(rowsKey, fresh);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(rowsKey);
+                }
+            });
+            rows = fresh;
+        }
+        return rows;
+    }
+
+    private void remember(TradeRow row) {
+        if (row != null) {
+            batchRows().put(row.trade().tradeId(), row);
+        }
     }
 
     /** The parameters of {@link #UPDATE_ROW} for {@code row}. */
