@@ -39,13 +39,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The analytics projection (processing group {@value #PROCESSING_GROUP}): per-trade facts in
@@ -89,9 +86,6 @@ public class AnalyticsProjection {
     static final String LIVE = "('OPEN', 'PARTIALLY_FILLED', 'CLOSING')";
     static final String FINISHED = "status in ('CLOSED', 'EXPIRED') and realized_pnl is not null";
 
-    private static final Set<TradeStatus> LIVE_STATUSES =
-            EnumSet.of(TradeStatus.OPEN, TradeStatus.PARTIALLY_FILLED, TradeStatus.CLOSING);
-    private static final Set<TradeStatus> FINISHED_STATUSES = EnumSet.of(TradeStatus.CLOSED, TradeStatus.EXPIRED);
     private static final String FACT_COLUMNS = """
             trade_id, username, strategy, side, multiplier, status, filled_quantity, entry_price, realized_pnl,
             unrealized_pnl, mfe, mae, opened_at, closed_at, version""";
@@ -234,30 +228,20 @@ public class AnalyticsProjection {
             if (next == row) {
                 return;
             }
-            TradeView t = next.trade();
-            boolean finished = FINISHED_STATUSES.contains(t.status());
-            boolean live = LIVE_STATUSES.contains(t.status());
-            LocalDate closeDate = finished ? t.closedAt().atZone(MARKET_ZONE).toLocalDate() : null;
+            TradeFacts f = TradeFacts.of(next);
             jdbc.update("""
                     update analytics_trades
                     set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
                         mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?
                     where trade_id = ?""",
-                    t.status().name(), next.heldQuantity(), number(t.entryPrice()),
-                    number(counted(next) ? t.realizedPnl() : null),
-                    number(live ? t.unrealizedPnl() : null), number(t.mfe()), number(t.mae()), time(t.openedAt()),
-                    time(t.closedAt()), new SqlParameterValue(Types.DATE, closeDate), t.version(), tradeId);
-            recomputeStrategy(username, t.strategy());
-            if (closeDate != null) {
-                recomputeDay(username, new SqlParameterValue(Types.DATE, closeDate));
+                    f.status().name(), f.heldQuantity(), number(f.entryPrice()), number(f.realizedPnl()),
+                    number(f.unrealizedPnl()), number(f.mfe()), number(f.mae()), time(f.openedAt()),
+                    time(f.closedAt()), new SqlParameterValue(Types.DATE, f.closeDate()), f.version(), tradeId);
+            recomputeStrategy(username, next.trade().strategy());
+            if (f.closeDate() != null) {
+                recomputeDay(username, new SqlParameterValue(Types.DATE, f.closeDate()));
             }
         });
-    }
-
-    /** Whether the trade's realized P&amp;L counts: it closed, or it expired holding a position. */
-    private static boolean counted(TradeRow trade) {
-        TradeStatus status = trade.trade().status();
-        return status == TradeStatus.CLOSED || status == TradeStatus.EXPIRED && trade.heldQuantity() > 0;
     }
 
     /**

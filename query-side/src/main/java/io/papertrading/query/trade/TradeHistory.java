@@ -34,6 +34,11 @@ public class TradeHistory {
 
     /** The trade as it stood at {@code asOf}; empty when unknown, another user's, or not yet placed then. */
     public Optional<TradeView> asOf(String username, String tradeId, Instant asOf) {
+        return rowAsOf(username, tradeId, asOf).map(TradeRow::trade);
+    }
+
+    /** The trade's whole row as it stood at {@code asOf}; empty as {@link #asOf}. */
+    public Optional<TradeRow> rowAsOf(String username, String tradeId, Instant asOf) {
         List<? extends DomainEventMessage<?>> stream = eventStore.readEvents(tradeId).asStream().toList();
         if (stream.isEmpty() || !(stream.get(0).getPayload() instanceof TradePlacedEvent placed)
                 || !placed.username().equals(username) || stream.get(0).getTimestamp().isAfter(asOf)) {
@@ -63,7 +68,7 @@ public class TradeHistory {
             row = TradeFold.restore(row, next);
             next = prices.hasNext() ? prices.next() : null;
         }
-        return Optional.ofNullable(row).map(TradeRow::trade);
+        return Optional.ofNullable(row);
     }
 
     /** The trade ids to fold for a portfolio at {@code asOf}: the user's trades created by then, via RLS. */
