@@ -129,7 +129,7 @@ public final class TradeFold {
      * The exact P&amp;L of what {@code row} still holds valued at {@code price}; null when there is no price or
      * nothing was filled yet.
      */
-    public static BigDecimal valuation(TradeRow row, BigDecimal price) {
+    static BigDecimal valuation(TradeRow row, BigDecimal price) {
         BigDecimal entry = row.trade().entryPrice();
         if (price == null || entry == null) {
             return null;

@@ -48,10 +48,8 @@ import java.util.Map;
  * a trade's row is read once: later events of the trade fold the row the batch last wrote.
  *
  * <p>Price observations update the price figures (see {@link TradeFold#observe}) and add a
- * {@code price_snapshots} row; they are not part of the trade's stream and do not change its version. The price
- * history is thinned to at most {@value #MAX_SNAPSHOTS} rows per trade.
- *
- * <p>Price observations do not belong to the trade's stream, so the processor sequences events by trade id
+ * {@code price_snapshots} row, thinned to at most {@value #MAX_SNAPSHOTS} per trade. They are not part of the
+ * trade's stream and do not change its version, so the processor sequences events by trade id
  * ({@link io.papertrading.query.support.TradeSequencing}): an observation is applied in store order with the
  * trade's own events, which makes a replay produce the same rows as the live run.
  */

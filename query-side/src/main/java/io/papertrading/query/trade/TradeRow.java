@@ -17,7 +17,7 @@ import java.util.Map;
 public record TradeRow(TradeView trade, String exitOrderId, String requestHash, BigDecimal multiplier) {
 
     /** Shares per unit of quantity of a stored row's instrument ({@code optionSymbol} null: a stock). */
-    public static BigDecimal multiplierOf(String symbol, String optionSymbol) {
+    static BigDecimal multiplierOf(String symbol, String optionSymbol) {
         Instrument instrument = optionSymbol == null ? Instrument.stock(symbol)
                 : Instrument.option(OptionSymbol.parse(optionSymbol));
         return instrument.multiplier();
