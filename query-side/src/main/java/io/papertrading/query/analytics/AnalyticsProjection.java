@@ -70,8 +70,10 @@ import java.util.Map;
  * P&amp;L, MFE/MAE and the multiplier mean here what they mean on the trade.
  *
  * <p>Idempotent: a fact row changes only for a stream event newer than its {@code version} or a price newer
- * than its {@code price_at}; every aggregate row is recomputed from the facts of its group (not incremented),
- * so redelivery and replay give the same figures as the live build. Events are sequenced by trade id
+ * than its {@code price_at}, and the aggregates move by exactly what that change added ({@link TradeFacts#tally}
+ * after less before): counts and sums of stored 4-decimal figures, so they equal a recount in any order, and
+ * redelivery and replay give the same figures as the live build. Only the MFE/MAE distribution (medians) is
+ * recounted, when a trade finishes. Events are sequenced by trade id
  * ({@link io.papertrading.query.support.TradeSequencing}).
  */
 @QueryNode
@@ -181,7 +183,6 @@ public class AnalyticsProjection {
         }
         tx.executeWithoutResult(status -> {
             userScope.bindCurrentTransaction(e.username());
-            lockUser(e.username());
             TradeRow row = jdbc.query("select " + FACT_COLUMNS + """
                      from analytics_trades
                     where trade_id = ? and status in %s and entry_price is not null
@@ -195,11 +196,7 @@ public class AnalyticsProjection {
             TradeView t = valued.trade();
             jdbc.update("update analytics_trades set unrealized_pnl = ?, mfe = ?, mae = ?, price_at = ? where trade_id = ?",
                     number(t.unrealizedPnl()), number(t.mfe()), number(t.mae()), time(e.occurredAt()), t.tradeId());
-            jdbc.update("""
-                    update analytics_strategy_stats s
-                    set unrealized_pnl = (select coalesce(sum(unrealized_pnl), 0) from analytics_trades
-                                          where username = s.username and strategy = s.strategy and status in %s)
-                    where username = ? and strategy = ?""".formatted(LIVE), e.username(), t.strategy());
+            addToStrategy(e.username(), t.strategy(), TradeFacts.of(row), TradeFacts.of(valued));
         });
     }
 
@@ -221,14 +218,18 @@ public class AnalyticsProjection {
             if (username == null) {
                 return;
             }
-            lockUser(username);
             TradeRow row = jdbc.query("select " + FACT_COLUMNS + " from analytics_trades where trade_id = ? for update",
                     (rs, n) -> fact(rs), tradeId).stream().findFirst().orElse(null);
             TradeRow next = TradeFold.evolve(row, e, seq);
             if (next == row) {
                 return;
             }
+            TradeFacts was = TradeFacts.of(row);
             TradeFacts f = TradeFacts.of(next);
+            boolean finishing = f.finished() && !was.finished();
+            if (finishing) {
+                lockUser(username);
+            }
             jdbc.update("""
                     update analytics_trades
                     set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
@@ -237,9 +238,13 @@ public class AnalyticsProjection {
                     f.status().name(), f.heldQuantity(), number(f.entryPrice()), number(f.realizedPnl()),
                     number(f.unrealizedPnl()), number(f.mfe()), number(f.mae()), time(f.openedAt()),
                     time(f.closedAt()), new SqlParameterValue(Types.DATE, f.closeDate()), f.version(), tradeId);
-            recomputeStrategy(username, next.trade().strategy());
-            if (f.closeDate() != null) {
-                recomputeDay(username, new SqlParameterValue(Types.DATE, f.closeDate()));
+            String strategy = next.trade().strategy();
+            addToStrategy(username, strategy, was, f);
+            if (f.closed() && !was.closed()) {
+                addToDay(username, f);
+            }
+            if (finishing) {
+                recomputeExcursions(username, strategy);
             }
         });
     }
@@ -263,26 +268,42 @@ public class AnalyticsProjection {
         return value == null ? null : value.toInstant();
     }
 
-    private void recomputeStrategy(String username, String strategy) {
+    /**
+     * Moves the strategy's counts and sums by what the trade's change added ({@code now} less {@code was}): every
+     * figure is a count or a sum, so the increments add up to what a recount of the facts gives, in any order.
+     */
+    private void addToStrategy(String username, String strategy, TradeFacts was, TradeFacts now) {
+        StrategyTally d = now.tally(strategy).minus(was.tally(strategy));
         jdbc.update("""
-                insert into analytics_strategy_stats (username, strategy, open_trades, closed_trades, wins, losses,
-                                                      gross_profit, gross_loss, realized_pnl, unrealized_pnl)
-                select ?, ?,
-                       count(*) filter (where status in %1$s),
-                       count(*) filter (where %2$s),
-                       count(*) filter (where %2$s and realized_pnl > 0),
-                       count(*) filter (where %2$s and realized_pnl < 0),
-                       coalesce(sum(realized_pnl) filter (where %2$s and realized_pnl > 0), 0),
-                       coalesce(sum(realized_pnl) filter (where %2$s and realized_pnl < 0), 0),
-                       coalesce(sum(realized_pnl) filter (where %2$s), 0),
-                       coalesce(sum(unrealized_pnl) filter (where status in %1$s), 0)
-                from analytics_trades where username = ? and strategy = ?
+                insert into analytics_strategy_stats as s (username, strategy, open_trades, closed_trades, wins, losses,
+                                                           gross_profit, gross_loss, realized_pnl, unrealized_pnl)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (username, strategy) do update set
-                    open_trades = excluded.open_trades, closed_trades = excluded.closed_trades,
-                    wins = excluded.wins, losses = excluded.losses, gross_profit = excluded.gross_profit,
-                    gross_loss = excluded.gross_loss, realized_pnl = excluded.realized_pnl,
-                    unrealized_pnl = excluded.unrealized_pnl""".formatted(LIVE, FINISHED),
-                username, strategy, username, strategy);
+                    open_trades = s.open_trades + excluded.open_trades,
+                    closed_trades = s.closed_trades + excluded.closed_trades,
+                    wins = s.wins + excluded.wins, losses = s.losses + excluded.losses,
+                    gross_profit = s.gross_profit + excluded.gross_profit,
+                    gross_loss = s.gross_loss + excluded.gross_loss,
+                    realized_pnl = s.realized_pnl + excluded.realized_pnl,
+                    unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""",
+                username, strategy, d.openTrades(), d.closedTrades(), d.wins(), d.losses(), number(d.grossProfit()),
+                number(d.grossLoss()), number(d.realizedPnl()), number(d.unrealizedPnl()));
+    }
+
+    /** Books a trade that now counts as closed on the day of its close. */
+    private void addToDay(String username, TradeFacts closed) {
+        jdbc.update("""
+                insert into analytics_daily_pnl as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, 1)
+                on conflict (username, day) do update set
+                    realized_pnl = d.realized_pnl + excluded.realized_pnl, closed_trades = d.closed_trades + 1""",
+                username, new SqlParameterValue(Types.DATE, closed.closeDate()), number(closed.realizedPnl()));
+    }
+
+    /**
+     * The strategy's MFE/MAE distribution, recounted from its finished trades when one more finishes (a median
+     * cannot be moved by increments). Under the user's lock, taken before the trade's figures were added.
+     */
+    private void recomputeExcursions(String username, String strategy) {
         // percentile_disc keeps numeric exactness: the median is the lower middle value of an even count
         jdbc.update("""
                 with finished as (
@@ -301,22 +322,12 @@ public class AnalyticsProjection {
                 username, strategy, username, strategy);
     }
 
-    private void recomputeDay(String username, SqlParameterValue day) {
-        jdbc.update("""
-                insert into analytics_daily_pnl (username, day, realized_pnl, closed_trades)
-                select ?, ?, coalesce(sum(realized_pnl), 0), count(*)
-                from analytics_trades where username = ? and close_date = ? and %s
-                having count(*) > 0
-                on conflict (username, day) do update set
-                    realized_pnl = excluded.realized_pnl, closed_trades = excluded.closed_trades""".formatted(FINISHED),
-                username, day, username, day);
-    }
-
     /**
-     * Serializes this user's analytics writes across the processor's segments until the transaction ends. The
-     * aggregates are recomputed from the facts; without the lock two segments closing two trades of one strategy
-     * at once would each see only its own fact (read committed) and the later commit would drop the other.
-     * One event per transaction (the processor's batch size) holds one lock at a time, so no lock cycle forms.
+     * Serializes the user's trades finishing across the processor's segments until the transaction ends. The
+     * excursions are recounted from the finished facts; without the lock two segments finishing two trades of one
+     * strategy at once would each see only its own fact (read committed) and the later commit would drop the
+     * other. Taken before any aggregate row is touched, and one event per transaction (the processor's batch
+     * size) holds one lock at a time, so no lock cycle forms.
      */
     private void lockUser(String username) {
         jdbc.query("select pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, "analytics:" + username);

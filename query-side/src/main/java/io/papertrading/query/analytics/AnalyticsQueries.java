@@ -67,13 +67,7 @@ public class AnalyticsQueries {
 
     /** One trade's contribution to its strategy's tally: its facts as the live projection counts them. */
     static StrategyTally tally(TradeRow row) {
-        TradeFacts f = TradeFacts.of(row);
-        BigDecimal realized = f.closed() ? f.realizedPnl() : BigDecimal.ZERO;
-        BigDecimal unrealized = f.open() && f.unrealizedPnl() != null ? f.unrealizedPnl() : BigDecimal.ZERO;
-        return new StrategyTally(row.trade().strategy(), f.open() ? 1 : 0, f.closed() ? 1 : 0,
-                f.closed() && realized.signum() > 0 ? 1 : 0, f.closed() && realized.signum() < 0 ? 1 : 0,
-                realized.signum() > 0 ? realized : BigDecimal.ZERO, realized.signum() < 0 ? realized : BigDecimal.ZERO,
-                realized, unrealized);
+        return TradeFacts.of(row).tally(row.trade().strategy());
     }
 
     /**

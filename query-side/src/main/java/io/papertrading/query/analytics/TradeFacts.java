@@ -39,6 +39,20 @@ record TradeFacts(TradeStatus status, int heldQuantity, BigDecimal entryPrice, B
                 finished ? t.closedAt().atZone(AnalyticsProjection.MARKET_ZONE).toLocalDate() : null, t.version());
     }
 
+    /** This trade's contribution to its strategy's tally ({@code strategy} as the tally names it). */
+    StrategyTally tally(String strategy) {
+        BigDecimal realized = closed() ? realizedPnl : BigDecimal.ZERO;
+        BigDecimal unrealized = open() && unrealizedPnl != null ? unrealizedPnl : BigDecimal.ZERO;
+        return new StrategyTally(strategy, open() ? 1 : 0, closed() ? 1 : 0,
+                closed() && realized.signum() > 0 ? 1 : 0, closed() && realized.signum() < 0 ? 1 : 0,
+                realized.signum() > 0 ? realized : BigDecimal.ZERO, realized.signum() < 0 ? realized : BigDecimal.ZERO,
+                realized, unrealized);
+    }
+
+    boolean finished() {
+        return FINISHED.contains(status);
+    }
+
     boolean open() {
         return LIVE.contains(status);
     }
