@@ -1,8 +1,8 @@
 package io.papertrading.query.analytics;
 
 import io.papertrading.query.QueryNode;
-import io.papertrading.kernel.money.Money;
-import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.Side;
+import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
@@ -18,6 +18,9 @@ import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import io.papertrading.query.support.JoiningTransactionTemplate;
 import io.papertrading.query.support.TradeOwners;
 import io.papertrading.query.support.UserScope;
+import io.papertrading.query.trade.TradeFold;
+import io.papertrading.query.trade.TradeRow;
+import io.papertrading.query.trade.TradeView;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -32,14 +35,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,9 +65,15 @@ import java.util.Map;
  *   the first fill and including the final realized P&amp;L; MFE ≥ 0, MAE ≤ 0 (negative or zero).</li>
  * </ul>
  *
+ * <p>A trade's facts are folded by the trade read model's own rules ({@link TradeFold}): the fact row is read as
+ * a trade row (what is still held as its filled quantity), the event folded in, and the facts written back, so
+ * P&amp;L, MFE/MAE and the multiplier mean here what they mean on the trade.
+ *
  * <p>Idempotent: a fact row changes only for a stream event newer than its {@code version} or a price newer
- * than its {@code price_at}; every aggregate row is recomputed from the facts of its group (not incremented),
- * so redelivery and replay give the same figures as the live build. Events are sequenced by trade id
+ * than its {@code price_at}, and the aggregates move by exactly what that change added ({@link TradeFacts#tally}
+ * after less before): counts and sums of stored 4-decimal figures, so they equal a recount in any order, and
+ * redelivery and replay give the same figures as the live build. Only the MFE/MAE distribution (medians) is
+ * recounted, when a trade finishes. Events are sequenced by trade id
  * ({@link io.papertrading.query.support.TradeSequencing}).
  */
 @QueryNode
@@ -79,6 +87,10 @@ public class AnalyticsProjection {
 
     static final String LIVE = "('OPEN', 'PARTIALLY_FILLED', 'CLOSING')";
     static final String FINISHED = "status in ('CLOSED', 'EXPIRED') and realized_pnl is not null";
+
+    private static final String FACT_COLUMNS = """
+            trade_id, username, strategy, side, multiplier, status, filled_quantity, entry_price, realized_pnl,
+            unrealized_pnl, mfe, mae, opened_at, closed_at, version""";
 
     private static final Logger log = LoggerFactory.getLogger(AnalyticsProjection.class);
     private static final String BIND_OWNER =
@@ -100,99 +112,91 @@ public class AnalyticsProjection {
 
     @EventHandler
     void on(TradePlacedEvent e, @SequenceNumber long seq) {
-        TradeOrder order = e.order();
+        TradeRow row = TradeFold.evolve(null, e, seq);
+        TradeView t = row.trade();
         tx.executeWithoutResult(status -> {
-            userScope.bindCurrentTransaction(e.username());
+            userScope.bindCurrentTransaction(t.username());
             jdbc.update("""
                     insert into analytics_trades (trade_id, username, strategy, side, multiplier, status, version)
-                    values (?, ?, ?, ?, ?, 'PENDING', ?)
+                    values (?, ?, ?, ?, ?, ?, ?)
                     on conflict (trade_id) do nothing""",
-                    e.tradeId().value(), e.username(), strategyKey(order.strategy()), order.side().name(),
-                    order.multiplier(), seq + 1);
-            owners.put(e.tradeId().value(), e.username());
+                    t.tradeId(), t.username(), strategyKey(t.strategy()), t.side().name(), row.multiplier(),
+                    t.status().name(), t.version());
+            owners.put(t.tradeId(), t.username());
         });
     }
 
     @EventHandler
     void on(EntryPartiallyFilledEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'PARTIALLY_FILLED', filled_quantity = ?, entry_price = ?, "
-                + "mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0)",
-                e.filledQuantity(), money(e.averagePrice()));
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeOpenedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'OPEN', filled_quantity = ?, entry_price = ?, opened_at = coalesce(t.opened_at, ?), "
-                + "mfe = coalesce(t.mfe, 0), mae = coalesce(t.mae, 0)",
-                e.filledQuantity(), money(e.entryPrice()), time(e.occurredAt()));
+        apply(e, seq);
     }
 
     @EventHandler
     void on(CloseRequestedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'CLOSING'");
+        apply(e, seq);
     }
 
     @EventHandler
     void on(ExitRejectedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'OPEN'");
+        apply(e, seq);
     }
 
     /** Prices value only what is still held; the part sold counts once the trade ends, in its total. */
     @EventHandler
     void on(PositionReducedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "filled_quantity = t.filled_quantity - ?", e.closedQuantity());
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeClosedEvent e, @SequenceNumber long seq) {
-        finish(e, seq, "CLOSED", e.realizedPnl());
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeExpiredEvent e, @SequenceNumber long seq) {
-        finish(e, seq, "EXPIRED", e.quantity() > 0 ? e.realizedPnl() : null);
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeCanceledEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'CANCELED', unrealized_pnl = null, closed_at = ?", time(e.occurredAt()));
+        apply(e, seq);
     }
 
     @EventHandler
     void on(TradeRejectedEvent e, @SequenceNumber long seq) {
-        apply(e, seq, "status = 'CANCELED', unrealized_pnl = null, closed_at = ?", time(e.occurredAt()));
+        apply(e, seq);
     }
 
     /**
-     * A quote of a live trade: its unrealized P&amp;L and excursions move, then its strategy's unrealized total.
-     * Observations not newer than the last one applied change nothing.
+     * A quote of a live trade: its unrealized P&amp;L and excursions move ({@link TradeFold#observe}), then its
+     * strategy's unrealized total. Observations not newer than the last one applied change nothing.
      */
     @EventHandler
     void on(PriceObservedEvent e) {
-        BigDecimal price = e.valuationPrice();
-        if (price == null) {
+        if (e.valuationPrice() == null) {
             return;
         }
         tx.executeWithoutResult(status -> {
             userScope.bindCurrentTransaction(e.username());
-            lockUser(e.username());
-            List<String> changed = jdbc.queryForList("""
-                    update analytics_trades t
-                    set unrealized_pnl = v.pnl, mfe = greatest(t.mfe, v.pnl), mae = least(t.mae, v.pnl), price_at = ?
-                    from (select trade_id, (?::numeric - entry_price) * filled_quantity * multiplier
-                                 * (case when side = 'BUY' then 1 else -1 end) as pnl
-                          from analytics_trades where trade_id = ?) v
-                    where t.trade_id = v.trade_id and t.status in %s and t.entry_price is not null
-                      and (t.price_at is null or t.price_at < ?)
-                    returning t.strategy""".formatted(LIVE),
-                    String.class, time(e.occurredAt()), number(price), e.tradeId().value(), time(e.occurredAt()));
-            for (String strategy : changed) {
-                jdbc.update("""
-                        update analytics_strategy_stats s
-                        set unrealized_pnl = (select coalesce(sum(unrealized_pnl), 0) from analytics_trades
-                                              where username = s.username and strategy = s.strategy and status in %s)
-                        where username = ? and strategy = ?""".formatted(LIVE), e.username(), strategy);
+            TradeRow row = jdbc.query("select " + FACT_COLUMNS + """
+                     from analytics_trades
+                    where trade_id = ? and status in %s and entry_price is not null
+                      and (price_at is null or price_at < ?)
+                    for update""".formatted(LIVE), (rs, n) -> fact(rs), e.tradeId().value(), time(e.occurredAt()))
+                    .stream().findFirst().orElse(null);
+            TradeRow valued = TradeFold.observe(row, e);
+            if (valued == row) {
+                return;
             }
+            TradeView t = valued.trade();
+            jdbc.update("update analytics_trades set unrealized_pnl = ?, mfe = ?, mae = ?, price_at = ? where trade_id = ?",
+                    number(t.unrealizedPnl()), number(t.mfe()), number(t.mae()), time(e.occurredAt()), t.tradeId());
+            addToStrategy(e.username(), t.strategy(), TradeFacts.of(row), TradeFacts.of(valued));
         });
     }
 
@@ -202,22 +206,11 @@ public class AnalyticsProjection {
         owners.clear();
     }
 
-    /** The trade ended with {@code realized} (null: never filled); excursions take the final P&amp;L in. */
-    private void finish(TradeEvent e, long seq, String status, Money realized) {
-        LocalDate day = e.occurredAt().atZone(MARKET_ZONE).toLocalDate();
-        apply(e, seq, """
-                        status = ?, realized_pnl = ?, unrealized_pnl = null, closed_at = ?, close_date = ?,
-                        mfe = case when t.filled_quantity > 0 then greatest(coalesce(t.mfe, 0), coalesce(?::numeric, 0)) end,
-                        mae = case when t.filled_quantity > 0 then least(coalesce(t.mae, 0), coalesce(?::numeric, 0)) end""",
-                status, money(realized), time(e.occurredAt()), new SqlParameterValue(Types.DATE, day),
-                money(realized), money(realized));
-    }
-
     /**
-     * Applies a stream event to the trade's fact row (only if newer than the row) and recomputes the aggregates
-     * of the trade's groups.
+     * Folds a stream event into the trade's facts ({@link TradeFold}; only if newer than them) and recomputes the
+     * aggregates of the trade's groups.
      */
-    private void apply(TradeEvent e, long seq, String assignments, Object... args) {
+    private void apply(TradeEvent e, long seq) {
         long version = seq + 1;
         String tradeId = e.tradeId().value();
         tx.executeWithoutResult(status -> {
@@ -225,45 +218,92 @@ public class AnalyticsProjection {
             if (username == null) {
                 return;
             }
-            lockUser(username);
-            List<Object> params = new ArrayList<>(Arrays.asList(args));
-            params.add(version);
-            params.add(tradeId);
-            params.add(version);
-            List<Map<String, Object>> changed = jdbc.queryForList("update analytics_trades t set " + assignments
-                    + ", version = ? where trade_id = ? and version < ? returning strategy, close_date",
-                    params.toArray());
-            for (Map<String, Object> row : changed) {
-                String strategy = (String) row.get("strategy");
-                recomputeStrategy(username, strategy);
-                Object day = row.get("close_date");
-                if (day != null) {
-                    recomputeDay(username, day);
-                }
+            TradeRow row = jdbc.query("select " + FACT_COLUMNS + " from analytics_trades where trade_id = ? for update",
+                    (rs, n) -> fact(rs), tradeId).stream().findFirst().orElse(null);
+            TradeRow next = TradeFold.evolve(row, e, seq);
+            if (next == row) {
+                return;
+            }
+            TradeFacts was = TradeFacts.of(row);
+            TradeFacts f = TradeFacts.of(next);
+            boolean finishing = f.finished() && !was.finished();
+            if (finishing) {
+                lockUser(username);
+            }
+            jdbc.update("""
+                    update analytics_trades
+                    set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
+                        mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?
+                    where trade_id = ?""",
+                    f.status().name(), f.heldQuantity(), number(f.entryPrice()), number(f.realizedPnl()),
+                    number(f.unrealizedPnl()), number(f.mfe()), number(f.mae()), time(f.openedAt()),
+                    time(f.closedAt()), new SqlParameterValue(Types.DATE, f.closeDate()), f.version(), tradeId);
+            String strategy = next.trade().strategy();
+            addToStrategy(username, strategy, was, f);
+            if (f.closed() && !was.closed()) {
+                addToDay(username, f);
+            }
+            if (finishing) {
+                recomputeExcursions(username, strategy);
             }
         });
     }
 
-    private void recomputeStrategy(String username, String strategy) {
+    /**
+     * A fact row as the fold's trade row: what is still held is its filled quantity, and what analytics does not
+     * keep (instrument, notes, context) is empty.
+     */
+    private static TradeRow fact(ResultSet rs) throws SQLException {
+        TradeView t = new TradeView(rs.getString("trade_id"), rs.getString("username"), null, null, null, null, null,
+                Side.valueOf(rs.getString("side")), 0, rs.getInt("filled_quantity"), null, null,
+                rs.getBigDecimal("entry_price"), null, null, null, TradeStatus.valueOf(rs.getString("status")), null,
+                rs.getBigDecimal("realized_pnl"), rs.getBigDecimal("unrealized_pnl"), null, rs.getBigDecimal("mfe"),
+                rs.getBigDecimal("mae"), rs.getString("strategy"), null, null, null, null, rs.getLong("version"), null,
+                instant(rs, "opened_at"), instant(rs, "closed_at"), null, Map.of());
+        return new TradeRow(t, null, null, rs.getBigDecimal("multiplier"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /**
+     * Moves the strategy's counts and sums by what the trade's change added ({@code now} less {@code was}): every
+     * figure is a count or a sum, so the increments add up to what a recount of the facts gives, in any order.
+     */
+    private void addToStrategy(String username, String strategy, TradeFacts was, TradeFacts now) {
+        StrategyTally d = now.tally(strategy).minus(was.tally(strategy));
         jdbc.update("""
-                insert into analytics_strategy_stats (username, strategy, open_trades, closed_trades, wins, losses,
-                                                      gross_profit, gross_loss, realized_pnl, unrealized_pnl)
-                select ?, ?,
-                       count(*) filter (where status in %1$s),
-                       count(*) filter (where %2$s),
-                       count(*) filter (where %2$s and realized_pnl > 0),
-                       count(*) filter (where %2$s and realized_pnl < 0),
-                       coalesce(sum(realized_pnl) filter (where %2$s and realized_pnl > 0), 0),
-                       coalesce(sum(realized_pnl) filter (where %2$s and realized_pnl < 0), 0),
-                       coalesce(sum(realized_pnl) filter (where %2$s), 0),
-                       coalesce(sum(unrealized_pnl) filter (where status in %1$s), 0)
-                from analytics_trades where username = ? and strategy = ?
+                insert into analytics_strategy_stats as s (username, strategy, open_trades, closed_trades, wins, losses,
+                                                           gross_profit, gross_loss, realized_pnl, unrealized_pnl)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (username, strategy) do update set
-                    open_trades = excluded.open_trades, closed_trades = excluded.closed_trades,
-                    wins = excluded.wins, losses = excluded.losses, gross_profit = excluded.gross_profit,
-                    gross_loss = excluded.gross_loss, realized_pnl = excluded.realized_pnl,
-                    unrealized_pnl = excluded.unrealized_pnl""".formatted(LIVE, FINISHED),
-                username, strategy, username, strategy);
+                    open_trades = s.open_trades + excluded.open_trades,
+                    closed_trades = s.closed_trades + excluded.closed_trades,
+                    wins = s.wins + excluded.wins, losses = s.losses + excluded.losses,
+                    gross_profit = s.gross_profit + excluded.gross_profit,
+                    gross_loss = s.gross_loss + excluded.gross_loss,
+                    realized_pnl = s.realized_pnl + excluded.realized_pnl,
+                    unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""",
+                username, strategy, d.openTrades(), d.closedTrades(), d.wins(), d.losses(), number(d.grossProfit()),
+                number(d.grossLoss()), number(d.realizedPnl()), number(d.unrealizedPnl()));
+    }
+
+    /** Books a trade that now counts as closed on the day of its close. */
+    private void addToDay(String username, TradeFacts closed) {
+        jdbc.update("""
+                insert into analytics_daily_pnl as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, 1)
+                on conflict (username, day) do update set
+                    realized_pnl = d.realized_pnl + excluded.realized_pnl, closed_trades = d.closed_trades + 1""",
+                username, new SqlParameterValue(Types.DATE, closed.closeDate()), number(closed.realizedPnl()));
+    }
+
+    /**
+     * The strategy's MFE/MAE distribution, recounted from its finished trades when one more finishes (a median
+     * cannot be moved by increments). Under the user's lock, taken before the trade's figures were added.
+     */
+    private void recomputeExcursions(String username, String strategy) {
         // percentile_disc keeps numeric exactness: the median is the lower middle value of an even count
         jdbc.update("""
                 with finished as (
@@ -282,22 +322,12 @@ public class AnalyticsProjection {
                 username, strategy, username, strategy);
     }
 
-    private void recomputeDay(String username, Object day) {
-        jdbc.update("""
-                insert into analytics_daily_pnl (username, day, realized_pnl, closed_trades)
-                select ?, ?, coalesce(sum(realized_pnl), 0), count(*)
-                from analytics_trades where username = ? and close_date = ? and %s
-                having count(*) > 0
-                on conflict (username, day) do update set
-                    realized_pnl = excluded.realized_pnl, closed_trades = excluded.closed_trades""".formatted(FINISHED),
-                username, day, username, day);
-    }
-
     /**
-     * Serializes this user's analytics writes across the processor's segments until the transaction ends. The
-     * aggregates are recomputed from the facts; without the lock two segments closing two trades of one strategy
-     * at once would each see only its own fact (read committed) and the later commit would drop the other.
-     * One event per transaction (the processor's batch size) holds one lock at a time, so no lock cycle forms.
+     * Serializes the user's trades finishing across the processor's segments until the transaction ends. The
+     * excursions are recounted from the finished facts; without the lock two segments finishing two trades of one
+     * strategy at once would each see only its own fact (read committed) and the later commit would drop the
+     * other. Taken before any aggregate row is touched, and one event per transaction (the processor's batch
+     * size) holds one lock at a time, so no lock cycle forms.
      */
     private void lockUser(String username) {
         jdbc.query("select pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, "analytics:" + username);
@@ -328,10 +358,6 @@ public class AnalyticsProjection {
 
     private static SqlParameterValue number(BigDecimal value) {
         return new SqlParameterValue(Types.NUMERIC, value);
-    }
-
-    private static SqlParameterValue money(Money value) {
-        return number(value == null ? null : value.amount());
     }
 
     private static SqlParameterValue time(Instant value) {

@@ -1,21 +1,18 @@
 package io.papertrading.query.analytics;
 
 import io.papertrading.kernel.error.ValidationFailedException;
-import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.query.support.UserScope;
 import io.papertrading.query.trade.TradeHistory;
-import io.papertrading.query.trade.TradeView;
+import io.papertrading.query.trade.TradeRow;
 import org.springframework.stereotype.Component;
 
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads the analytics read model as one user, through row-level security; and rebuilds the portfolio at a past
@@ -26,10 +23,6 @@ public class AnalyticsQueries {
 
     /** The most trades a portfolio-at-time-T request folds; more is refused rather than run unbounded. */
     public static final int MAX_AS_OF_TRADES = 2000;
-
-    private static final Set<TradeStatus> LIVE = EnumSet.of(TradeStatus.OPEN, TradeStatus.PARTIALLY_FILLED,
-            TradeStatus.CLOSING);
-    private static final Set<TradeStatus> FINISHED = EnumSet.of(TradeStatus.CLOSED, TradeStatus.EXPIRED);
 
     private final UserScope userScope;
     private final TradeHistory history;
@@ -66,21 +59,15 @@ public class AnalyticsQueries {
         }
         Map<String, StrategyTally> byStrategy = new LinkedHashMap<>();
         for (String id : ids) {
-            history.asOf(username, id, asOf).ifPresent(t -> byStrategy.merge(key(t.strategy()), tally(t), StrategyTally::plus));
+            history.rowAsOf(username, id, asOf)
+                    .ifPresent(t -> byStrategy.merge(key(t.trade().strategy()), tally(t), StrategyTally::plus));
         }
         return PortfolioView.of(new ArrayList<>(byStrategy.values()), asOf);
     }
 
-    /** One trade's contribution to its strategy's tally. */
-    static StrategyTally tally(TradeView t) {
-        boolean open = LIVE.contains(t.status());
-        boolean closed = FINISHED.contains(t.status()) && t.realizedPnl() != null;
-        BigDecimal realized = closed ? t.realizedPnl() : BigDecimal.ZERO;
-        BigDecimal unrealized = open && t.unrealizedPnl() != null ? t.unrealizedPnl() : BigDecimal.ZERO;
-        return new StrategyTally(t.strategy(), open ? 1 : 0, closed ? 1 : 0,
-                closed && realized.signum() > 0 ? 1 : 0, closed && realized.signum() < 0 ? 1 : 0,
-                realized.signum() > 0 ? realized : BigDecimal.ZERO, realized.signum() < 0 ? realized : BigDecimal.ZERO,
-                realized, unrealized);
+    /** One trade's contribution to its strategy's tally: its facts as the live projection counts them. */
+    static StrategyTally tally(TradeRow row) {
+        return TradeFacts.of(row).tally(row.trade().strategy());
     }
 
     /**

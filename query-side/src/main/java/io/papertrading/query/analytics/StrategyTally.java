@@ -25,6 +25,13 @@ public record StrategyTally(String strategy, int openTrades, int closedTrades, i
                 realizedPnl.add(o.realizedPnl), unrealizedPnl.add(o.unrealizedPnl));
     }
 
+    /** What this tally has more than {@code o}: figure by figure, the difference. */
+    public StrategyTally minus(StrategyTally o) {
+        return new StrategyTally(strategy, openTrades - o.openTrades, closedTrades - o.closedTrades, wins - o.wins,
+                losses - o.losses, grossProfit.subtract(o.grossProfit), grossLoss.subtract(o.grossLoss),
+                realizedPnl.subtract(o.realizedPnl), unrealizedPnl.subtract(o.unrealizedPnl));
+    }
+
     /** wins / closed; null with no closed trade. */
     public BigDecimal winRate() {
         return closedTrades == 0 ? null

@@ -1,13 +1,8 @@
 package io.papertrading.query.trade;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.papertrading.kernel.instrument.OptionType;
-import io.papertrading.kernel.trade.CloseReason;
-import io.papertrading.kernel.trade.OrderType;
-import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.query.support.UserScope;
 import org.springframework.jdbc.core.RowMapper;
@@ -46,11 +41,7 @@ public class TradeQueries {
     public static final int MAX_WAITERS = 32;
     private final java.util.concurrent.Semaphore waiters = new java.util.concurrent.Semaphore(MAX_WAITERS);
 
-    private static final String COLUMNS = """
-            id, username, symbol, option_symbol, option_type, strike, expiry, side, quantity, filled_quantity,
-            order_type, limit_price, entry_price, exit_price, stop_loss, take_profit, status, close_reason,
-            realized_pnl, unrealized_pnl, last_price, mfe, mae, strategy, notes, broker, broker_order_id,
-            idempotency_key, version, created_at, opened_at, closed_at, updated_at, trade_context""";
+    private static final String COLUMNS = TradeRows.VIEW_COLUMNS;
 
     /** The oldest transaction still running: everything below it has ended (migration V34). */
     private static final String HORIZON = "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
@@ -58,13 +49,14 @@ public class TradeQueries {
     private final UserScope userScope;
     private final TradeChangeSignal signal;
     private final ObjectReader contextReader;
-    private final RowMapper<TradeView> tradeMapper = this::trade;
+    private final RowMapper<TradeView> tradeMapper;
 
     TradeQueries(UserScope userScope, TradeChangeSignal signal, ObjectMapper objectMapper) {
         this.userScope = userScope;
         this.signal = signal;
         // prices inside the context stay exact
         this.contextReader = objectMapper.readerFor(Map.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        this.tradeMapper = (rs, n) -> TradeRows.view(rs, contextReader);
     }
 
     /** One page of the user's trades matching the query, newest first, with the total that match. */
@@ -167,7 +159,7 @@ public class TradeQueries {
             jdbc.query("select " + COLUMNS + ", change_tx::text::bigint as change_tx from paper_trades"
                     + " where username = ? and change_tx >= ?::text::xid8 order by change_tx, id", rs -> {
                 if (rs.getLong("change_tx") < horizon) {
-                    changed.add(trade(rs, 0));
+                    changed.add(TradeRows.view(rs, contextReader));
                 } else {
                     deferred[0] = true;
                 }
@@ -183,10 +175,10 @@ public class TradeQueries {
                     select from_status, to_status, reason, actor, occurred_at, version
                     from state_transitions where trade_id = ? order by version, id""",
                     (rs, n) -> new TransitionView(
-                            parse(TradeStatus.class, rs.getString("from_status")),
-                            parse(TradeStatus.class, rs.getString("to_status")),
+                            TradeRows.parse(TradeStatus.class, rs.getString("from_status")),
+                            TradeRows.parse(TradeStatus.class, rs.getString("to_status")),
                             rs.getString("reason"), rs.getString("actor"),
-                            instant(rs, "occurred_at"), rs.getLong("version")),
+                            TradeRows.instant(rs, "occurred_at"), rs.getLong("version")),
                     tradeId);
             if (!rows.isEmpty()) {
                 return Optional.of(rows);
@@ -217,75 +209,13 @@ public class TradeQueries {
                     from price_snapshots
                     where trade_id = ? and at >= coalesce(?::timestamptz, '-infinity') and at <= coalesce(?::timestamptz, 'infinity')
                     order by at, id limit ?""",
-                    (rs, n) -> new SnapshotView(instant(rs, "at"), rs.getBigDecimal("bid"), rs.getBigDecimal("ask"),
-                            rs.getBigDecimal("last"), rs.getBigDecimal("mark"), rs.getBigDecimal("underlying_price"),
-                            rs.getBigDecimal("iv"), rs.getBigDecimal("delta"), rs.getBigDecimal("unrealized_pnl"),
-                            rs.getBigDecimal("mfe"), rs.getBigDecimal("mae")),
+                    (rs, n) -> TradeRows.snapshot(rs),
                     tradeId, from == null ? null : from.atOffset(ZoneOffset.UTC),
                     to == null ? null : to.atOffset(ZoneOffset.UTC), limit));
         });
     }
 
-    private TradeView trade(ResultSet rs, int rowNum) throws SQLException {
-        return new TradeView(
-                rs.getString("id"),
-                rs.getString("username"),
-                rs.getString("symbol"),
-                rs.getString("option_symbol"),
-                parse(OptionType.class, rs.getString("option_type")),
-                rs.getBigDecimal("strike"),
-                rs.getObject("expiry", LocalDate.class),
-                parse(Side.class, rs.getString("side")),
-                rs.getInt("quantity"),
-                rs.getInt("filled_quantity"),
-                parse(OrderType.class, rs.getString("order_type")),
-                rs.getBigDecimal("limit_price"),
-                rs.getBigDecimal("entry_price"),
-                rs.getBigDecimal("exit_price"),
-                rs.getBigDecimal("stop_loss"),
-                rs.getBigDecimal("take_profit"),
-                parse(TradeStatus.class, rs.getString("status")),
-                parse(CloseReason.class, rs.getString("close_reason")),
-                rs.getBigDecimal("realized_pnl"),
-                rs.getBigDecimal("unrealized_pnl"),
-                rs.getBigDecimal("last_price"),
-                rs.getBigDecimal("mfe"),
-                rs.getBigDecimal("mae"),
-                rs.getString("strategy"),
-                rs.getString("notes"),
-                rs.getString("broker"),
-                rs.getString("broker_order_id"),
-                rs.getString("idempotency_key"),
-                rs.getLong("version"),
-                instant(rs, "created_at"),
-                instant(rs, "opened_at"),
-                instant(rs, "closed_at"),
-                instant(rs, "updated_at"),
-                context(rs.getString("trade_context")));
-    }
-
-    private Map<String, Object> context(String json) {
-        if (json == null) {
-            return Map.of();
-        }
-        try {
-            return contextReader.readValue(json);
-        } catch (JsonProcessingException e) {
-            // the column is jsonb, so this cannot happen short of a driver fault; never echo the content
-            throw new IllegalStateException("unreadable trade context", e);
-        }
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
-
     private static OffsetDateTime startOfDay(LocalDate date) {
         return date.atStartOfDay().atOffset(ZoneOffset.UTC);
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value) {
-        return value == null ? null : Enum.valueOf(type, value);
     }
 }

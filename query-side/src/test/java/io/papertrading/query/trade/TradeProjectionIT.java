@@ -24,6 +24,7 @@ import io.papertrading.kernel.trade.event.TradeExpiredEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
@@ -40,6 +41,7 @@ import static io.papertrading.query.trade.ProjectionHarness.optionOrder;
 import static io.papertrading.query.trade.ProjectionHarness.stockOrder;
 import static io.papertrading.query.trade.ProjectionHarness.uniqueUser;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -308,6 +310,34 @@ class TradeProjectionIT {
 
         Long rows = h.ownerJdbc.queryForObject("select count(*) from paper_trades where id = ?", Long.class, id.value());
         assertThat(rows).isZero();
+    }
+
+    @Test
+    void aBatchFoldsEachTradeFromTheRowsItWroteAndForgetsAHandlerRolledBackToItsSavepoint() {
+        TradeId id = newTradeId();
+        h.place(id, alice, stockOrder("TSLA", "BUY", 2, null), T0);
+
+        new TransactionTemplate(h.transactionManager).executeWithoutResult(batch -> {
+            h.projection.on(new TradeOpenedEvent(id, 2, money("100"), "entry filled", T0.plusSeconds(1)), 1, eventId());
+            h.projection.on(new PriceObservedEvent(id, alice, null, null, null, money("104"), null, null, null,
+                    T0.plusSeconds(2)), eventId());
+            Object savepoint = batch.createSavepoint();
+            // the row is written, then the snapshot's implied volatility overflows its column: the handler fails
+            PriceObservedEvent poisoned = new PriceObservedEvent(id, alice, null, null, null, money("110"), null,
+                    new BigDecimal("1e12"), null, T0.plusSeconds(3));
+            assertThatThrownBy(() -> h.projection.on(poisoned, eventId())).isInstanceOf(DataAccessException.class);
+            batch.rollbackToSavepoint(savepoint);
+            h.projection.on(new TradeAnnotatedEvent(id, "after", alice, T0.plusSeconds(4)), 2);
+        });
+
+        TradeView t = h.queries.find(alice, id.value()).orElseThrow();
+        assertThat(t.status()).isEqualTo(TradeStatus.OPEN);
+        assertThat(t.version()).isEqualTo(3);
+        assertThat(t.notes()).isEqualTo("after");
+        assertThat(t.lastPrice()).as("the failed observation left nothing").isEqualByComparingTo("104");
+        assertThat(t.unrealizedPnl()).isEqualByComparingTo("8");
+        assertThat(t.mfe()).isEqualByComparingTo("8");
+        assertThat(h.queries.transitions(alice, id.value()).orElseThrow()).hasSize(2);
     }
 
     @Test
