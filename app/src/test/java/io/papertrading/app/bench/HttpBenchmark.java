@@ -67,13 +67,15 @@ class HttpBenchmark {
     private static final int LAG_SECONDS = Integer.getInteger("bench.lag-seconds", 20);
     /** Every n-th trade of the lag section is also awaited through {@code GET /api/trades/{id}?minVersion=1}. */
     private static final int LAG_API_SAMPLE = Integer.getInteger("bench.lag-api-sample", 25);
+    /** The open loop's bound on requests in flight (each one an HTTP connection). */
+    private static final int MAX_IN_FLIGHT = 256;
     private static final int LIFECYCLE_CLIENTS = Integer.getInteger("bench.lifecycle-clients", 16);
     private static final int LIFECYCLE_SECONDS = Integer.getInteger("bench.lifecycle-seconds", 30);
     private static final int EXCHANGE_CLIENTS = Integer.getInteger("bench.exchange-clients", 16);
     private static final int EXCHANGE_SECONDS = Integer.getInteger("bench.exchange-seconds", 20);
     private static final long REPLAY_EVENTS = Long.getLong("bench.replay-events", 1_000_000L);
     private static final int REPLAY_TEMPLATE_TRADES = Integer.getInteger("bench.replay-template-trades", 300);
-    private static final int REPLAY_TIMEOUT_SECONDS = Integer.getInteger("bench.replay-timeout-seconds", 1200);
+    private static final int REPLAY_TIMEOUT_SECONDS = Integer.getInteger("bench.replay-timeout-seconds", 900);
     private static final int LIST_ROWS = Integer.getInteger("bench.list-rows", 1_000_000);
     private static final int LIST_USERS = Integer.getInteger("bench.list-users", 1_000);
     private static final int LIST_REQUESTS = Integer.getInteger("bench.list-requests", 2_000);
@@ -148,17 +150,22 @@ class HttpBenchmark {
             report.row("resident memory (VmRSS) of the app", String.format(Locale.ROOT,
                     "%d MB idle, %d MB at most under load", idleRssKb >> 10, maxRssKb.get() >> 10),
                     "<= 768 MB", maxRssKb.get() >= 0 && maxRssKb.get() >> 10 <= 768);
-            if (SECTIONS.contains("replay")) {
-                replay();
-            }
             if (SECTIONS.contains("list")) {
                 listAndPortfolio();
+            }
+            if (SECTIONS.contains("replay")) {
+                replay(); // last: it replaces the process, and a replay cut off by its time limit goes on running
             }
             current.get().stop();
         } catch (Exception | AssertionError e) {
             problems.add("the run stopped early: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             throw e;
         } finally {
+            if (BenchApp.FAILED_STARTS.get() > 0) {
+                report.note(BenchApp.FAILED_STARTS.get() + " start(s) of the app failed and were tried again (the shared "
+                        + "PostgreSQL server had no connection left, or the app did not become healthy in 180 s); the "
+                        + "startup figures are those of the starts that succeeded.");
+            }
             report.problems(problems);
             Path out = Report.write(report.markdown());
             progress("wrote " + out);
@@ -320,12 +327,19 @@ class HttpBenchmark {
         AtomicLong lastAck = new AtomicLong();
         AtomicInteger apiPending = new AtomicInteger();
         AtomicInteger apiGaveUp = new AtomicInteger();
-        Semaphore inFlight = new Semaphore(1024);
+        Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         List<CompletableFuture<?>> calls = new ArrayList<>(n);
+        int notIssued = 0;
         try (Visibility visible = new Visibility(owner(), "true")) {
             long start = System.nanoTime();
+            long stopIssuing = start + TimeUnit.SECONDS.toNanos(LAG_SECONDS + 5);
             for (int i = 0; i < n; i++) {
                 long due = start + i * period;
+                if (System.nanoTime() > stopIssuing) {
+                    // the app is this far behind the schedule: what it could not take is reported, not queued
+                    notIssued = n - i;
+                    break;
+                }
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait); // pacing of the open loop, not a wait for an outcome
@@ -369,11 +383,12 @@ class HttpBenchmark {
             report.detail("### Projection lag at a steady rate");
             report.detail("");
             report.detail(String.format(Locale.ROOT, "An open loop: %,d market orders due at %d/s for %d s (%d users, "
-                    + "at most 1,024 requests in flight), %s. The 202's latency counts from when the request was due. "
+                    + "at most %d requests in flight; requests still not sent 5 s after the schedule's end are dropped: "
+                    + "%,d were), %s. The 202's latency counts from when the request was due. "
                     + "Lag: from the 202 until the trade's row is in the read model, for every trade (a 10 ms watcher "
                     + "on `paper_trades`), and through the query API for every %d-th trade "
                     + "(`GET /api/trades/{id}?minVersion=1`, which waits for the projection's commit). The engine was "
-                    + "first left to settle (%s).", n, LAG_RATE, LAG_SECONDS, USERS,
+                    + "first left to settle (%s).", n, LAG_RATE, LAG_SECONDS, USERS, MAX_IN_FLIGHT, notIssued,
                     sustained ? "sustained" : String.format(Locale.ROOT, "**not sustained: the app acknowledged %,.0f/s**",
                             achieved), LAG_API_SAMPLE, fmt(settled)));
             report.detail("");
@@ -640,7 +655,10 @@ class HttpBenchmark {
      */
     private void replay() throws Exception {
         settle("replay");
-        int template = (int) sqlLong("select count(*) from paper_trades where status = 'CLOSED'");
+        // real trades only (the list section's synthetic rows have no events)
+        String real = "from paper_trades p where status = 'CLOSED' and exists"
+                + " (select 1 from domain_event_entry e where e.aggregate_identifier = p.id)";
+        int template = (int) sqlLong("select count(*) " + real);
         if (template < REPLAY_TEMPLATE_TRADES / 2) {
             lifecycle("rp-" + run, 600, REPLAY_TEMPLATE_TRADES, false);
             settle("replay");
@@ -650,8 +668,7 @@ class HttpBenchmark {
         long templateEvents;
         try (Connection c = owner(); Statement st = c.createStatement()) {
             st.execute("drop table if exists bench_template");
-            st.execute("create table bench_template as select id from paper_trades where status = 'CLOSED' order by id"
-                    + " limit " + REPLAY_TEMPLATE_TRADES);
+            st.execute("create table bench_template as select id " + real + " order by id limit " + REPLAY_TEMPLATE_TRADES);
             templateEvents = sqlLong("select count(*) from domain_event_entry where aggregate_identifier in"
                     + " (select id from bench_template)");
         }
@@ -677,7 +694,8 @@ class HttpBenchmark {
             // every processor (sagas, analytics, monitor, trades) starts past the copies: only the replay reads them
             st.execute("""
                     update token_entry set token = convert_to(regexp_replace(regexp_replace(convert_from(token, 'UTF8'),
-                        '"index":[0-9]+', '"index":%d', 'g'), '"gaps":\\[[^]]*\\]', '"gaps":[]', 'g'), 'UTF8')
+                        '"index":[0-9]+', '"index":%d', 'g'), '"gaps":\\[("[^"]*",)?\\[[0-9, ]*\\]\\]', '"gaps":[\\1[]]', 'g'),
+                        'UTF8')
                     where token is not null""".formatted(newHead));
             st.execute("vacuum analyze domain_event_entry");
         }
@@ -738,7 +756,9 @@ class HttpBenchmark {
         double rate = (done ? events : position[0]) / seconds;
         long rows = sqlLong("select count(*) from paper_trades");
         if (!done) {
-            problems.add("replay: not finished after " + REPLAY_TIMEOUT_SECONDS + " s (at event " + position[0] + ")");
+            report.note(String.format(Locale.ROOT, "The replay was cut off by its time limit (`bench.replay-timeout-seconds`"
+                    + "=%d) at event %,d of %,d; its rate is over what it did in that time. At that rate all %,d events "
+                    + "would take %.0f minutes.", REPLAY_TIMEOUT_SECONDS, position[0], events, events, events / rate / 60));
         } else if (rows != trades) {
             problems.add("replay: " + rows + " rows in paper_trades after the replay, but " + trades
                     + " trades in the event store");
@@ -775,18 +795,18 @@ class HttpBenchmark {
         String prefix = "ls-" + run + "-";
         long t0 = System.nanoTime();
         try (Connection c = owner(); Statement st = c.createStatement()) {
-            // rows g = 1..LIST_ROWS go to user g mod LIST_USERS; every tenth is OPEN, the rest CLOSED
+            // rows g = 1..LIST_ROWS go to user g mod LIST_USERS; a tenth of each user's rows are OPEN, the rest CLOSED
             st.execute("""
                     insert into paper_trades (id, username, symbol, side, quantity, filled_quantity, order_type,
                         entry_price, exit_price, status, close_reason, realized_pnl, strategy, version, created_at,
                         opened_at, closed_at, updated_at)
                     select '%1$s' || g, '%1$s' || (g %% %2$d), 'AAPL', 'BUY', 1, 1, 'MARKET', 200,
-                        case when g %% 10 = 0 then null else 201 end,
-                        case when g %% 10 = 0 then 'OPEN' else 'CLOSED' end,
-                        case when g %% 10 = 0 then null else 'MANUAL' end,
-                        case when g %% 10 = 0 then null else 1 end, 's' || (g %% 4), 4,
+                        case when (g / %2$d) %% 10 = 0 then null else 201 end,
+                        case when (g / %2$d) %% 10 = 0 then 'OPEN' else 'CLOSED' end,
+                        case when (g / %2$d) %% 10 = 0 then null else 'MANUAL' end,
+                        case when (g / %2$d) %% 10 = 0 then null else 1 end, 's' || ((g / %2$d) %% 4), 4,
                         now() - g * interval '1 second', now() - g * interval '1 second',
-                        case when g %% 10 = 0 then null else now() - g * interval '1 second' end, now()
+                        case when (g / %2$d) %% 10 = 0 then null else now() - g * interval '1 second' end, now()
                     from generate_series(1, %3$d) g""".formatted(prefix, LIST_USERS, LIST_ROWS));
             st.execute("""
                     insert into analytics_trades (trade_id, username, strategy, side, multiplier, status,
@@ -882,11 +902,11 @@ class HttpBenchmark {
             + " status, close_reason, realized_pnl, unrealized_pnl, last_price, mfe, mae, strategy, notes, broker,"
             + " broker_order_id, idempotency_key, version, created_at, opened_at, closed_at, updated_at, trade_context";
 
-    /** Open trades of list user k: rows g with g mod LIST_USERS = k and g mod 10 = 0. */
+    /** Open trades of list user k: rows g with g mod LIST_USERS = k and (g div LIST_USERS) mod 10 = 0. */
     private static int expectedOpen(int k) {
         int n = 0;
         for (int g = k == 0 ? LIST_USERS : k; g <= LIST_ROWS; g += LIST_USERS) {
-            if (g % 10 == 0) {
+            if ((g / LIST_USERS) % 10 == 0) {
                 n++;
             }
         }
