@@ -76,6 +76,7 @@ final class BenchHttp {
     HttpResponse<String> post(String user, String path, String body) {
         return call(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token(user))
+                .header("Idempotency-Key", UUID.randomUUID().toString())
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build());
     }

@@ -93,6 +93,8 @@ class HttpBenchmark {
     private final String run = Long.toHexString(System.currentTimeMillis() % 0xFFFFFFL);
     private final Report report = new Report();
     private final List<String> problems = new ArrayList<>();
+    /** Why operations failed, counted per section and reason (reported with the problems). */
+    private final Map<String, AtomicInteger> reasons = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<BenchApp> current = new AtomicReference<>();
     private final AtomicLong maxRssKb = new AtomicLong(-1);
     private final Path log = Path.of("target", "bench-app.log").toAbsolutePath();
@@ -166,6 +168,10 @@ class HttpBenchmark {
                 report.note(BenchApp.FAILED_STARTS.get() + " start(s) of the app failed and were tried again (the shared "
                         + "PostgreSQL server had no connection left, or the app did not become healthy in 180 s); the "
                         + "startup figures are those of the starts that succeeded.");
+            }
+            if (!reasons.isEmpty()) {
+                report.note("What failed or was retried, with counts: " + new java.util.TreeMap<>(reasons).entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(java.util.stream.Collectors.joining("; ")));
             }
             report.problems(problems);
             Path out = Report.write(report.markdown());
@@ -444,12 +450,23 @@ class HttpBenchmark {
         Level l = closedLoop(LIFECYCLE_CLIENTS, 0, seconds, count, w -> {
             long t0 = System.nanoTime();
             String user = users.get(w);
-            String id = http.place(user, BenchHttp.MARKET_BUY);
-            if (id == null || awaitStatus(user, id, "OPEN") < 0) {
+            HttpResponse<String> placed = http.post(user, "/api/trades", BenchHttp.MARKET_BUY);
+            if (placed.statusCode() != 202) {
+                reason("lifecycle: placing answered " + placed.statusCode());
+                return false;
+            }
+            String id = BenchHttp.json(placed.body()).get("tradeId").asText();
+            if (awaitStatus(user, id, "OPEN") < 0) {
+                reason("lifecycle: not OPEN through the query API within 3 minutes");
                 return false;
             }
             HttpResponse<String> close = http.post(user, "/api/trades/" + id + "/close", "{\"reason\":\"MANUAL\"}");
-            if (close.statusCode() != 202 || awaitStatus(user, id, "CLOSED") < 0) {
+            if (close.statusCode() != 202) {
+                reason("lifecycle: closing answered " + close.statusCode() + " " + close.body());
+                return false;
+            }
+            if (awaitStatus(user, id, "CLOSED") < 0) {
+                reason("lifecycle: not CLOSED through the query API within 3 minutes");
                 return false;
             }
             long now = System.nanoTime();
@@ -487,7 +504,13 @@ class HttpBenchmark {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             // the server holds the request until the trade's row passes this version (at most 5 s)
-            HttpResponse<String> r = http.get(user, "/api/trades/" + id + "?minVersion=" + (version + 1));
+            HttpResponse<String> r;
+            try {
+                r = http.get(user, "/api/trades/" + id + "?minVersion=" + (version + 1));
+            } catch (java.io.UncheckedIOException e) {
+                reason("query API read failed and was asked again (" + e.getCause().getClass().getSimpleName() + ")");
+                continue; // a read: safe to ask again
+            }
             if (r.statusCode() == 200) {
                 JsonNode t = BenchHttp.json(r.body());
                 if (status.equals(t.get("status").asText())) {
@@ -500,6 +523,7 @@ class HttpBenchmark {
                 }
                 version = seen;
             } else if (r.statusCode() != 404) {
+                reason("query API answered " + r.statusCode());
                 return -1;
             }
         }
@@ -974,6 +998,7 @@ class HttpBenchmark {
                     try {
                         ok = op.run(worker);
                     } catch (Exception | AssertionError e) {
+                        reason(e.getClass().getSimpleName() + ": " + e.getMessage());
                         ok = false;
                     }
                     long t1 = System.nanoTime();
@@ -995,6 +1020,10 @@ class HttpBenchmark {
         double seconds = Math.min(end, lastEnd.get()) > measureFrom
                 ? (Math.min(end, lastEnd.get()) - measureFrom) / 1e9 : measure;
         return new Level(clients, ops.get(), failures.get(), latency, Math.max(seconds, 1e-3));
+    }
+
+    private void reason(String why) {
+        reasons.computeIfAbsent(why, k -> new AtomicInteger()).incrementAndGet();
     }
 
     private List<String> users(String prefix, int n) {
