@@ -234,7 +234,8 @@ class HttpBenchmark {
             Level j = jdbcLoop(jdbcClients);
             report.detail(String.format(Locale.ROOT, "| %d | %,.0f | %s / %s | %,.0f%s | %s / %s | %.1f%% |", clients,
                     h.rate(), Samples.ms(h.latency.millis(50)), Samples.ms(h.latency.millis(99)), j.rate(),
-                    jdbcClients < clients ? " (" + jdbcClients + " connections: the server's max_connections is shared)" : "",
+                    jdbcClients < clients ? " (" + jdbcClients + (jdbcClients == 1 ? " connection" : " connections")
+                            + ": the server's max_connections is shared)" : "",
                     Samples.ms(j.latency.millis(50)), Samples.ms(j.latency.millis(99)), 100 * h.rate() / j.rate()));
             progress(String.format(Locale.ROOT, "placement %d clients: %.0f/s http, %.0f/s jdbc", clients, h.rate(), j.rate()));
             if (clients == 16) {
