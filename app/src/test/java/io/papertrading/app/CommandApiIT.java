@@ -163,7 +163,10 @@ class CommandApiIT extends IntegrationTestBase {
         String admin = sign("carol", JWT_SECRET, Instant.now().plusSeconds(600), List.of("admin"));
         assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
         assertThat(get("/actuator/prometheus", plain).statusCode()).isEqualTo(403);
-        assertThat(get("/actuator/prometheus", admin).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = get("/actuator/prometheus", admin);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).as("the order desk's list requests (the resting benchmark reads them)")
+                .contains("paper_desk_list_requests_total");
         HttpResponse<String> anonymous = get("/actuator/health", null);
         assertThat(json(anonymous).has("status")).isTrue();
         assertThat(json(anonymous).has("components")).as("no details for anyone").isFalse();

@@ -6,6 +6,8 @@ import com.github.kagkarlsson.scheduler.serializer.JacksonSerializer;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.papertrading.command.CommandNode;
 import io.papertrading.command.execution.BrokerResolver;
 import io.papertrading.command.execution.DeskOrders;
@@ -86,6 +88,13 @@ class ExecutionWiring {
     OrderDesk orderDesk(DeskOrders orders, BrokerResolver brokers, EventGateway events, CommandGateway commands,
                         Clock clock, ExecutionSettings settings) {
         return new OrderDesk(orders, brokers, events::publish, commands::send, clock, settings);
+    }
+
+    /** The desk's list-orders requests to brokers, over all accounts (the resting benchmark reads it). */
+    @Bean
+    MeterBinder orderDeskMetrics(OrderDesk desk) {
+        return registry -> FunctionCounter.builder("paper.desk.list.requests", desk, OrderDesk::listRequestsTotal)
+                .description("list-orders requests the order desk sent to brokers").register(registry);
     }
 
     /** Works the brokers from one node of the cluster, every {@code paper.execution.snapshot-tick}. */

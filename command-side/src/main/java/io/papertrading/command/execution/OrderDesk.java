@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -73,6 +74,8 @@ public class OrderDesk {
     private final Consumer<List<?>> events;
     private final Consumer<Object> commands;
     private final Clock clock;
+    /** Every list request of every account, also those whose account the desk has since forgotten. */
+    private final AtomicLong listsTotal = new AtomicLong();
     private final ExecutionSettings settings;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
 
@@ -100,6 +103,11 @@ public class OrderDesk {
     /** One round over every account, one after the other (tests; the application works accounts in parallel). */
     public void workAll() {
         accounts().forEach(this::work);
+    }
+
+    /** List-orders requests the desk sent over every account since it started (metric {@code paper.desk.list.requests}). */
+    public long listRequestsTotal() {
+        return listsTotal.get();
     }
 
     /** How many list-orders requests the desk sent for the account (for tests and metrics). */
@@ -305,6 +313,7 @@ public class OrderDesk {
         /** The account's orders by id: one list request. */
         private Map<String, OrderStatusReport> listById() {
             account.lists++;
+            listsTotal.incrementAndGet();
             Map<String, OrderStatusReport> byId = new HashMap<>();
             broker.listOrders().forEach(r -> byId.put(r.orderId(), r));
             return byId;

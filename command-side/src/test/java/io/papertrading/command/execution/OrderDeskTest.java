@@ -264,6 +264,7 @@ class OrderDeskTest {
         round();
         assertThat(broker.listCalls).isEqualTo(2);
         assertThat(reports).as("nothing changed").hasSize(100);
+        assertThat(desk.listRequestsTotal()).as("the metric's count").isEqualTo(2);
     }
 
     @Test

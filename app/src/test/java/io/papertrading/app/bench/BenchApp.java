@@ -1,0 +1,181 @@
+package io.papertrading.app.bench;
+
+import io.papertrading.app.support.AppProcesses;
+import io.papertrading.migrations.TestDatabase;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged jar ({@code app/target/paper-trading.jar}) as its own process, as an operator runs it: on an external
+ * PostgreSQL (the benchmark's database) or on the embedded default in a data directory. Knows how long it took to
+ * become healthy, and reads its resident memory and CPU time from {@code /proc}.
+ */
+final class BenchApp implements AutoCloseable {
+
+    /** Clock ticks per second of {@code /proc/PID/stat} (USER_HZ, 100 on Linux x86-64). */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** Fresh per harness run (a Fernet key is 32 random bytes, URL-safe Base64), so no published sample is used. */
+    private static final String FERNET_KEY = randomKey(32);
+    private static final String JWT_SECRET = randomKey(48);
+
+    private final Process process;
+    private final int port;
+    private final Duration startup;
+
+    private BenchApp(Process process, int port, Duration startup) {
+        this.process = process;
+        this.port = port;
+        this.startup = startup;
+    }
+
+    static Path jar() {
+        Path jar = Path.of("target", "paper-trading.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the benchmark with "
+                    + "`./mvnw -Pbench -pl app verify` (it packages the jar first)");
+        }
+        return jar;
+    }
+
+    /** The app on an external PostgreSQL database (migrations run by the app itself on its first start). */
+    static BenchApp external(String dbUrl, Path log, List<String> jvmArgs, Map<String, String> properties)
+            throws IOException {
+        TestDatabase db = TestDatabase.get(); // the roles and their test passwords
+        List<String> props = new ArrayList<>(List.of(
+                "-Dpaper.db.url=" + dbUrl,
+                "-Dpaper.db.user=" + db.appUser(),
+                "-Dpaper.db.password=" + db.appPassword(),
+                "-Dpaper.db.engine-user=" + db.engineUser(),
+                "-Dpaper.db.engine-password=" + db.enginePassword(),
+                "-Dpaper.db.owner-user=" + db.ownerUser(),
+                "-Dpaper.db.owner-password=" + db.ownerPassword(),
+                "-Dpaper.auth.jwt-secret=" + JWT_SECRET,
+                "-Dpaper.dev-login=true",
+                "-Dserver.address=127.0.0.1", // the dev login serves loopback only
+                "-Dpaper.encryption-key=" + FERNET_KEY));
+        properties.forEach((k, v) -> props.add("-D" + k + "=" + v));
+        return start(Files.createTempDirectory("paper-bench-data"), log, jvmArgs, props);
+    }
+
+    /** The app on its embedded default: its own PostgreSQL in {@code dataDir}, generated secrets, dev login. */
+    static BenchApp embedded(Path dataDir, Path log, List<String> jvmArgs) throws IOException {
+        return start(dataDir, log, jvmArgs, List.of());
+    }
+
+    /** Starts that failed (e.g. the shared server had no connection left) and were tried again. */
+    static final java.util.concurrent.atomic.AtomicInteger FAILED_STARTS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Starts the app, trying up to three times: the PostgreSQL server is shared with other work on this machine and
+     * a start that finds no connection left exits (the failure is counted in {@link #FAILED_STARTS} and reported).
+     */
+    private static BenchApp start(Path dataDir, Path log, List<String> jvmArgs, List<String> props) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(dataDir, log, jvmArgs, props);
+            } catch (AssertionError e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                FAILED_STARTS.incrementAndGet();
+            }
+        }
+    }
+
+    private static BenchApp startOnce(Path dataDir, Path log, List<String> jvmArgs, List<String> props) throws IOException {
+        int port = AppProcesses.freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-Daxoniq.update-checker.disabled=true");
+        cmd.addAll(props);
+        cmd.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("PAPER_") || k.startsWith("SPRING_") || k.startsWith("SERVER_"));
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("PAPER_DATA_DIR", dataDir.toString());
+        env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
+        long t0 = System.nanoTime();
+        Process process = builder.start();
+        try {
+            AppProcesses.awaitHealthy(process, port, Duration.ofSeconds(180), log);
+        } catch (RuntimeException | Error e) {
+            process.destroyForcibly();
+            throw new AssertionError("the packaged app did not become healthy; its log: " + log, e);
+        }
+        return new BenchApp(process, port, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static String randomKey(int bytes) {
+        byte[] key = new byte[bytes];
+        new SecureRandom().nextBytes(key);
+        return Base64.getUrlEncoder().encodeToString(key);
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** From the process's start to its first healthy answer. */
+    Duration startup() {
+        return startup;
+    }
+
+    /** VmRSS of the app's JVM, in kB (-1 when unreadable). */
+    long rssKb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** User plus system CPU time the app's JVM has used, in seconds (fields 14 and 15 of /proc/PID/stat). */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+        // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    }
+
+    /** SIGTERM, then waits for the graceful shutdown (kills after 60 s). */
+    void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
