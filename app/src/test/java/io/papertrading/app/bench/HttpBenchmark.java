@@ -209,7 +209,6 @@ class HttpBenchmark {
         List<String> users = users("pl-" + run, USERS);
         ConcurrentLinkedQueue<String> placed = new ConcurrentLinkedQueue<>();
         AtomicInteger failed = new AtomicInteger();
-        int capacity = spareConnections();
         createScratchTable();
         report.detail("### Placement: closed loops over HTTP beside a raw JDBC loop");
         report.detail("");
@@ -230,7 +229,8 @@ class HttpBenchmark {
                 return id != null;
             });
             failed.addAndGet(h.failures);
-            int jdbcClients = Math.min(clients, capacity);
+            // asked again at each level: the app's pools grow with the load, idle connections stay a while
+            int jdbcClients = Math.min(clients, spareConnections());
             Level j = jdbcLoop(jdbcClients);
             report.detail(String.format(Locale.ROOT, "| %d | %,.0f | %s / %s | %,.0f%s | %s / %s | %.1f%% |", clients,
                     h.rate(), Samples.ms(h.latency.millis(50)), Samples.ms(h.latency.millis(99)), j.rate(),
