@@ -83,7 +83,8 @@ class HttpBenchmark {
     private static final int RESTING_ACCOUNTS = Integer.getInteger("bench.resting-accounts", 100);
     private static final int RESTING_WINDOW_SECONDS = Integer.getInteger("bench.resting-window-seconds", 30);
     private static final int SETTLE_TIMEOUT_SECONDS = Integer.getInteger("bench.settle-timeout-seconds", 600);
-    private static final List<String> APP_JVM_ARGS = Stream.of(System.getProperty("bench.app-jvm-args", "").split(" "))
+    private static final List<String> APP_JVM_ARGS = Stream.of(System.getProperty("bench.app-jvm-args",
+            "-Xmx384m -XX:MaxMetaspaceSize=256m").split(" "))
             .filter(s -> !s.isBlank()).toList();
     /** Properties of the benchmarked app: instant fills; no price ticks on the trades earlier sections left open. */
     private static final Map<String, String> APP_PROPERTIES = Map.of(
