@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged jar ({@code app/target/paper-trading.jar}) as its own process, as an operator runs it: on an external
@@ -94,19 +93,9 @@ final class BenchApp implements AutoCloseable {
 
     private static BenchApp startOnce(Path dataDir, Path log, List<String> jvmArgs, List<String> props) throws IOException {
         int port = AppProcesses.freePort();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmArgs);
-        cmd.add("-Daxoniq.update-checker.disabled=true");
-        cmd.addAll(props);
-        cmd.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("PAPER_") || k.startsWith("SPRING_") || k.startsWith("SERVER_"));
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("PAPER_DATA_DIR", dataDir.toString());
-        env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
+        List<String> args = new ArrayList<>(jvmArgs);
+        args.addAll(props);
+        ProcessBuilder builder = AppProcesses.packagedJar(jar(), port, dataDir, log, args);
         long t0 = System.nanoTime();
         Process process = builder.start();
         try {
@@ -161,15 +150,7 @@ final class BenchApp implements AutoCloseable {
 
     /** SIGTERM, then waits for the graceful shutdown (kills after 60 s). */
     void stop() {
-        process.destroy();
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        AppProcesses.stop(process, Duration.ofSeconds(60));
     }
 
     @Override

@@ -7,11 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -41,16 +39,8 @@ final class PackagedApp implements AutoCloseable {
         }
         int port = AppProcesses.freePort();
         Path data = Files.createTempDirectory("paper-e2e-data");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Daxoniq.update-checker.disabled=true", "-jar", jar.toAbsolutePath().toString()));
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(k -> k.startsWith("PAPER_") || k.startsWith("SPRING_") || k.startsWith("SERVER_"));
-        environment.put("SERVER_PORT", Integer.toString(port));
-        environment.put("PAPER_DATA_DIR", data.toString());
-        environment.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
-        environment.putAll(env);
+        ProcessBuilder builder = AppProcesses.packagedJar(jar, port, data, log, List.of("-Xmx512m"));
+        builder.environment().putAll(env);
         PackagedApp app = new PackagedApp(builder.start(), data, log, "http://127.0.0.1:" + port);
         try {
             AppProcesses.awaitHealthy(app.process, port, Duration.ofSeconds(120), log);
@@ -71,15 +61,7 @@ final class PackagedApp implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            process.destroy();
-            if (!process.waitFor(40, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        AppProcesses.stop(process, Duration.ofSeconds(40));
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

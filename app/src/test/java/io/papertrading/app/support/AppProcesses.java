@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -74,6 +76,40 @@ public final class AppProcesses implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "-Daxoniq.update-checker.disabled=true",
                 "-Dserver.port=" + port, "-Dpaper.data-dir=" + dataDir, "io.papertrading.app.PaperTradingApplication");
         return started(new ProcessBuilder(cmd), port);
+    }
+
+    /**
+     * The packaged {@code jar} as a newcomer starts it: {@code java [jvmArgs] -jar}, none of the caller's
+     * {@code PAPER_*}, {@code SPRING_*} or {@code SERVER_*} settings, this port and data directory, output appended
+     * to {@code log}. Add settings to its environment before starting it.
+     */
+    public static ProcessBuilder packagedJar(Path jar, int port, Path dataDir, Path log, List<String> jvmArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-Daxoniq.update-checker.disabled=true");
+        cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("PAPER_") || k.startsWith("SPRING_") || k.startsWith("SERVER_"));
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("PAPER_DATA_DIR", dataDir.toString());
+        env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
+        return builder;
+    }
+
+    /** SIGTERM and a wait for the graceful shutdown; killed after {@code grace}. */
+    public static void stop(Process process, Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
     }
 
     /** Starts the app on {@code dbUrl} and {@code port} and waits until it reports healthy (at most 90 s). */

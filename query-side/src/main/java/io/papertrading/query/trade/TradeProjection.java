@@ -248,7 +248,8 @@ public class TradeProjection {
     /**
      * The trade rows this transaction has read (locked) or written, by trade id, so a processor batch reads each
      * trade's row once. A row is remembered only after its handler's statements all succeeded: a handler rolled
-     * back to its savepoint leaves nothing behind here. Outside a transaction, nothing is remembered.
+     * back to its savepoint leaves nothing behind here. Bound on first use in a transaction, which also wakes
+     * waiting readers once the transaction commits (once per batch). Outside a transaction, nothing is remembered.
      */
     private Map<String, TradeRow> batchRows() {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -260,6 +261,11 @@ public class TradeProjection {
             Map<String, TradeRow> fresh = new HashMap<>();
             TransactionSynchronizationManager.bindResource(rowsKey, fresh);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    signal.changed();
+                }
+
                 @Override
                 public void afterCompletion(int status) {
                     TransactionSynchronizationManager.unbindResourceIfPossible(rowsKey);
@@ -316,29 +322,10 @@ public class TradeProjection {
     private void inTransaction(Runnable work) {
         tx.executeWithoutResult(status -> {
             work.run();
-            signalAfterCommit();
-        });
-    }
-
-    private void signalAfterCommit() {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            signal.changed();
-            return;
-        }
-        // once per transaction: a processor batch of many events wakes readers once
-        if (TransactionSynchronizationManager.hasResource(signal)) {
-            return;
-        }
-        TransactionSynchronizationManager.bindResource(signal, Boolean.TRUE);
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
+            if (TransactionSynchronizationManager.isSynchronizationActive()) {
+                batchRows(); // binds the batch, whose commit wakes the readers
+            } else {
                 signal.changed();
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                TransactionSynchronizationManager.unbindResourceIfPossible(signal);
             }
         });
     }
