@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class EventStoreIT extends IntegrationTestBase {
 
@@ -35,6 +37,21 @@ class EventStoreIT extends IntegrationTestBase {
                 "select convert_from(meta_data, 'UTF8') from domain_event_entry where aggregate_identifier = ?",
                 String.class, tradeId);
         assertThat(JSON.readTree(metadata).isObject()).isTrue();
+    }
+
+    @Test
+    void namesTheEventThatCausedASagasCommandInItsEventsMetadata() throws Exception {
+        String alice = user("alice");
+        String tradeId = json(placeTrade(alice, "cause-1", ORDER)).get("tradeId").asText();
+        // the saga records the broker's order (sequence 1) on the order desk's news of it
+        await().atMost(Duration.ofSeconds(20)).until(() -> eventCount(tradeId) == 2);
+
+        JsonNode metadata = JSON.readTree(ownerJdbc.queryForObject("select convert_from(meta_data, 'UTF8') "
+                + "from domain_event_entry where aggregate_identifier = ? and sequence_number = 1", String.class, tradeId));
+        String cause = metadata.get("correlationId").asText();
+        assertThat(ownerJdbc.queryForObject("select payload_type from domain_event_entry where event_identifier = ?",
+                String.class, cause)).isEqualTo("io.papertrading.kernel.trade.event.BrokerOrderReportedEvent");
+        assertThat(metadata.has("traceId")).isFalse();
     }
 
     @Test

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.papertrading.command.trade.LiveTradeLedger;
+import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.modelling.saga.repository.SagaStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
@@ -23,12 +25,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * Axon's wiring: JSON serialization with a mapper of its own and pooled streaming processors everywhere.
  */
 @Configuration(proxyBeanMethods = false)
 class AxonConfiguration {
+
+    static final String CORRELATION_ID = "correlationId";
 
     /**
      * The stored event format. Deliberately not Spring's ObjectMapper: a {@code spring.jackson.*} tweak for the
@@ -60,6 +65,24 @@ class AxonConfiguration {
     @Qualifier("messageSerializer")
     Serializer messageSerializer() {
         return JacksonSerializer.builder().objectMapper(storageMapper()).build();
+    }
+
+    /**
+     * Every message made while an event is handled (a saga's command, and the events that command causes) carries
+     * that event's id as {@code correlationId}: the stored event that caused it. Axon's default provider reads the
+     * handled message's metadata for this; for an event from the store that deserialized the metadata of every event
+     * in every processor (~8% of a projection's CPU), to copy a {@code traceId} nothing here reads. A command's
+     * metadata is already in memory: it passes on the event that caused the command.
+     */
+    @Bean
+    CorrelationDataProvider correlationData() {
+        return message -> {
+            if (message instanceof CommandMessage<?> command) {
+                Object cause = command.getMetaData().get(CORRELATION_ID);
+                return Map.of(CORRELATION_ID, cause != null ? cause : command.getIdentifier());
+            }
+            return Map.of(CORRELATION_ID, message.getIdentifier());
+        };
     }
 
     /**
