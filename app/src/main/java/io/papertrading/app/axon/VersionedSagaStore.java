@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,13 +29,25 @@ import java.util.Set;
  * <p>Runs in the unit of work's transaction (the JDBC statements join the engine's transaction). The JPA store did
  * the same work with a version query beside each load and update and Hibernate's query machinery around every
  * statement; the saga processor spent a third of its time there.
+ *
+ * <p><b>Committed copies.</b> A trade's saga is loaded for nearly every one of its events, each time in another
+ * batch: two reads per event, and an association lookup. The store keeps the last committed form of recently used
+ * sagas (bytes, version, associations) and which sagas an association value led to. A copy is only ever taken
+ * from a committed write or a read, never from an uncommitted one, and is replaced only by a newer version. A copy
+ * made stale by another node (or a row it deleted) costs nothing unsafe: the version check refuses the write made
+ * from it, the copy is dropped, and the unit of work runs again on what the database holds. A lookup that found
+ * nothing is never remembered: a saga started on another node is always found.
  */
 final class VersionedSagaStore implements SagaStore<Object> {
 
     private static final String VERSIONS = VersionedSagaStore.class.getName() + ".versions";
+    /** Sagas whose committed copy is kept: a few hundred bytes to a few KB each. */
+    static final int CACHED_SAGAS = 4096;
 
     private final JdbcTemplate jdbc;
     private final Serializer serializer;
+    private final Map<String, Stored> committed = lru(CACHED_SAGAS);
+    private final Map<AssociationKey, Set<String>> associated = lru(CACHED_SAGAS);
 
     VersionedSagaStore(JdbcTemplate jdbc, Serializer serializer) {
         this.jdbc = jdbc;
@@ -43,32 +56,53 @@ final class VersionedSagaStore implements SagaStore<Object> {
 
     @Override
     public Set<String> findSagas(Class<?> sagaType, AssociationValue associationValue) {
-        return new HashSet<>(jdbc.queryForList("""
+        String type = typeName(sagaType);
+        AssociationKey key = new AssociationKey(type, associationValue);
+        synchronized (associated) {
+            Set<String> known = associated.get(key);
+            if (known != null) {
+                return new HashSet<>(known);
+            }
+        }
+        Set<String> found = new HashSet<>(jdbc.queryForList("""
                         select saga_id from association_value_entry
                         where association_key = ? and association_value = ? and saga_type = ?""", String.class,
-                associationValue.getKey(), associationValue.getValue(), typeName(sagaType)));
+                associationValue.getKey(), associationValue.getValue(), type));
+        if (!found.isEmpty()) {
+            synchronized (associated) {
+                associated.merge(key, Set.copyOf(found), VersionedSagaStore::union);
+            }
+        }
+        return found;
     }
 
     @Override
     public <S> Entry<S> loadSaga(Class<S> sagaType, String sagaIdentifier) {
-        List<Stored> rows = jdbc.query(
-                "select serialized_saga, saga_type, revision, version from saga_entry where saga_id = ?",
-                (rs, i) -> new Stored(rs.getBytes(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
-                sagaIdentifier);
-        if (rows.isEmpty()) {
-            return null;
+        Stored row;
+        synchronized (committed) {
+            row = committed.get(sagaIdentifier);
         }
-        Stored row = rows.get(0);
+        if (row == null) {
+            List<Stored> rows = jdbc.query(
+                    "select serialized_saga, saga_type, revision, version from saga_entry where saga_id = ?",
+                    (rs, i) -> new Stored(rs.getBytes(1), rs.getString(2), rs.getString(3), rs.getLong(4), null),
+                    sagaIdentifier);
+            if (rows.isEmpty()) {
+                return null;
+            }
+            Set<AssociationValue> associations = Set.copyOf(jdbc.query("""
+                            select association_key, association_value from association_value_entry
+                            where saga_id = ? and saga_type = ?""",
+                    (rs, i) -> new AssociationValue(rs.getString(1), rs.getString(2)),
+                    sagaIdentifier, typeName(sagaType)));
+            row = rows.get(0).with(associations);
+            remember(sagaIdentifier, row);
+        }
         SerializedObject<byte[]> serialized = new SimpleSerializedObject<>(row.data(), byte[].class,
                 new SimpleSerializedType(row.type(), row.revision()));
         S saga = serializer.deserialize(serialized);
-        Set<AssociationValue> associations = new HashSet<>(jdbc.query("""
-                        select association_key, association_value from association_value_entry
-                        where saga_id = ? and saga_type = ?""",
-                (rs, i) -> new AssociationValue(rs.getString(1), rs.getString(2)),
-                sagaIdentifier, typeName(sagaType)));
         versions().put(sagaIdentifier, row.version());
-        return new LoadedSaga<>(saga, associations);
+        return new LoadedSaga<>(saga, new HashSet<>(row.associations()));
     }
 
     @Override
@@ -83,6 +117,8 @@ final class VersionedSagaStore implements SagaStore<Object> {
             insertAssociation(sagaIdentifier, type, association);
         }
         versions().put(sagaIdentifier, 0L);
+        afterCommit(sagaIdentifier, type, new Stored(serialized.getData(), serialized.getType().getName(),
+                serialized.getType().getRevision(), 0L, Set.copyOf(associations)), Set.of());
     }
 
     @Override
@@ -94,6 +130,7 @@ final class VersionedSagaStore implements SagaStore<Object> {
                         where saga_id = ? and version = ?""",
                 serialized.getData(), serialized.getType().getRevision(), sagaIdentifier, expected);
         if (updated != 1) {
+            forget(sagaIdentifier);
             throw new ConcurrencyException("saga " + sagaIdentifier + " was changed by another node since it was "
                     + "loaded; handled again on its current state");
         }
@@ -108,13 +145,74 @@ final class VersionedSagaStore implements SagaStore<Object> {
         for (AssociationValue added : associations.addedAssociations()) {
             insertAssociation(sagaIdentifier, type, added);
         }
+        afterCommit(sagaIdentifier, type, new Stored(serialized.getData(), serialized.getType().getName(),
+                serialized.getType().getRevision(), expected + 1, Set.copyOf(associations.asSet())),
+                Set.copyOf(associations.removedAssociations()));
     }
 
     @Override
     public void deleteSaga(Class<?> sagaType, String sagaIdentifier, Set<AssociationValue> associations) {
         versions().remove(sagaIdentifier);
+        forget(sagaIdentifier);
         jdbc.update("delete from association_value_entry where saga_id = ?", sagaIdentifier);
         jdbc.update("delete from saga_entry where saga_id = ?", sagaIdentifier);
+        String type = typeName(sagaType);
+        CurrentUnitOfWork.get().root().afterCommit(u -> {
+            forget(sagaIdentifier);
+            unlink(sagaIdentifier, type, associations);
+        });
+    }
+
+    /** Once the write is committed, its form is the saga's copy (unless a newer one got there first). */
+    private void afterCommit(String sagaIdentifier, String type, Stored written, Set<AssociationValue> removed) {
+        CurrentUnitOfWork.get().root().afterCommit(u -> {
+            remember(sagaIdentifier, written);
+            unlink(sagaIdentifier, type, removed);
+            synchronized (associated) {
+                for (AssociationValue a : written.associations()) {
+                    associated.computeIfPresent(new AssociationKey(type, a), (k, ids) -> union(ids, Set.of(sagaIdentifier)));
+                }
+            }
+        });
+    }
+
+    private void remember(String sagaIdentifier, Stored row) {
+        synchronized (committed) {
+            committed.merge(sagaIdentifier, row, (old, now) -> now.version() >= old.version() ? now : old);
+        }
+    }
+
+    private void forget(String sagaIdentifier) {
+        synchronized (committed) {
+            committed.remove(sagaIdentifier);
+        }
+    }
+
+    private void unlink(String sagaIdentifier, String type, Set<AssociationValue> associations) {
+        synchronized (associated) {
+            for (AssociationValue a : associations) {
+                associated.computeIfPresent(new AssociationKey(type, a), (k, ids) -> {
+                    Set<String> left = new HashSet<>(ids);
+                    left.remove(sagaIdentifier);
+                    return left.isEmpty() ? null : Set.copyOf(left);
+                });
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
+    private static <K, V> Map<K, V> lru(int capacity) {
+        return new LinkedHashMap<>(capacity * 4 / 3 + 1, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > capacity;
+            }
+        };
     }
 
     private void insertAssociation(String sagaIdentifier, String type, AssociationValue association) {
@@ -137,7 +235,14 @@ final class VersionedSagaStore implements SagaStore<Object> {
         return CurrentUnitOfWork.get().root().getOrComputeResource(VERSIONS, key -> new HashMap<>());
     }
 
-    private record Stored(byte[] data, String type, String revision, long version) {
+    /** A saga as committed: its serialized form, version and associations. */
+    private record Stored(byte[] data, String type, String revision, long version, Set<AssociationValue> associations) {
+        Stored with(Set<AssociationValue> associations) {
+            return new Stored(data, type, revision, version, associations);
+        }
+    }
+
+    private record AssociationKey(String sagaType, AssociationValue value) {
     }
 
     private record LoadedSaga<S>(S saga, Set<AssociationValue> associationValues) implements Entry<S> {

@@ -7,6 +7,7 @@ import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.modelling.saga.AssociationValue;
 import org.axonframework.modelling.saga.AssociationValuesImpl;
 import org.axonframework.modelling.saga.repository.SagaStore;
+import org.axonframework.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Two nodes change one saga at once, on the app's real saga store and PostgreSQL: the write of the node that
@@ -29,6 +31,8 @@ class VersionedSagaStoreIT extends IntegrationTestBase {
     private SagaStore<Object> store;
     @Autowired
     private TransactionManager transactions;
+    @Autowired
+    private Serializer serializer;
 
     @Test
     void theLaterOfTwoConcurrentWritesFailsAndTheEarlierSurvives() throws Exception {
@@ -92,6 +96,76 @@ class VersionedSagaStoreIT extends IntegrationTestBase {
         assertThat(inUnitOfWork(() -> store.loadSaga(Probe.class, id).saga().getState())).isEqualTo("closing");
         assertThat(ownerJdbc.queryForObject("select version from saga_entry where saga_id = ?", Long.class, id))
                 .isEqualTo(2L);
+    }
+
+    @Test
+    void aCopyKeptBeforeAnotherNodesWriteIsNeverWrittenBack() {
+        String id = UUID.randomUUID().toString();
+        inUnitOfWork(() -> {
+            store.insertSaga(Probe.class, id, new Probe("placed"), Set.of(new AssociationValue("probe", id)));
+            return null;
+        });
+        // this node has the committed saga in hand; another node (its own store) moves it on
+        assertThat(inUnitOfWork(() -> store.loadSaga(Probe.class, id).saga().getState())).isEqualTo("placed");
+        SagaStore<Object> otherNode = new VersionedSagaStore(engineJdbc, serializer);
+        inUnitOfWork(() -> {
+            Probe saga = otherNode.loadSaga(Probe.class, id).saga();
+            saga.setState("closing: exit order 302");
+            otherNode.updateSaga(Probe.class, id, saga, associations(id));
+            return null;
+        });
+
+        // a change made from this node's stale copy is refused, not written over the other node's
+        assertThatThrownBy(() -> inUnitOfWork(() -> {
+            Probe saga = store.loadSaga(Probe.class, id).saga();
+            saga.setState("polled: still working");
+            store.updateSaga(Probe.class, id, saga, associations(id));
+            return null;
+        })).isInstanceOf(ConcurrencyException.class);
+        // handled again, it starts from what the other node left
+        assertThat(inUnitOfWork(() -> store.loadSaga(Probe.class, id).saga().getState()))
+                .isEqualTo("closing: exit order 302");
+    }
+
+    @Test
+    void aSagaAnotherNodeEndedIsGoneOnceAWriteFromTheKeptCopyIsRefused() {
+        String id = UUID.randomUUID().toString();
+        AssociationValue association = new AssociationValue("probe", id);
+        inUnitOfWork(() -> {
+            store.insertSaga(Probe.class, id, new Probe("placed"), Set.of(association));
+            return null;
+        });
+        assertThat(inUnitOfWork(() -> store.findSagas(Probe.class, association))).containsExactly(id);
+        assertThat(inUnitOfWork(() -> store.loadSaga(Probe.class, id))).isNotNull();
+        SagaStore<Object> otherNode = new VersionedSagaStore(engineJdbc, serializer);
+        inUnitOfWork(() -> {
+            otherNode.deleteSaga(Probe.class, id, Set.of(association));
+            return null;
+        });
+
+        assertThatThrownBy(() -> inUnitOfWork(() -> {
+            Probe saga = store.loadSaga(Probe.class, id).saga();
+            saga.setState("polled");
+            store.updateSaga(Probe.class, id, saga, associations(id));
+            return null;
+        })).isInstanceOf(ConcurrencyException.class);
+        assertThat(inUnitOfWork(() -> store.loadSaga(Probe.class, id))).isNull();
+        assertThat(ownerJdbc.queryForObject("select count(*) from saga_entry where saga_id = ?", Integer.class, id))
+                .isZero();
+    }
+
+    @Test
+    void aSagaStartedOnAnotherNodeIsFoundAfterALookupThatFoundNothing() {
+        String id = UUID.randomUUID().toString();
+        AssociationValue association = new AssociationValue("probe", id);
+        assertThat(inUnitOfWork(() -> store.findSagas(Probe.class, association))).isEmpty();
+        SagaStore<Object> otherNode = new VersionedSagaStore(engineJdbc, serializer);
+        inUnitOfWork(() -> {
+            otherNode.insertSaga(Probe.class, id, new Probe("placed"), Set.of(association));
+            return null;
+        });
+
+        assertThat(inUnitOfWork(() -> store.findSagas(Probe.class, association))).containsExactly(id);
     }
 
     private <T> T inUnitOfWork(Supplier<T> work) {
