@@ -1,30 +1,31 @@
 -- The trades projection's bulk rebuild (issue 11): the engine reads the event store, folds every trade in memory
 -- and bulk-loads the result into shadow tables beside the live ones, while request handling keeps reading the live
--- tables; then one short transaction swaps the shadows in. Only the owner may rename, truncate, analyze, toggle
--- triggers or row-level security, and grant; the engine role is neither the owner nor allowed DDL, so it asks the
--- SECURITY DEFINER functions below, which do exactly these steps on exactly these tables and nothing else.
+-- tables; then one short transaction switches the shadows in. Only the owner may rename, truncate, index, analyze,
+-- toggle triggers or row-level security, and grant; the engine role is neither the owner nor allowed DDL, so it asks
+-- the SECURITY DEFINER functions below, which do exactly these steps on exactly these tables and nothing else.
 --
--- The shadows are permanent tables created LIKE the live ones (columns, defaults, NOT NULL and CHECK constraints,
--- indexes; the id columns share the live tables' sequences), with the same foreign keys, policies and triggers.
--- Between rebuilds a pair swaps roles: whichever table is live carries the live name (paper_trades, ...), its
--- indexes the migrations' names, row-level security enabled and forced, its triggers enabled and the request
--- role's SELECT. A shadow has none of these three: the request role cannot read it at all, and the engine role loads
--- it with COPY, which PostgreSQL refuses on a table under row-level security (the engine reads every user's events
--- anyway). paper_trade_rebuild_switch turns them on in the transaction that makes the shadow live, so no reader ever
--- sees a table without them. A later migration that changes a live table must change its _rebuild twin alike: the
--- switch compares the two and refuses (nothing swapped) when they differ.
+-- The shadows are permanent tables beside the live ones: the same columns, defaults (the id columns share the live
+-- tables' sequences), NOT NULL and CHECK constraints, policies and triggers. Between rebuilds a pair swaps roles:
+-- whichever table is live carries the live name (paper_trades, ...), its indexes and keys the migrations' names,
+-- row-level security enabled and forced, its triggers enabled and the request role's SELECT. A shadow being loaded
+-- has none of these: the request role cannot read it at all; the engine role loads it with COPY, which PostgreSQL
+-- refuses on a table under row-level security (the engine reads every user's events anyway); and its indexes, keys
+-- and foreign keys are built once it is loaded, from the live table's definitions, which costs a fraction of
+-- maintaining them row by row. paper_trade_rebuild_switch turns security on in the transaction that makes a shadow
+-- live, so no reader ever sees a table without it. A later migration that changes a live table must change its
+-- _rebuild twin alike (columns, CHECK constraints, policies, triggers; indexes and keys follow the live table by
+-- themselves): the switch compares the two and refuses, swapping nothing, when they differ.
 
-CREATE TABLE paper_trades_rebuild (LIKE paper_trades INCLUDING ALL);
-CREATE TABLE state_transitions_rebuild (LIKE state_transitions INCLUDING ALL);
-CREATE TABLE price_snapshots_rebuild (LIKE price_snapshots INCLUDING ALL);
+CREATE TABLE paper_trades_rebuild (LIKE paper_trades INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);
+CREATE TABLE state_transitions_rebuild (LIKE state_transitions INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);
+CREATE TABLE price_snapshots_rebuild (LIKE price_snapshots INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE);
 
-ALTER TABLE state_transitions_rebuild ADD CONSTRAINT state_transitions_trade_fk FOREIGN KEY (trade_id, username)
-    REFERENCES paper_trades_rebuild (id, username) ON DELETE CASCADE;
-ALTER TABLE price_snapshots_rebuild ADD CONSTRAINT price_snapshots_trade_fk FOREIGN KEY (trade_id, username)
-    REFERENCES paper_trades_rebuild (id, username) ON DELETE CASCADE;
+-- The id sequences serve whichever table of a pair is live, so they belong to neither: a table that owned its
+-- sequence would take it along if it were ever dropped, leaving its twin's ids without a default.
+ALTER SEQUENCE state_transitions_id_seq OWNED BY NONE;
+ALTER SEQUENCE price_snapshots_id_seq OWNED BY NONE;
 
--- The live tables' policies, under the same names, ready for when a shadow becomes live (row-level security stays
--- off on a shadow until then).
+-- The live tables' policies under the same names, in force once a shadow becomes live.
 CREATE POLICY paper_trades_user_isolation ON paper_trades_rebuild
     USING (username = current_setting('app.current_user', true))
     WITH CHECK (username = current_setting('app.current_user', true));
@@ -35,9 +36,9 @@ CREATE POLICY price_snapshots_user_isolation ON price_snapshots_rebuild
     USING (username = current_setting('app.current_user', true))
     WITH CHECK (username = current_setting('app.current_user', true));
 
--- The live table's triggers (V12's owner lookup, V34's change stream), disabled while a shadow is bulk-loaded: one
--- owner row and one notification per loaded row would cost more than the load. paper_trade_rebuild_loaded registers
--- the owners in one statement and enables them for the catch-up.
+-- The live table's triggers (V12's owner lookup, V34's change stream), off while a shadow is bulk-loaded: an owner
+-- row and a notification per loaded row would cost more than the load. paper_trade_rebuild_loaded registers the
+-- owners in one statement and turns them on for the catch-up's writes.
 CREATE TRIGGER paper_trades_register_owner AFTER INSERT ON paper_trades_rebuild
     FOR EACH ROW EXECUTE FUNCTION paper_trades_register_owner();
 CREATE TRIGGER paper_trades_changed BEFORE INSERT OR UPDATE ON paper_trades_rebuild
@@ -49,34 +50,43 @@ REVOKE ALL ON paper_trades_rebuild, state_transitions_rebuild, price_snapshots_r
 GRANT SELECT, INSERT, UPDATE, DELETE ON paper_trades_rebuild, state_transitions_rebuild, price_snapshots_rebuild
     TO ${engineRole};
 
+-- An index's shape: what it indexes, whatever its name and table.
+CREATE FUNCTION paper_rebuild_index_shape(p_index oid) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, public AS
+$$
+    SELECT CASE WHEN i.indisunique THEN 'unique ' ELSE '' END || substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*')
+    FROM pg_index i WHERE i.indexrelid = p_index
+$$;
+
 -- What differs between a live table and its twin, or null when nothing does: columns (name, type, NOT NULL,
--- default, order), indexes (by what they index), CHECK and foreign-key constraints (by name and definition, the
--- referenced table's twin standing for it), policies and triggers (by name and definition).
+-- default, order), indexes (by shape), CHECK and foreign-key constraints (by name and definition, a referenced
+-- table's twin standing for it), policies and triggers (by name and definition).
 CREATE FUNCTION paper_rebuild_difference(p_live regclass, p_shadow regclass) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS
 $$
 DECLARE
     shape_sql CONSTANT text := $q$
-        SELECT 'column ' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+        SELECT 'columns ' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                    || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
                    || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum)
         FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
         UNION ALL
-        SELECT 'index ' || string_agg(x.shape, ', ' ORDER BY x.shape) FROM (
-            SELECT CASE WHEN i.indisunique THEN 'unique ' ELSE '' END
-                   || substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*') AS shape
-            FROM pg_index i WHERE i.indrelid = $1) x
+        SELECT 'indexes ' || string_agg(public.paper_rebuild_index_shape(i.indexrelid), ', '
+                   ORDER BY public.paper_rebuild_index_shape(i.indexrelid))
+        FROM pg_index i WHERE i.indrelid = $1
         UNION ALL
-        SELECT 'constraint ' || string_agg(c.conname || ' ' || replace(pg_get_constraintdef(c.oid), '_rebuild(', '('),
+        SELECT 'constraints ' || string_agg(c.conname || ' ' || replace(pg_get_constraintdef(c.oid), '_rebuild(', '('),
                    ', ' ORDER BY c.conname)
         FROM pg_constraint c WHERE c.conrelid = $1 AND c.contype IN ('c', 'f')
         UNION ALL
-        SELECT 'policy ' || string_agg(p.polname::text || ' ' || p.polcmd::text || ' ' || coalesce(pg_get_expr(p.polqual, p.polrelid), '')
-                   || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''), ', ' ORDER BY p.polname)
+        SELECT 'policies ' || string_agg(p.polname::text || ' ' || p.polcmd::text || ' '
+                   || coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' '
+                   || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''), ', ' ORDER BY p.polname)
         FROM pg_policy p WHERE p.polrelid = $1
         UNION ALL
-        SELECT 'trigger ' || string_agg(t.tgname::text || ' ' || t.tgfoid::regproc::text || ' ' || t.tgtype::text, ', ' ORDER BY t.tgname)
+        SELECT 'triggers ' || string_agg(t.tgname::text || ' ' || t.tgfoid::regproc::text || ' ' || t.tgtype::text, ', '
+                   ORDER BY t.tgname)
         FROM pg_trigger t WHERE t.tgrelid = $1 AND NOT t.tgisinternal$q$;
     live_shape text[];
     shadow_shape text[];
@@ -85,33 +95,83 @@ BEGIN
     EXECUTE 'SELECT array_agg(coalesce(s, '''')) FROM (' || shape_sql || ') q(s)' INTO shadow_shape USING p_shadow;
     FOR i IN 1 .. array_length(live_shape, 1) LOOP
         IF live_shape[i] IS DISTINCT FROM shadow_shape[i] THEN
-            RETURN p_live::text || ' and ' || p_shadow::text || ' differ: ' || live_shape[i] || ' / ' || shadow_shape[i];
+            RETURN p_live::text || ' and ' || p_shadow::text || ' differ in their ' || live_shape[i] || ' / '
+                || shadow_shape[i];
         END IF;
     END LOOP;
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION paper_rebuild_difference(regclass, regclass) FROM PUBLIC;
 
--- Swaps the names of a live table and its twin, and of their indexes (paired by what they index), so the live
--- table always carries the live names. Called by the switch only, with both tables locked.
+-- Drops a shadow's foreign keys, keys and indexes (before a load).
+CREATE FUNCTION paper_rebuild_strip(p_shadow regclass) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, public AS
+$$
+DECLARE
+    item record;
+BEGIN
+    FOR item IN SELECT conname FROM pg_constraint WHERE conrelid = p_shadow AND contype IN ('f', 'p', 'u', 'x')
+                ORDER BY contype = 'f' DESC LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', p_shadow, item.conname);
+    END LOOP;
+    FOR item IN SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = p_shadow LOOP
+        EXECUTE format('DROP INDEX public.%I', item.relname);
+    END LOOP;
+END
+$$;
+
+-- Builds on a loaded shadow the live table's keys and indexes (named after the live ones, with _rebuild), or its
+-- foreign keys (under the live names, to the referenced tables' twins).
+CREATE FUNCTION paper_rebuild_index_like(p_live regclass, p_shadow regclass, p_foreign_keys boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, public AS
+$$
+DECLARE
+    item record;
+BEGIN
+    IF p_foreign_keys THEN
+        FOR item IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def, r.relname AS referenced
+                    FROM pg_constraint c JOIN pg_class r ON r.oid = c.confrelid
+                    WHERE c.conrelid = p_live AND c.contype = 'f' ORDER BY c.conname LOOP
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', p_shadow, item.conname,
+                           replace(item.def, 'REFERENCES ' || item.referenced || '(',
+                                   'REFERENCES ' || item.referenced || '_rebuild('));
+        END LOOP;
+        RETURN;
+    END IF;
+    -- keys first, the unique ones on users' data before the rest: a refusal there costs least
+    FOR item IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+                WHERE c.conrelid = p_live AND c.contype IN ('p', 'u', 'x')
+                ORDER BY c.contype = 'p', c.conname LOOP
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', p_shadow, left(item.conname, 55) || '_rebuild', item.def);
+    END LOOP;
+    FOR item IN SELECT c.relname, public.paper_rebuild_index_shape(i.indexrelid) AS shape
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = p_live
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = p_live)
+                ORDER BY c.relname LOOP
+        EXECUTE format('CREATE %sINDEX %I ON %s %s', CASE WHEN item.shape LIKE 'unique %' THEN 'UNIQUE ' ELSE '' END,
+                       left(item.relname, 55) || '_rebuild', p_shadow, substring(item.shape FROM 'USING .*'));
+    END LOOP;
+END
+$$;
+
+-- Swaps the names of a live table and its twin, and of their indexes (paired by shape, keys' constraints with
+-- them), so the live table always carries the live names. Called by the switch only, with both tables locked.
 CREATE FUNCTION paper_rebuild_swap_names(p_live text, p_shadow text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, public AS
 $$
 DECLARE
-    live_oid CONSTANT oid := to_regclass('public.' || quote_ident(p_live));
-    shadow_oid CONSTANT oid := to_regclass('public.' || quote_ident(p_shadow));
     live_names text[];
     shadow_names text[];
 BEGIN
     SELECT array_agg(l.relname ORDER BY l.relname), array_agg(s.relname ORDER BY l.relname)
     INTO live_names, shadow_names
-    FROM (SELECT c.relname, CASE WHEN i.indisunique THEN 'unique ' ELSE '' END
-                 || substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*') AS shape
-          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = live_oid) l
-    JOIN (SELECT c.relname, CASE WHEN i.indisunique THEN 'unique ' ELSE '' END
-                 || substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*') AS shape
-          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = shadow_oid) s USING (shape);
+    FROM (SELECT c.relname, public.paper_rebuild_index_shape(i.indexrelid) AS shape
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE i.indrelid = to_regclass('public.' || quote_ident(p_live))) l
+    JOIN (SELECT c.relname, public.paper_rebuild_index_shape(i.indexrelid) AS shape
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE i.indrelid = to_regclass('public.' || quote_ident(p_shadow))) s USING (shape);
     FOR i IN 1 .. coalesce(array_length(live_names, 1), 0) LOOP
         EXECUTE format('ALTER INDEX public.%I RENAME TO %I', live_names[i], 'paper_swap_' || i);
     END LOOP;
@@ -124,15 +184,21 @@ BEGIN
     EXECUTE format('ALTER TABLE public.%I RENAME TO %I', 'paper_swap_table', p_shadow);
 END
 $$;
-REVOKE ALL ON FUNCTION paper_rebuild_swap_names(text, text) FROM PUBLIC;
 
--- Before a bulk load: the shadows emptied, their triggers and row-level security off (after a switch they are the
--- tables that were live until then). Also after a switch or a failed rebuild, to give the space back.
+REVOKE ALL ON FUNCTION paper_rebuild_index_shape(oid), paper_rebuild_difference(regclass, regclass),
+    paper_rebuild_strip(regclass), paper_rebuild_index_like(regclass, regclass, boolean),
+    paper_rebuild_swap_names(text, text) FROM PUBLIC;
+
+-- Before a bulk load: the shadows emptied, without keys, indexes, triggers or row-level security (after a switch
+-- they are the tables that were live until then). Also after a switch or a failed rebuild, to give the space back.
 CREATE FUNCTION paper_trade_rebuild_begin() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS
 $$
 BEGIN
     TRUNCATE public.price_snapshots_rebuild, public.state_transitions_rebuild, public.paper_trades_rebuild;
+    PERFORM public.paper_rebuild_strip('public.price_snapshots_rebuild');
+    PERFORM public.paper_rebuild_strip('public.state_transitions_rebuild');
+    PERFORM public.paper_rebuild_strip('public.paper_trades_rebuild');
     ALTER TABLE public.paper_trades_rebuild DISABLE TRIGGER USER, NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
     ALTER TABLE public.state_transitions_rebuild NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
     ALTER TABLE public.price_snapshots_rebuild NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
@@ -141,18 +207,47 @@ BEGIN
 END
 $$;
 
--- After the bulk load: the loaded trades' owners registered (what the disabled trigger would have done; an owner
--- never changes, so rows already there stay), the triggers on for the catch-up's writes, statistics gathered so the
--- catch-up and, once live, request handling get good plans.
-CREATE FUNCTION paper_trade_rebuild_loaded() RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS
+-- After the bulk load, for each table of the projection ('paper_trades', 'state_transitions', 'price_snapshots';
+-- the three may be built at once, on three connections): the live table's keys and indexes built on its shadow. A
+-- duplicate key, which only events from outside the command API can carry, fails it: the caller removes the
+-- duplicates and calls again.
+CREATE FUNCTION paper_trade_rebuild_index(p_table text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET maintenance_work_mem = '128MB' AS
 $$
 BEGIN
+    IF p_table NOT IN ('paper_trades', 'state_transitions', 'price_snapshots') THEN
+        RAISE EXCEPTION 'not a table of the trades projection: %', p_table USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM public.paper_rebuild_index_like(to_regclass('public.' || p_table), to_regclass('public.' || p_table || '_rebuild'),
+                                            false);
+END
+$$;
+
+-- Once every table is indexed: the foreign keys, the loaded trades' owners registered (what the disabled trigger
+-- would have done; an owner never changes, so rows already there stay), the triggers on for the catch-up's writes,
+-- and statistics from a small sample for the catch-up's and the first requests' plans (the full statistics come
+-- after the switch, paper_trade_rebuild_analyze).
+CREATE FUNCTION paper_trade_rebuild_loaded() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET default_statistics_target = 10 AS
+$$
+BEGIN
+    PERFORM public.paper_rebuild_index_like('public.state_transitions', 'public.state_transitions_rebuild', true);
+    PERFORM public.paper_rebuild_index_like('public.price_snapshots', 'public.price_snapshots_rebuild', true);
     INSERT INTO public.paper_trade_owners (trade_id, username)
-    SELECT id, username FROM public.paper_trades_rebuild
+    SELECT t.id, t.username FROM public.paper_trades_rebuild t
+    WHERE NOT EXISTS (SELECT 1 FROM public.paper_trade_owners o WHERE o.trade_id = t.id)
     ON CONFLICT (trade_id) DO NOTHING;
     ALTER TABLE public.paper_trades_rebuild ENABLE TRIGGER USER;
     ANALYZE public.paper_trades_rebuild, public.state_transitions_rebuild, public.price_snapshots_rebuild;
+END
+$$;
+
+-- After a switch: full statistics of the tables now live, while they already serve requests.
+CREATE FUNCTION paper_trade_rebuild_analyze() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS
+$$
+BEGIN
+    ANALYZE public.paper_trades, public.state_transitions, public.price_snapshots;
 END
 $$;
 
@@ -167,6 +262,9 @@ $$
 DECLARE
     difference text;
 BEGIN
+    LOCK TABLE public.paper_trades, public.state_transitions, public.price_snapshots,
+        public.paper_trades_rebuild, public.state_transitions_rebuild, public.price_snapshots_rebuild
+        IN ACCESS EXCLUSIVE MODE;
     difference := coalesce(public.paper_rebuild_difference('public.paper_trades', 'public.paper_trades_rebuild'),
                            public.paper_rebuild_difference('public.state_transitions', 'public.state_transitions_rebuild'),
                            public.paper_rebuild_difference('public.price_snapshots', 'public.price_snapshots_rebuild'));
@@ -174,9 +272,6 @@ BEGIN
         RAISE EXCEPTION 'the rebuilt trades projection cannot be switched in: %', difference
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    LOCK TABLE public.paper_trades, public.state_transitions, public.price_snapshots,
-        public.paper_trades_rebuild, public.state_transitions_rebuild, public.price_snapshots_rebuild
-        IN ACCESS EXCLUSIVE MODE;
     ALTER TABLE public.paper_trades_rebuild ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY, ENABLE TRIGGER USER;
     ALTER TABLE public.state_transitions_rebuild ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
     ALTER TABLE public.price_snapshots_rebuild ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -189,7 +284,7 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_loaded(), paper_trade_rebuild_switch()
-    FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_loaded(), paper_trade_rebuild_switch()
-    TO ${engineRole};
+REVOKE ALL ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text), paper_trade_rebuild_loaded(),
+    paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text), paper_trade_rebuild_loaded(),
+    paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() TO ${engineRole};
