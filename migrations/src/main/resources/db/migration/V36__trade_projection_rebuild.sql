@@ -120,9 +120,31 @@ BEGIN
 END
 $$;
 
--- Builds on a loaded shadow the live table's keys and indexes (named after the live ones, with _rebuild), or its
--- foreign keys (under the live names, to the referenced tables' twins).
-CREATE FUNCTION paper_rebuild_index_like(p_live regclass, p_shadow regclass, p_foreign_keys boolean) RETURNS void
+-- Builds on a loaded shadow the p_item-th index of its live table (by name, from 0; false when there is none),
+-- named after it with _rebuild. Each runs on its own, so a caller may build several at once on several connections
+-- (CREATE INDEX lets others of the same table run beside it); the keys are attached to their indexes afterwards.
+CREATE FUNCTION paper_rebuild_build_index(p_live regclass, p_shadow regclass, p_item integer) RETURNS boolean
+    LANGUAGE plpgsql SET search_path = pg_catalog, public AS
+$$
+DECLARE
+    item record;
+BEGIN
+    SELECT c.relname, public.paper_rebuild_index_shape(i.indexrelid) AS shape INTO item
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE i.indrelid = p_live ORDER BY c.relname OFFSET p_item LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE %sINDEX %I ON %s %s', CASE WHEN item.shape LIKE 'unique %' THEN 'UNIQUE ' ELSE '' END,
+                   left(item.relname, 55) || '_rebuild', p_shadow, substring(item.shape FROM 'USING .*'));
+    RETURN true;
+END
+$$;
+
+-- Once a shadow's indexes are built: the live table's primary key and unique constraints attached to their
+-- indexes (under the live names with _rebuild), or its foreign keys (under the live names, to the referenced
+-- tables' twins; validated in one pass each).
+CREATE FUNCTION paper_rebuild_constrain_like(p_live regclass, p_shadow regclass, p_foreign_keys boolean) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, public AS
 $$
 DECLARE
@@ -138,19 +160,10 @@ BEGIN
         END LOOP;
         RETURN;
     END IF;
-    -- keys first, the unique ones on users' data before the rest: a refusal there costs least
-    FOR item IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
-                WHERE c.conrelid = p_live AND c.contype IN ('p', 'u', 'x')
-                ORDER BY c.contype = 'p', c.conname LOOP
-        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', p_shadow, left(item.conname, 55) || '_rebuild', item.def);
-    END LOOP;
-    FOR item IN SELECT c.relname, public.paper_rebuild_index_shape(i.indexrelid) AS shape
-                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                WHERE i.indrelid = p_live
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = p_live)
-                ORDER BY c.relname LOOP
-        EXECUTE format('CREATE %sINDEX %I ON %s %s', CASE WHEN item.shape LIKE 'unique %' THEN 'UNIQUE ' ELSE '' END,
-                       left(item.relname, 55) || '_rebuild', p_shadow, substring(item.shape FROM 'USING .*'));
+    FOR item IN SELECT c.conname, c.contype, x.relname AS index FROM pg_constraint c JOIN pg_class x ON x.oid = c.conindid
+                WHERE c.conrelid = p_live AND c.contype IN ('p', 'u') ORDER BY c.conname LOOP
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s USING INDEX %I', p_shadow, left(item.conname, 55) || '_rebuild',
+                       CASE item.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, left(item.index, 55) || '_rebuild');
     END LOOP;
 END
 $$;
@@ -186,8 +199,8 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION paper_rebuild_index_shape(oid), paper_rebuild_difference(regclass, regclass),
-    paper_rebuild_strip(regclass), paper_rebuild_index_like(regclass, regclass, boolean),
-    paper_rebuild_swap_names(text, text) FROM PUBLIC;
+    paper_rebuild_strip(regclass), paper_rebuild_build_index(regclass, regclass, integer),
+    paper_rebuild_constrain_like(regclass, regclass, boolean), paper_rebuild_swap_names(text, text) FROM PUBLIC;
 
 -- Before a bulk load: the shadows emptied, without keys, indexes, triggers or row-level security (after a switch
 -- they are the tables that were live until then). Also after a switch or a failed rebuild, to give the space back.
@@ -207,32 +220,35 @@ BEGIN
 END
 $$;
 
--- After the bulk load, for each table of the projection ('paper_trades', 'state_transitions', 'price_snapshots';
--- the three may be built at once, on three connections): the live table's keys and indexes built on its shadow. A
--- duplicate key, which only events from outside the command API can carry, fails it: the caller removes the
--- duplicates and calls again.
-CREATE FUNCTION paper_trade_rebuild_index(p_table text) RETURNS void
+-- After the bulk load, one index of one table of the projection ('paper_trades', 'state_transitions',
+-- 'price_snapshots'; p_item from 0, in the live table's order by name; false when there is no such index): the
+-- caller builds them all, several at once on several connections. A duplicate key, which only events from outside the
+-- command API can carry, fails a unique one: the caller removes the duplicates and builds it again.
+CREATE FUNCTION paper_trade_rebuild_index(p_table text, p_item integer) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET maintenance_work_mem = '128MB' AS
 $$
 BEGIN
     IF p_table NOT IN ('paper_trades', 'state_transitions', 'price_snapshots') THEN
         RAISE EXCEPTION 'not a table of the trades projection: %', p_table USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM public.paper_rebuild_index_like(to_regclass('public.' || p_table), to_regclass('public.' || p_table || '_rebuild'),
-                                            false);
+    RETURN public.paper_rebuild_build_index(to_regclass('public.' || p_table),
+                                            to_regclass('public.' || p_table || '_rebuild'), p_item);
 END
 $$;
 
--- Once every table is indexed: the foreign keys, the loaded trades' owners registered (what the disabled trigger
--- would have done; an owner never changes, so rows already there stay), the triggers on for the catch-up's writes,
--- and statistics from a small sample for the catch-up's and the first requests' plans (the full statistics come
--- after the switch, paper_trade_rebuild_analyze).
+-- Once every index is built: the keys attached and the foreign keys added, the loaded trades' owners registered
+-- (what the disabled trigger would have done; an owner never changes, so rows already there stay), the triggers on
+-- for the catch-up's writes, and statistics from a small sample for the catch-up's and the first requests' plans
+-- (the full statistics come after the switch, paper_trade_rebuild_analyze).
 CREATE FUNCTION paper_trade_rebuild_loaded() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET default_statistics_target = 10 AS
 $$
 BEGIN
-    PERFORM public.paper_rebuild_index_like('public.state_transitions', 'public.state_transitions_rebuild', true);
-    PERFORM public.paper_rebuild_index_like('public.price_snapshots', 'public.price_snapshots_rebuild', true);
+    PERFORM public.paper_rebuild_constrain_like('public.paper_trades', 'public.paper_trades_rebuild', false);
+    PERFORM public.paper_rebuild_constrain_like('public.state_transitions', 'public.state_transitions_rebuild', false);
+    PERFORM public.paper_rebuild_constrain_like('public.price_snapshots', 'public.price_snapshots_rebuild', false);
+    PERFORM public.paper_rebuild_constrain_like('public.state_transitions', 'public.state_transitions_rebuild', true);
+    PERFORM public.paper_rebuild_constrain_like('public.price_snapshots', 'public.price_snapshots_rebuild', true);
     INSERT INTO public.paper_trade_owners (trade_id, username)
     SELECT t.id, t.username FROM public.paper_trades_rebuild t
     WHERE NOT EXISTS (SELECT 1 FROM public.paper_trade_owners o WHERE o.trade_id = t.id)
@@ -284,7 +300,7 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text), paper_trade_rebuild_loaded(),
-    paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text), paper_trade_rebuild_loaded(),
-    paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() TO ${engineRole};
+REVOKE ALL ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text, integer),
+    paper_trade_rebuild_loaded(), paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text, integer),
+    paper_trade_rebuild_loaded(), paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() TO ${engineRole};

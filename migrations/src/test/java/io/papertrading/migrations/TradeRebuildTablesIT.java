@@ -56,7 +56,7 @@ class TradeRebuildTablesIT {
 
     @Test
     void onlyTheProjectionsTablesCanBeIndexed() {
-        assertThatThrownBy(() -> asEngine(null, c -> execute(c, "select paper_trade_rebuild_index('user_settings')")))
+        assertThatThrownBy(() -> asEngine(null, c -> execute(c, "select paper_trade_rebuild_index('user_settings', 0)")))
                 .hasMessageContaining("not a table of the trades projection");
     }
 
@@ -65,7 +65,9 @@ class TradeRebuildTablesIT {
         asEngine(null, c -> {
             execute(c, "select paper_trade_rebuild_begin()");
             for (String table : TABLES) {
-                execute(c, "select paper_trade_rebuild_index('" + table + "')");
+                for (int item = 0; item < 10; item++) {
+                    execute(c, "select paper_trade_rebuild_index('" + table + "', " + item + ")");
+                }
             }
             return execute(c, "select paper_trade_rebuild_loaded()");
         });

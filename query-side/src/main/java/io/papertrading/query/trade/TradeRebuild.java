@@ -15,8 +15,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import javax.sql.DataSource;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.ArrayList;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The bulk rebuild of the trades projection ({@link TradeProjection}): the trade events folded in memory by
@@ -32,8 +36,8 @@ import java.util.concurrent.CompletionException;
 public class TradeRebuild implements ProjectionRebuild {
 
     private static final Logger log = LoggerFactory.getLogger(TradeRebuild.class);
-    /** The projection's tables (their shadows are these with {@code _rebuild}). */
-    private static final List<String> TABLES = List.of("paper_trades", "state_transitions", "price_snapshots");
+    /** Indexes built at once after a load, each on a connection of its own. */
+    private static final int INDEX_BUILDERS = 4;
     /** How long the switch waits for request handling's reads of the live tables before it gives up (and retries). */
     static final String LOCK_TIMEOUT = "2s";
 
@@ -88,17 +92,7 @@ public class TradeRebuild implements ProjectionRebuild {
             }
             loader.finish(jdbc);
             long indexing = System.nanoTime();
-            // each table's keys and indexes on a connection of its own, at once
-            List<CompletableFuture<Void>> builds = TABLES.stream().map(table -> CompletableFuture.runAsync(
-                    () -> index(table), command -> daemon("trades-rebuild-index-" + table, command).start())).toList();
-            CompletableFuture.allOf(builds.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-            for (CompletableFuture<Void> build : builds) {
-                try {
-                    build.join();
-                } catch (CompletionException e) {
-                    throw e.getCause() instanceof Exception cause ? cause : e;
-                }
-            }
+            buildIndexes();
             jdbc.execute("select paper_trade_rebuild_loaded()");
             List<String> refused = loader.refused();
             log.info("trades rebuild loaded {} trades ({} refused{}), keys and indexes built in {} ms; {} later events "
@@ -108,18 +102,53 @@ public class TradeRebuild implements ProjectionRebuild {
             return Arrays.copyOf(late, lateCount);
         }
 
-        private void index(String table) {
+        /**
+         * Every index of the three shadows, {@value #INDEX_BUILDERS} at a time on connections of their own (the largest
+         * table's first); a unique index refused for a duplicate idempotency key is built again once the duplicates
+         * are gone.
+         */
+        private void buildIndexes() throws Exception {
+            List<Callable<Void>> builds = new ArrayList<>();
+            for (String table : List.of("state_transitions", "paper_trades", "price_snapshots")) {
+                Integer count = jdbc.queryForObject("select count(*) from pg_index where indrelid = to_regclass(?)",
+                        Integer.class, "public." + table);
+                for (int item = 0; item < (count == null ? 0 : count); item++) {
+                    int index = item;
+                    builds.add(() -> {
+                        index(table, index);
+                        return null;
+                    });
+                }
+            }
+            ExecutorService builders = Executors.newFixedThreadPool(INDEX_BUILDERS,
+                    work -> daemon("trades-rebuild-index", work));
             try {
-                jdbc.execute("select paper_trade_rebuild_index('" + table + "')");
+                for (Future<Void> build : builders.invokeAll(builds)) {
+                    try {
+                        build.get();
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                }
+            } finally {
+                builders.shutdownNow();
+            }
+        }
+
+        private void index(String table, int item) {
+            try {
+                jdbc.queryForObject("select paper_trade_rebuild_index(?, ?)", Boolean.class, table, item);
             } catch (DuplicateKeyException e) {
                 if (!table.equals("paper_trades")) {
                     throw e;
                 }
                 // two trades of one user claim one idempotency key: only events from outside the command API can do
                 // that; as in the live projection, the trade placed first keeps it and the other is left out
-                log.warn("trades rebuild left out {} trades whose idempotency key an earlier trade holds",
-                        TradeShadow.removeIdempotencyTwins(jdbc).size());
-                jdbc.execute("select paper_trade_rebuild_index('" + table + "')");
+                synchronized (this) {
+                    log.warn("trades rebuild left out {} trades whose idempotency key an earlier trade holds",
+                            TradeShadow.removeIdempotencyTwins(jdbc).size());
+                }
+                jdbc.queryForObject("select paper_trade_rebuild_index(?, ?)", Boolean.class, table, item);
             }
         }
 
