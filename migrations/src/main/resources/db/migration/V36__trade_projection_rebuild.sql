@@ -236,10 +236,22 @@ BEGIN
 END
 $$;
 
--- Once every index is built: the keys attached and the foreign keys added, the loaded trades' owners registered
--- (what the disabled trigger would have done; an owner never changes, so rows already there stay), the triggers on
--- for the catch-up's writes, and statistics from a small sample for the catch-up's and the first requests' plans
--- (the full statistics come after the switch, paper_trade_rebuild_analyze).
+-- After the bulk load, beside the index builds: the loaded trades' owners registered (what the disabled trigger would
+-- have done; an owner never changes, so rows already there stay).
+CREATE FUNCTION paper_trade_rebuild_owners() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS
+$$
+BEGIN
+    INSERT INTO public.paper_trade_owners (trade_id, username)
+    SELECT t.id, t.username FROM public.paper_trades_rebuild t
+    WHERE NOT EXISTS (SELECT 1 FROM public.paper_trade_owners o WHERE o.trade_id = t.id)
+    ON CONFLICT (trade_id) DO NOTHING;
+END
+$$;
+
+-- Once every index is built and the owners registered: the keys attached and the foreign keys added, the triggers on
+-- for the catch-up's writes, and statistics from a small sample for the catch-up's and the first requests' plans (the
+-- full statistics come after the switch, paper_trade_rebuild_analyze).
 CREATE FUNCTION paper_trade_rebuild_loaded() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET default_statistics_target = 10 AS
 $$
@@ -249,10 +261,6 @@ BEGIN
     PERFORM public.paper_rebuild_constrain_like('public.price_snapshots', 'public.price_snapshots_rebuild', false);
     PERFORM public.paper_rebuild_constrain_like('public.state_transitions', 'public.state_transitions_rebuild', true);
     PERFORM public.paper_rebuild_constrain_like('public.price_snapshots', 'public.price_snapshots_rebuild', true);
-    INSERT INTO public.paper_trade_owners (trade_id, username)
-    SELECT t.id, t.username FROM public.paper_trades_rebuild t
-    WHERE NOT EXISTS (SELECT 1 FROM public.paper_trade_owners o WHERE o.trade_id = t.id)
-    ON CONFLICT (trade_id) DO NOTHING;
     ALTER TABLE public.paper_trades_rebuild ENABLE TRIGGER USER;
     ANALYZE public.paper_trades_rebuild, public.state_transitions_rebuild, public.price_snapshots_rebuild;
 END
@@ -301,6 +309,8 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text, integer),
-    paper_trade_rebuild_loaded(), paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() FROM PUBLIC;
+    paper_trade_rebuild_owners(), paper_trade_rebuild_loaded(), paper_trade_rebuild_switch(),
+    paper_trade_rebuild_analyze() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION paper_trade_rebuild_begin(), paper_trade_rebuild_index(text, integer),
-    paper_trade_rebuild_loaded(), paper_trade_rebuild_switch(), paper_trade_rebuild_analyze() TO ${engineRole};
+    paper_trade_rebuild_owners(), paper_trade_rebuild_loaded(), paper_trade_rebuild_switch(),
+    paper_trade_rebuild_analyze() TO ${engineRole};

@@ -69,6 +69,7 @@ class TradeRebuildTablesIT {
                     execute(c, "select paper_trade_rebuild_index('" + table + "', " + item + ")");
                 }
             }
+            execute(c, "select paper_trade_rebuild_owners()");
             return execute(c, "select paper_trade_rebuild_loaded()");
         });
     }

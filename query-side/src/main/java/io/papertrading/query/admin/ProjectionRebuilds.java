@@ -156,6 +156,8 @@ public class ProjectionRebuilds {
                 });
                 progress.position = head;
             }
+            log.info("replay of {}: read the store up to event {} in {} ms", name, head,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             for (long position : load.loaded()) {
                 missing.add(position);
             }

@@ -103,12 +103,16 @@ public class TradeRebuild implements ProjectionRebuild {
         }
 
         /**
-         * Every index of the three shadows, {@value #INDEX_BUILDERS} at a time on connections of their own (the largest
-         * table's first); a unique index refused for a duplicate idempotency key is built again once the duplicates
-         * are gone.
+         * The loaded trades' owners and every index of the three shadows, {@value #INDEX_BUILDERS} at a time on
+         * connections of their own (the largest table's first); a unique index refused for a duplicate idempotency
+         * key is built again once the duplicates are gone.
          */
         private void buildIndexes() throws Exception {
             List<Callable<Void>> builds = new ArrayList<>();
+            builds.add(() -> {
+                jdbc.execute("select paper_trade_rebuild_owners()");
+                return null;
+            });
             for (String table : List.of("state_transitions", "paper_trades", "price_snapshots")) {
                 Integer count = jdbc.queryForObject("select count(*) from pg_index where indrelid = to_regclass(?)",
                         Integer.class, "public." + table);
