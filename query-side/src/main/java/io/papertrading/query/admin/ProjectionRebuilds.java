@@ -43,6 +43,8 @@ public class ProjectionRebuilds {
     private static final Logger log = LoggerFactory.getLogger(ProjectionRebuilds.class);
     /** Attempts at the switch when request handling's reads hold the live tables past the lock timeout. */
     private static final int SWITCH_ATTEMPTS = 5;
+    /** Events read and folded at once in a catch-up. */
+    private static final int CATCH_UP_PAGE = 10_000;
 
     /** Where a rebuild is; a stage listener (tests) sees each as it is reached, on the rebuild's thread. */
     public enum Stage {
@@ -162,14 +164,12 @@ public class ProjectionRebuilds {
                 missing.add(position);
             }
             stageListener.accept(Stage.LOADED);
-            // what came during the load, while the processor still keeps the live tables current
-            long loadedTo = head;
-            TreeSet<Long> asked = missing;
-            EventStoreReader.Tail tail = tx.execute(status -> {
-                EventStoreReader.Tail t = reader.tail(loadedTo, asked, rebuild.payloadType());
-                load.catchUp(t.events());
-                return t;
-            });
+            // what came during the load, while the processor still keeps the live tables current, a page at a time
+            EventStoreReader.Tail tail = new EventStoreReader.Tail(List.of(), head, missing, true);
+            while (tail.more()) {
+                EventStoreReader.Tail from = tail;
+                tail = tx.execute(status -> catchUp(load, rebuild, from));
+            }
             long position = switchIn(load, rebuild, processor, name, tail);
             log.info("replayed {} in bulk up to event {} in {} ms", name, position,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -196,8 +196,10 @@ public class ProjectionRebuilds {
                             // claims the segment for this node: another node's claim fails the switch here
                             tokenStore.fetchToken(name, segment);
                         }
-                        EventStoreReader.Tail last = reader.tail(caughtUp.head(), caughtUp.missing(), rebuild.payloadType());
-                        load.catchUp(last.events());
+                        EventStoreReader.Tail last = catchUp(load, rebuild, caughtUp);
+                        while (last.more()) {
+                            last = catchUp(load, rebuild, last);
+                        }
                         stageListener.accept(Stage.SWITCHING);
                         load.switchIn();
                         stageListener.accept(Stage.SWITCHED);
@@ -218,6 +220,13 @@ public class ProjectionRebuilds {
         } finally {
             processor.start();
         }
+    }
+
+    /** Folds the next page of events after {@code from} into the shadows, in the caller's transaction. */
+    private EventStoreReader.Tail catchUp(ProjectionRebuild.Load load, ProjectionRebuild rebuild, EventStoreReader.Tail from) {
+        EventStoreReader.Tail next = reader.tail(from.head(), from.missing(), rebuild.payloadType(), CATCH_UP_PAGE);
+        load.catchUp(next.events());
+        return next;
     }
 
     /** Stops running rebuilds before the application's processors and connections go. */

@@ -284,16 +284,17 @@ public class EventStoreReader {
     /**
      * What a read after a bulk read (or an earlier tail) finds: the events of the payload type, in order, with an
      * index above {@code after} or in {@code missing}; the new head (the highest index seen, at least
-     * {@code after}); and the gaps still open within {@link #GAP_WINDOW} below it.
+     * {@code after}); the gaps still open within {@link #GAP_WINDOW} below it; and whether the read stopped at its
+     * limit ({@code more}: read again from the new head).
      */
-    public record Tail(List<StoredEvent> events, long head, TreeSet<Long> missing) {
+    public record Tail(List<StoredEvent> events, long head, TreeSet<Long> missing, boolean more) {
     }
 
     /**
-     * Reads what was appended after {@code after}, and what filled the gaps in {@code missing}, on the caller's
-     * transaction if there is one (the engine's {@code JdbcTemplate}).
+     * Reads at most {@code limit} rows appended after {@code after}, or filling the gaps in {@code missing}, in order,
+     * on the caller's transaction if there is one (the engine's {@code JdbcTemplate}).
      */
-    public Tail tail(long after, Collection<Long> missing, Class<?> payloadType) {
+    public Tail tail(long after, Collection<Long> missing, Class<?> payloadType, int limit) {
         Payloads payloads = payloads(payloadType);
         Long[] asked = missing.toArray(Long[]::new);
         TreeSet<Long> present = new TreeSet<>();
@@ -303,13 +304,14 @@ public class EventStoreReader {
             PreparedStatement ps = connection.prepareStatement("select " + columns(payloads.upcasting()).replace(
                     "payload_revision, payload", "payload_revision, "
                             + "case when ?::text[] is null or payload_type = any(?::text[]) then payload end as payload")
-                    + " from domain_event_entry where global_index > ? or global_index = any(?) order by global_index");
+                    + " from domain_event_entry where global_index > ? or global_index = any(?) order by global_index limit ?");
             java.sql.Array filter = payloads.storedTypes() == null ? null
                     : connection.createArrayOf("text", payloads.storedTypes().toArray());
             ps.setArray(1, filter);
             ps.setArray(2, filter);
             ps.setLong(3, after);
             ps.setArray(4, connection.createArrayOf("bigint", asked));
+            ps.setInt(5, limit);
             return ps;
         }, (ResultSet rs) -> {
             present.add(rs.getLong(1));
@@ -323,7 +325,7 @@ public class EventStoreReader {
         stillMissing.removeAll(present);
         stillMissing.addAll(gaps(present.tailSet(after, false), after, head));
         stillMissing.headSet(head - GAP_WINDOW, true).clear();
-        return new Tail(events, head, stillMissing);
+        return new Tail(events, head, stillMissing, present.size() == limit);
     }
 
     /** One stored event's columns, as read ({@link #COLUMNS}, and with {@code full} the upcasters' too). */

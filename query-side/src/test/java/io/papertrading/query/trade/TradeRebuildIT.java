@@ -142,9 +142,14 @@ class TradeRebuildIT {
             trade(placedLate, 0, new TradePlacedEvent(placedLate, alice, stockOrder("NVDA", "BUY", 3, "momentum"),
                     "key-late", "hash-late", T0.plusSeconds(900)));
             prices(expiring, bob, T0.plusSeconds(1000), 100, "4.00");
+            // in pages of seven rows (the late and unknown events first, the prices spread over pages)
             EventStoreReader.Tail tail = tx.execute(s -> {
-                EventStoreReader.Tail t = reader.tail(head, missing, TradeEvent.class);
+                EventStoreReader.Tail t = reader.tail(head, missing, TradeEvent.class, 7);
                 load.catchUp(t.events());
+                while (t.more()) {
+                    t = reader.tail(t.head(), t.missing(), TradeEvent.class, 7);
+                    load.catchUp(t.events());
+                }
                 return t;
             });
             // between the catch-up and the switch: the open trade expires, the late one opens
@@ -155,8 +160,13 @@ class TradeRebuildIT {
             assertThat(before.snapshots()).hasSizeGreaterThan(400);
 
             tx.executeWithoutResult(s -> {
-                EventStoreReader.Tail last = reader.tail(tail.head(), tail.missing(), TradeEvent.class);
+                // a row at a time
+                EventStoreReader.Tail last = reader.tail(tail.head(), tail.missing(), TradeEvent.class, 1);
                 load.catchUp(last.events());
+                while (last.more()) {
+                    last = reader.tail(last.head(), last.missing(), TradeEvent.class, 1);
+                    load.catchUp(last.events());
+                }
                 load.switchIn();
             });
 
@@ -197,7 +207,7 @@ class TradeRebuildIT {
                 missing.add(late);
             }
             tx.executeWithoutResult(s -> {
-                load.catchUp(reader.tail(head, missing, TradeEvent.class).events());
+                load.catchUp(reader.tail(head, missing, TradeEvent.class, 1_000_000).events());
                 load.switchIn();
             });
         }
