@@ -1,13 +1,11 @@
 package io.papertrading.query.trade;
 
 import io.papertrading.kernel.money.Money;
+import io.papertrading.query.support.CopyLoader;
 import io.papertrading.query.support.CopyRows;
 import io.papertrading.query.trade.TradeRebuildFold.Held;
 import io.papertrading.query.trade.TradeRebuildFold.Snapshot;
 import io.papertrading.query.trade.TradeRebuildFold.Transition;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -16,7 +14,6 @@ import org.springframework.jdbc.core.SqlParameterValue;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -27,12 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The trades projection's shadow tables (migration V36: {@code paper_trades_rebuild}, {@code
@@ -62,240 +53,43 @@ final class TradeShadow {
             "trade_id, username, from_status, to_status, reason, actor, occurred_at, event_id, version";
     private static final String SNAPSHOT_COLUMNS = "trade_id, username, at, bid, ask, last, mark, underlying_price, iv, "
             + "delta, unrealized_pnl, mfe, mae, event_id";
-    /** Trades per COPY batch (and transaction). */
-    private static final int BATCH_TRADES = 1_000;
 
     private TradeShadow() {
     }
 
     // ------------------------------------------------------------------------------------------------ bulk load
 
+    /** Trades per COPY batch (and transaction). */
+    private static final int BATCH_TRADES = 1_000;
+
     /**
-     * Loads finished trades into the shadow tables, one writer thread per table on a connection of its own: {@link
-     * #add} collects trades into batches, and each writer encodes its table's rows of a batch and COPYs them in a
-     * transaction of their own. The queues to the writers are short, so the fold waits for the database rather than
-     * filling the heap. The shadows have no keys or foreign keys while they load, so the writers need no order
-     * between them; a trade whose rows one writer's table refuses is removed from all three at {@link #finish}.
+     * Loads finished trades into the three shadow tables ({@link CopyLoader}: a writer per table); a trade one
+     * table refuses is removed from the others by {@link #removeRefused}.
      */
-    static final class Loader implements AutoCloseable {
-
-        private static final List<Held> END = List.of();
-
-        private final DataSource dataSource;
-        private final List<BlockingQueue<List<Held>>> queues = new ArrayList<>();
-        private final List<Thread> writers = new ArrayList<>();
-        private final AtomicReference<Exception> failure = new AtomicReference<>();
-        private final AtomicLong written = new AtomicLong();
-        private final Set<String> refused = ConcurrentHashMap.newKeySet();
-        private List<Held> batch = new ArrayList<>(BATCH_TRADES);
-
-        Loader(DataSource dataSource, String name) {
-            this.dataSource = dataSource;
-            for (Table table : Table.values()) {
-                BlockingQueue<List<Held>> queue = new ArrayBlockingQueue<>(1);
-                Thread writer = new Thread(() -> write(table, queue), name + "-" + table.name().toLowerCase(java.util.Locale.ROOT));
-                writer.setDaemon(true);
-                queues.add(queue);
-                writers.add(writer);
-                writer.start();
-            }
-        }
-
-        /** Adds a trade whose rows are final (until the catch-up); it is not touched again. */
-        void add(Held trade) throws Exception {
-            batch.add(trade);
-            if (batch.size() >= BATCH_TRADES) {
-                hand(batch);
-                batch = new ArrayList<>(BATCH_TRADES);
-            }
-        }
-
-        /**
-         * Writes what is left, waits for the writers (throwing what stopped one) and removes the refused trades'
-         * rows from every table.
-         */
-        void finish(JdbcTemplate jdbc) throws Exception {
-            if (!batch.isEmpty()) {
-                hand(batch);
-            }
-            batch = new ArrayList<>();
-            hand(END);
-            for (Thread writer : writers) {
-                writer.join();
-            }
-            rethrow();
-            if (!refused.isEmpty()) {
-                String[] ids = refused.toArray(String[]::new);
-                jdbc.update("delete from " + SNAPSHOTS + " where trade_id = any(?)", (Object) ids);
-                jdbc.update("delete from " + TRANSITIONS + " where trade_id = any(?)", (Object) ids);
-                jdbc.update("delete from " + TRADES + " where id = any(?)", (Object) ids);
-            }
-        }
-
-        /** Trades written so far (their rows in every table). */
-        long written() {
-            return written.get() - refused.size();
-        }
-
-        /** Ids of the trades the database refused. */
-        List<String> refused() {
-            return List.copyOf(refused);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            for (Thread writer : writers) {
-                writer.interrupt();
-            }
-            for (Thread writer : writers) {
-                writer.join(TimeUnit.SECONDS.toMillis(30));
-            }
-        }
-
-        private void hand(List<Held> trades) throws Exception {
-            for (BlockingQueue<List<Held>> queue : queues) {
-                while (!queue.offer(trades, 100, TimeUnit.MILLISECONDS)) {
-                    rethrow();
-                }
-            }
-        }
-
-        private void rethrow() throws Exception {
-            Exception e = failure.get();
-            if (e != null) {
-                throw e;
-            }
-        }
-
-        private void write(Table table, BlockingQueue<List<Held>> queue) {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-                CopyRows rows = new CopyRows();
-                int[] ends = new int[BATCH_TRADES];
-                for (List<Held> trades = queue.take(); trades != END; trades = queue.take()) {
-                    rows.clear();
-                    if (ends.length < trades.size()) {
-                        ends = new int[trades.size()];
+    static CopyLoader<Held> loader(DataSource dataSource) {
+        return new CopyLoader<>(dataSource, "trades-rebuild-writer", List.of(
+                new CopyLoader.Table<>(TRADES, TRADE_COLUMNS, (out, h) -> encode(out, h.row())),
+                new CopyLoader.Table<>(TRANSITIONS, TRANSITION_COLUMNS, (out, h) -> {
+                    for (Transition t : h.transitions()) {
+                        encode(out, t);
                     }
-                    for (int i = 0; i < trades.size(); i++) {
-                        table.encode(rows, trades.get(i));
-                        ends[i] = rows.length();
+                }),
+                new CopyLoader.Table<>(SNAPSHOTS, SNAPSHOT_COLUMNS, (out, h) -> {
+                    for (Snapshot s : h.newSnapshots()) {
+                        encode(out, h.row().trade(), s);
                     }
-                    write(table, c, copy, trades, rows, ends);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure.compareAndSet(null, e);
-            } catch (Exception e) {
-                failure.compareAndSet(null, e);
-            }
-        }
-
-        private void write(Table table, Connection c, CopyManager copy, List<Held> trades, CopyRows rows, int[] ends)
-                throws SQLException {
-            try {
-                relaxCommit(c);
-                copy(copy, table, rows, 0, rows.length());
-                c.commit();
-                if (table == Table.TRADES) {
-                    written.addAndGet(trades.size());
-                }
-                return;
-            } catch (SQLException e) {
-                c.rollback();
-                if (!refusedData(e)) {
-                    throw e;
-                }
-            }
-            // something in the batch is refused: each trade's rows on their own, leaving out the refused ones
-            for (int i = 0; i < trades.size(); i++) {
-                String id = trades.get(i).row().trade().tradeId();
-                try {
-                    relaxCommit(c);
-                    copy(copy, table, rows, i == 0 ? 0 : ends[i - 1], ends[i]);
-                    c.commit();
-                } catch (SQLException e) {
-                    c.rollback();
-                    if (!refusedData(e)) {
-                        throw e;
-                    }
-                    refused.add(id);
-                    log.warn("rebuild left out trade {}: the database refused its {} ({})", id, table.table,
-                            e.getSQLState());
-                }
-            }
-            if (table == Table.TRADES) {
-                written.addAndGet(trades.size());
-            }
-        }
-
-        /**
-         * A shadow's rows are worth nothing until the switch, which commits as usual: a load's commits need not wait
-         * for the disk (a crash loses at most the load, which the next rebuild starts over).
-         */
-        private static void relaxCommit(Connection c) throws SQLException {
-            try (var st = c.createStatement()) {
-                st.execute("set local synchronous_commit = off");
-            }
-        }
-
-        private static void copy(CopyManager copy, Table table, CopyRows rows, int from, int to) throws SQLException {
-            if (to <= from) {
-                return;
-            }
-            CopyIn in = copy.copyIn(table.copy);
-            try {
-                in.writeToCopy(rows.bytes(), from, to - from);
-                in.endCopy();
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy();
-                }
-            }
-        }
+                })), h -> h.row().trade().tradeId(), BATCH_TRADES);
     }
 
-    /** Integrity and data errors: the rows are refused, the connection is fine. */
-    static boolean refusedData(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
-    }
-
-    /** The three tables, each with its COPY statement and its rows of a trade. */
-    private enum Table {
-        TRADES(TradeShadow.TRADES, TRADE_COLUMNS) {
-            @Override
-            void encode(CopyRows out, Held h) {
-                TradeShadow.encode(out, h.row());
-            }
-        },
-        TRANSITIONS(TradeShadow.TRANSITIONS, TRANSITION_COLUMNS) {
-            @Override
-            void encode(CopyRows out, Held h) {
-                for (Transition t : h.transitions()) {
-                    TradeShadow.encode(out, t);
-                }
-            }
-        },
-        SNAPSHOTS(TradeShadow.SNAPSHOTS, SNAPSHOT_COLUMNS) {
-            @Override
-            void encode(CopyRows out, Held h) {
-                for (Snapshot s : h.newSnapshots()) {
-                    TradeShadow.encode(out, h.row().trade(), s);
-                }
-            }
-        };
-
-        private final String table;
-        private final String copy;
-
-        Table(String table, String columns) {
-            this.table = table;
-            this.copy = "copy " + table + " (" + columns + ") from stdin";
+    /** Removes the rows of trades one table refused from all three. */
+    static void removeRefused(JdbcTemplate jdbc, List<String> refused) {
+        if (refused.isEmpty()) {
+            return;
         }
-
-        abstract void encode(CopyRows out, Held h);
+        String[] ids = refused.toArray(String[]::new);
+        jdbc.update("delete from " + SNAPSHOTS + " where trade_id = any(?)", (Object) ids);
+        jdbc.update("delete from " + TRANSITIONS + " where trade_id = any(?)", (Object) ids);
+        jdbc.update("delete from " + TRADES + " where id = any(?)", (Object) ids);
     }
 
     static void encode(CopyRows out, TradeRow row) {
@@ -389,7 +183,7 @@ final class TradeShadow {
             jdbc.execute("release savepoint rebuild_catch_up");
         } catch (DataAccessException e) {
             jdbc.execute("rollback to savepoint rebuild_catch_up");
-            if (!(e.getMostSpecificCause() instanceof SQLException sql) || !refusedData(sql)) {
+            if (!(e.getMostSpecificCause() instanceof SQLException sql) || !CopyLoader.refusedData(sql)) {
                 throw e;
             }
             for (Held h : held) {
@@ -399,7 +193,7 @@ final class TradeShadow {
                     jdbc.execute("release savepoint rebuild_catch_up");
                 } catch (DataAccessException refused) {
                     jdbc.execute("rollback to savepoint rebuild_catch_up");
-                    if (!(refused.getMostSpecificCause() instanceof SQLException s) || !refusedData(s)) {
+                    if (!(refused.getMostSpecificCause() instanceof SQLException s) || !CopyLoader.refusedData(s)) {
                         throw refused;
                     }
                     log.warn("rebuild left trade {} as it was: the database refused its catch-up ({})",
