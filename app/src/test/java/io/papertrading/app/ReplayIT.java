@@ -1,12 +1,15 @@
 package io.papertrading.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.query.admin.ProjectionRebuilds;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -127,8 +130,157 @@ class ReplayIT extends IntegrationTestBase {
                 processing.eventProcessor("analytics-portfolio").orElseThrow()).processingStatus().size() == 4);
     }
 
+    @Test
+    void whileTheTradesAreRebuiltTheApiAnswersFromTheOldTablesAndWhatComesMeanwhileIsInTheResult() throws Exception {
+        String erin = user("erin");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(json(placeTrade(erin, "during-" + i, RESTING)).get("tradeId").asText());
+        }
+        awaitProjected(ids);
+        long tableBefore = tableOid();
+        CountDownLatch atStart = new CountDownLatch(1);
+        CountDownLatch atLoaded = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        rebuilds.onStage(stage -> {
+            if (stage == ProjectionRebuilds.Stage.STARTED) {
+                atStart.countDown();
+                awaitQuietly(goOn);
+            } else if (stage == ProjectionRebuilds.Stage.LOADED) {
+                atLoaded.countDown();
+                awaitQuietly(finish);
+            }
+        });
+        String late;
+        try {
+            HttpResponse<String> replay = send("POST", "/api/admin/projections/trades/replay", erin, null, Map.of());
+            assertThat(replay.statusCode()).isEqualTo(202);
+            assertThat(json(replay).get("replaying").asBoolean()).isTrue();
+            assertThat(atStart.await(30, TimeUnit.SECONDS)).isTrue();
+
+            // the shadow tables are empty now: the API answers from the live ones, and a second replay is refused
+            assertThat(json(send("GET", "/api/trades", erin, null, Map.of())).get("total").asLong()).isEqualTo(3);
+            assertThat(replaying(erin, "trades")).isTrue();
+            assertThat(send("POST", "/api/admin/projections/trades/replay", erin, null, Map.of()).statusCode())
+                    .isEqualTo(409);
+            goOn.countDown();
+            assertThat(atLoaded.await(60, TimeUnit.SECONDS)).isTrue();
+
+            // the load is done; what happens now is after its head: the live tables still follow it
+            late = json(placeTrade(erin, "during-late", RESTING)).get("tradeId").asText();
+            assertThat(send("POST", "/api/trades/" + ids.get(0) + "/notes", erin, "{\"text\":\"during the rebuild\"}",
+                    Map.of()).statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    send("GET", "/api/trades/" + late, erin, null, Map.of()).statusCode() == 200);
+            assertThat(json(send("GET", "/api/trades", erin, null, Map.of())).get("total").asLong()).isEqualTo(4);
+            assertThat(replaying(erin, "trades")).isTrue();
+        } finally {
+            goOn.countDown();
+            finish.countDown();
+            rebuilds.onStage(null);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(erin, "trades"));
+        assertThat(tradesProcessor().isRunning()).isTrue();
+        assertThat(tableOid()).as("the rebuilt table is the live one").isNotEqualTo(tableBefore);
+        List<String> all = new java.util.ArrayList<>(ids);
+        all.add(late);
+        awaitProjected(all);
+        JsonNode noted = json(send("GET", "/api/trades/" + ids.get(0), erin, null, Map.of()));
+        assertThat(noted.get("notes").asText()).endsWith("during the rebuild");
+        assertThat(json(send("GET", "/api/trades", erin, null, Map.of())).get("total").asLong()).isEqualTo(4);
+        // the processor goes on from where the rebuild got
+        String after = json(placeTrade(erin, "after-rebuild", RESTING)).get("tradeId").asText();
+        awaitProjected(List.of(after));
+        JsonNode listed = json(send("GET", "/api/admin/projections", erin, null, Map.of()));
+        listed.forEach(p -> {
+            if (p.get("name").asText().equals("trades")) {
+                assertThat(p.get("progress").asDouble()).isEqualTo(1.0);
+            }
+        });
+    }
+
+    @Test
+    void aTradesRebuildThatFailsLeavesTheTablesAsTheyWereAndTheProjectionRunning() throws Exception {
+        String finn = user("finn");
+        String id = json(placeTrade(finn, "fail-1", RESTING)).get("tradeId").asText();
+        awaitResting(List.of(id));
+        String mine = " where username = '" + finn + "'";
+        for (ProjectionRebuilds.Stage failAt : List.of(ProjectionRebuilds.Stage.LOADED,
+                ProjectionRebuilds.Stage.SWITCHING, ProjectionRebuilds.Stage.SWITCHED)) {
+            long table = tableOid();
+            List<Map<String, Object>> trades = ownerJdbc.queryForList(TRADES.replace(" order by", mine + " order by"));
+            List<Map<String, Object>> transitions = ownerJdbc.queryForList(
+                    TRANSITIONS.replace(" order by", mine + " order by"));
+            rebuilds.onStage(stage -> {
+                if (stage == failAt) {
+                    throw new IllegalStateException("a failure at " + stage);
+                }
+            });
+            try {
+                assertThat(send("POST", "/api/admin/projections/trades/replay", finn, null, Map.of()).statusCode())
+                        .isEqualTo(202);
+                await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(finn, "trades"));
+            } finally {
+                rebuilds.onStage(null);
+            }
+            assertThat(tableOid()).as(failAt.name()).isEqualTo(table);
+            assertThat(ownerJdbc.queryForList(TRADES.replace(" order by", mine + " order by"))).as(failAt.name())
+                    .isEqualTo(trades);
+            assertThat(ownerJdbc.queryForList(TRANSITIONS.replace(" order by", mine + " order by"))).isEqualTo(transitions);
+            assertThat(ownerJdbc.queryForObject("select count(*) from paper_trades_rebuild", Long.class)).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> tradesProcessor().isRunning());
+            assertThat(json(send("GET", "/api/trades", finn, null, Map.of())).get("total").asLong()).isEqualTo(1);
+        }
+        // and it runs on: a note is projected
+        assertThat(send("POST", "/api/trades/" + id + "/notes", finn, "{\"text\":\"still projected\"}", Map.of())
+                .statusCode()).isEqualTo(202);
+        awaitProjected(List.of(id));
+        assertThat(json(send("GET", "/api/trades/" + id, finn, null, Map.of())).get("notes").asText())
+                .endsWith("still projected");
+    }
+
+    /** A limit far below the market: the order rests, so its trade stays PENDING and changes no more on its own. */
+    private static final String RESTING = """
+            {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1}""";
+
     @org.springframework.beans.factory.annotation.Autowired
     private org.axonframework.config.EventProcessingConfiguration processing;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private ProjectionRebuilds rebuilds;
+
+    private org.axonframework.eventhandling.EventProcessor tradesProcessor() {
+        return processing.eventProcessor("trades").orElseThrow();
+    }
+
+    /** The physical table behind the name paper_trades (a switch puts another one there). */
+    private static long tableOid() {
+        return ownerJdbc.queryForObject("select 'paper_trades'::regclass::oid::bigint", Long.class);
+    }
+
+    /** Until each resting trade's order is at the broker (its second event) and its row holds its whole stream. */
+    private void awaitResting(List<String> ids) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> eventCount(id) >= 2));
+        awaitProjected(ids);
+    }
+
+    /** Until each trade's row holds every event of its stream. */
+    private void awaitProjected(List<String> ids) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> {
+            Long version = ownerJdbc.query("select version from paper_trades where id = ?",
+                    (rs, n) -> rs.getLong(1), id).stream().findFirst().orElse(null);
+            return version != null && version == eventCount(id);
+        }));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     private void awaitCaughtUp(String admin) {
         await().atMost(Duration.ofSeconds(60)).until(() -> tradesProjectionCaughtUp() && !replaying(admin, "trades"));

@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Operators' view of the projections (the query side's streaming event processors): how far each has read, how
  * far behind the event store it is, and a replay that rebuilds its tables from the first event. Admin role only.
+ * A projection with a bulk rebuild ({@link ProjectionRebuilds}) is rebuilt beside its live tables, which keep
+ * answering until the rebuilt ones are switched in; any other is replayed by resetting its processor.
  */
 @RestController
 @RequestMapping("/api/admin/projections")
@@ -41,15 +43,21 @@ class ProjectionAdminController {
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
     private final TokenStore tokenStore;
+    private final ProjectionRebuilds rebuilds;
     private final Set<String> replaysInFlight = ConcurrentHashMap.newKeySet();
 
-    ProjectionAdminController(EventProcessingConfiguration processing, EventStore eventStore, TokenStore tokenStore) {
+    ProjectionAdminController(EventProcessingConfiguration processing, EventStore eventStore, TokenStore tokenStore,
+                              ProjectionRebuilds rebuilds) {
         this.processing = processing;
         this.eventStore = eventStore;
         this.tokenStore = tokenStore;
+        this.rebuilds = rebuilds;
     }
 
-    /** {@code progress} is 0..1 while replaying, 1 otherwise. */
+    /**
+     * {@code progress} is 0..1 while replaying, 1 otherwise. While a bulk rebuild runs, {@code position} is where its
+     * load has read up to (the live tables meanwhile stay current).
+     */
     record ProjectionView(String name, long position, long head, long lag, boolean replaying, double progress,
                           boolean running) {
     }
@@ -64,10 +72,11 @@ class ProjectionAdminController {
     }
 
     /**
-     * Replays a projection: stops it, resets its tokens (its reset handler empties its tables) and starts it
-     * again from the first event. The rest of the API keeps answering meanwhile. Whatever happens, the
-     * processor is left running; a processor that is not a projection, or one already replaying, or one whose
-     * segments another node holds, answers 409 and nothing is stopped.
+     * Replays a projection from the first event: in bulk beside its live tables, which keep answering until the
+     * rebuilt ones are switched in ({@link ProjectionRebuilds}); or, for a projection without a bulk rebuild, by
+     * stopping it, resetting its tokens (its reset handler empties its tables) and starting it again. Whatever
+     * happens, the processor is left running; a processor that is not a projection, or one already replaying, or
+     * one whose segments another node holds, answers 409 and nothing is stopped.
      */
     @PostMapping("/{name}/replay")
     ResponseEntity<ProjectionView> replay(@PathVariable String name) {
@@ -83,7 +92,7 @@ class ProjectionAdminController {
             throw new OperationConflictException("a replay of " + name + " is being started");
         }
         try {
-            if (processor.isReplaying()) {
+            if (processor.isReplaying() || rebuilds.progress(name) != null) {
                 throw new OperationConflictException(name + " is already replaying");
             }
             int local = processor.processingStatus().size();
@@ -92,7 +101,11 @@ class ProjectionAdminController {
                 throw new OperationConflictException("another node processes " + (total - local) + " of " + total
                         + " segments of " + name + "; replay where it runs alone, or stop it on the other nodes");
             }
-            reset(processor);
+            if (!rebuilds.supports(name)) {
+                reset(processor);
+            } else if (!rebuilds.start(name, processor)) {
+                throw new OperationConflictException(name + " is already replaying");
+            }
         } finally {
             replaysInFlight.remove(name);
         }
@@ -121,7 +134,13 @@ class ProjectionAdminController {
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (StreamingEventProcessor) e.getValue()));
     }
 
-    private static ProjectionView view(String name, StreamingEventProcessor processor, long head) {
+    private ProjectionView view(String name, StreamingEventProcessor processor, long head) {
+        ProjectionRebuilds.Progress rebuild = rebuilds.progress(name);
+        if (rebuild != null) {
+            long position = rebuild.position();
+            return new ProjectionView(name, position, head, Math.max(0, head - position), true, rebuild.fraction(),
+                    processor.isRunning());
+        }
         Collection<EventTrackerStatus> statuses = processor.processingStatus().values();
         // the slowest segment is the projection's position: everything before it is processed
         long position = ProcessorProgress.slowestSegment(processor).orElse(0);

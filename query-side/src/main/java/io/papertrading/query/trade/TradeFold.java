@@ -114,10 +114,10 @@ public final class TradeFold {
             BigDecimal mfe = greatest(d.mfe, pnl);
             BigDecimal mae = least(d.mae, pnl);
             String at = JSON_TIME.format(micros(e.occurredAt()));
-            d.context.put("mfe", mfe);
-            d.context.put("mae", mae);
-            d.context.put("mfeAt", d.mfe == null || pnl.compareTo(d.mfe) > 0 ? at : d.context.getOrDefault("mfeAt", at));
-            d.context.put("maeAt", d.mae == null || pnl.compareTo(d.mae) < 0 ? at : d.context.getOrDefault("maeAt", at));
+            d.edit().put("mfe", mfe);
+            d.edit().put("mae", mae);
+            d.edit().put("mfeAt", d.mfe == null || pnl.compareTo(d.mfe) > 0 ? at : d.context.getOrDefault("mfeAt", at));
+            d.edit().put("maeAt", d.mae == null || pnl.compareTo(d.mae) < 0 ? at : d.context.getOrDefault("maeAt", at));
             d.unrealizedPnl = money(pnl);
             d.mfe = money(mfe);
             d.mae = money(mae);
@@ -157,11 +157,11 @@ public final class TradeFold {
         }
         if (s.mfe() != null) {
             d.mfe = s.mfe();
-            d.context.put("mfe", s.mfe());
+            d.edit().put("mfe", s.mfe());
         }
         if (s.mae() != null) {
             d.mae = s.mae();
-            d.context.put("mae", s.mae());
+            d.edit().put("mae", s.mae());
         }
         return d.row();
     }
@@ -203,7 +203,9 @@ public final class TradeFold {
         private Instant openedAt;
         private Instant closedAt;
         private Instant updatedAt;
-        private final Map<String, Object> context;
+        /** The row's context until the event changes it, then a copy of its own ({@link #edit}). */
+        private Map<String, Object> context;
+        private boolean contextCopied;
 
         Draft(TradeRow row) {
             TradeView t = row.trade();
@@ -228,7 +230,7 @@ public final class TradeFold {
             openedAt = t.openedAt();
             closedAt = t.closedAt();
             updatedAt = t.updatedAt();
-            context = new LinkedHashMap<>(t.tradeContext());
+            context = t.tradeContext();
         }
 
         void apply(TradeEvent event) {
@@ -247,7 +249,7 @@ public final class TradeFold {
             } else if (event instanceof TradeRejectedEvent e) {
                 closeReason = e.closeReason();
                 closedAt = micros(e.occurredAt());
-                context.put("rejectionReason", e.reason());
+                edit().put("rejectionReason", e.reason());
             } else if (event instanceof TradeCanceledEvent e) {
                 closeReason = e.reason();
                 closedAt = micros(e.occurredAt());
@@ -262,7 +264,7 @@ public final class TradeFold {
             } else if (event instanceof ExitRejectedEvent e) {
                 closeReason = null;
                 exitOrderId = null;
-                context.put("lastExitRejection", e.reason());
+                edit().put("lastExitRejection", e.reason());
             } else if (event instanceof TradeClosedEvent e) {
                 exitPrice = money(e.exitPrice());
                 realizedPnl = money(e.realizedPnl());
@@ -276,18 +278,18 @@ public final class TradeFold {
                 closeReason = CloseReason.EXPIRED;
                 closedAt = micros(e.occurredAt());
                 unrealizedPnl = filledQuantity > 0 ? money(BigDecimal.ZERO) : null;
-                context.put("expiryUnderlyingPrice", amount(e.underlyingPrice()));
+                edit().put("expiryUnderlyingPrice", amount(e.underlyingPrice()));
                 finishExcursions(amount(e.realizedPnl()));
             } else if (event instanceof PositionReducedEvent e) {
                 // what is still held is what prices value from here on; the trade's close realizes the total
                 BigDecimal before = realizedPnl == null ? BigDecimal.ZERO : realizedPnl;
                 realizedPnl = money(before.add(e.realizedPnl().amount()));
                 Object exited = context.get(EXITED_QUANTITY);
-                context.put(EXITED_QUANTITY, (exited instanceof Number n ? n.intValue() : 0) + e.closedQuantity());
+                edit().put(EXITED_QUANTITY, (exited instanceof Number n ? n.intValue() : 0) + e.closedQuantity());
             } else if (event instanceof BrokerProblemReportedEvent e) {
-                context.put("brokerProblem", e.problem());
+                edit().put("brokerProblem", e.problem());
             } else if (event instanceof BrokerProblemClearedEvent) {
-                context.remove("brokerProblem");
+                edit().remove("brokerProblem");
             } else if (event instanceof TradeAnnotatedEvent e) {
                 // the column reads as the trade's journal: the notes it was placed with, then each note on a line
                 notes = notes == null || notes.isEmpty() ? e.text() : notes + "\n" + e.text();
@@ -299,8 +301,8 @@ public final class TradeFold {
         private void startExcursions() {
             BigDecimal best = mfe == null ? BigDecimal.ZERO : mfe;
             BigDecimal worst = mae == null ? BigDecimal.ZERO : mae;
-            context.put("mfe", best);
-            context.put("mae", worst);
+            edit().put("mfe", best);
+            edit().put("mae", worst);
             mfe = money(best);
             mae = money(worst);
         }
@@ -317,8 +319,8 @@ public final class TradeFold {
             }
             BigDecimal best = greatest(mfe == null ? BigDecimal.ZERO : mfe, realized);
             BigDecimal worst = least(mae == null ? BigDecimal.ZERO : mae, realized);
-            context.put("mfe", best);
-            context.put("mae", worst);
+            edit().put("mfe", best);
+            edit().put("mae", worst);
             mfe = money(best);
             mae = money(worst);
         }
@@ -331,6 +333,15 @@ public final class TradeFold {
                     unrealizedPnl, lastPrice, mfe, mae, t.strategy(), notes, broker, brokerOrderId,
                     t.idempotencyKey(), version, t.createdAt(), openedAt, closedAt, updatedAt,
                     Collections.unmodifiableMap(context)), exitOrderId, from.requestHash(), from.multiplier());
+        }
+
+        /** The context to change: copied from the row's on first use (most events leave it as it is). */
+        Map<String, Object> edit() {
+            if (!contextCopied) {
+                context = new LinkedHashMap<>(context);
+                contextCopied = true;
+            }
+            return context;
         }
     }
 

@@ -67,14 +67,14 @@ public class TradeProjection {
             "select set_config('app.current_user', coalesce(paper_trade_owner(?), ''), true)";
     /** The most price snapshots kept per trade; thinning keeps at least half of this. */
     static final int MAX_SNAPSHOTS = 500;
-    /** Writes every column the fold owns; the last parameter is the trade id. */
-    private static final String UPDATE_ROW = """
-            update paper_trades
+    private static final String UPDATE_COLUMNS = """
             set filled_quantity = ?, entry_price = ?, exit_price = ?, stop_loss = ?, take_profit = ?, status = ?,
                 close_reason = ?, realized_pnl = ?, unrealized_pnl = ?, last_price = ?, mfe = ?, mae = ?, notes = ?,
                 broker = ?, broker_order_id = ?, exit_order_id = ?, version = ?, trade_context = ?::jsonb,
                 opened_at = ?, closed_at = ?, updated_at = ?
             where id = ?""";
+    /** Writes every column the fold owns; the last parameter is the trade id. */
+    private static final String UPDATE_ROW = updateRowSql("paper_trades");
 
     private final JdbcTemplate jdbc;
     private final UserScope userScope;
@@ -282,8 +282,13 @@ public class TradeProjection {
         }
     }
 
-    /** The parameters of {@link #UPDATE_ROW} for {@code row}. */
-    private static Object[] rowValues(TradeRow row) {
+    /** The statement writing every column the fold owns into {@code table}; see {@link #rowValues}. */
+    static String updateRowSql(String table) {
+        return "update " + table + "\n" + UPDATE_COLUMNS;
+    }
+
+    /** The parameters of {@link #UPDATE_ROW} (or {@link #updateRowSql}) for {@code row}. */
+    static Object[] rowValues(TradeRow row) {
         TradeView t = row.trade();
         return new Object[] {t.filledQuantity(), number(t.entryPrice()), number(t.exitPrice()), number(t.stopLoss()),
                 number(t.takeProfit()), t.status().name(), text(name(t.closeReason())), number(t.realizedPnl()),
