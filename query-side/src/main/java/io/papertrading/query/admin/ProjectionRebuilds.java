@@ -186,8 +186,8 @@ public class ProjectionRebuilds {
      */
     private long switchIn(ProjectionRebuild.Load load, ProjectionRebuild rebuild, StreamingEventProcessor processor,
                           String name, EventStoreReader.Tail caughtUp) throws Exception {
-        processor.shutdownAsync().get(60, TimeUnit.SECONDS);
         try {
+            processor.shutdownAsync().get(60, TimeUnit.SECONDS);
             for (int attempt = 1; ; attempt++) {
                 try {
                     return tx.execute(status -> {
