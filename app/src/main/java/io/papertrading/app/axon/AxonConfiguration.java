@@ -113,12 +113,13 @@ class AxonConfiguration {
     }
 
     /**
-     * Pooled streaming processors, except the command side's live-trade ledger: it must write in the transaction
-     * of the command whose events it follows, and fail that command if it cannot.
+     * Tracking processors (see application.yml for why not pooled ones), except the command side's live-trade
+     * ledger: it must write in the transaction of the command whose events it follows, and fail that command if it
+     * cannot.
      */
     @Bean
-    ConfigurerModule pooledProcessors() {
-        return configurer -> configurer.eventProcessing().usingPooledStreamingEventProcessors()
+    ConfigurerModule trackingProcessors() {
+        return configurer -> configurer.eventProcessing().usingTrackingEventProcessors()
                 .registerSubscribingEventProcessor(LiveTradeLedger.GROUP)
                 .registerListenerInvocationErrorHandler(LiveTradeLedger.GROUP, c -> PropagatingErrorHandler.instance());
     }
