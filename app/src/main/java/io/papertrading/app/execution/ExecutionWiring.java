@@ -119,7 +119,7 @@ class ExecutionWiring {
                     select count(*) as legs,
                            count(*) filter (where (confirm_by is null and created_at < now() - interval '5 minutes')
                                or (stage <> 'SENT' and confirm_by < now() - interval '5 minutes')) as stuck
-                    from desk_orders""");
+                    from desk_orders where not done""");
             long stuck = ((Number) counts.get("stuck")).longValue();
             return (stuck == 0 ? Health.up() : Health.down())
                     .withDetail("worksHere", runner.isLeader())

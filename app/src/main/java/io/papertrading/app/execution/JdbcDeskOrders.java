@@ -67,9 +67,10 @@ class JdbcDeskOrders implements DeskOrders {
 
     @Override
     public void abandon(String tradeId) {
-        List<String> accounts = jdbc.queryForList(
-                "update desk_orders set withdraw = true, silent = true where trade_id = ? returning account_key",
-                String.class, tradeId);
+        List<String> accounts = jdbc.queryForList("""
+                with forgotten as (delete from desk_orders where trade_id = ? and done)
+                update desk_orders set withdraw = true, silent = true where trade_id = ? and not done
+                returning account_key""", String.class, tradeId, tradeId);
         accounts.stream().distinct().forEach(this::afterCommit);
     }
 
@@ -96,17 +97,21 @@ class JdbcDeskOrders implements DeskOrders {
 
     @Override
     public void remove(String tag) {
-        jdbc.update("delete from desk_orders where tag = ?", tag);
+        removeAll(List.of(tag));
     }
 
+    /** Done, but the tag stays until the trade ends (see {@link DeskOrders#remove}); a silent leg goes at once. */
     @Override
     public void removeAll(Collection<String> tags) {
-        jdbc.update("delete from desk_orders where tag = any(?)", (Object) tags.toArray(String[]::new));
+        String[] array = tags.toArray(String[]::new);
+        jdbc.update("""
+                with gone as (delete from desk_orders where tag = any(?) and silent)
+                update desk_orders set done = true where tag = any(?) and not silent""", array, array);
     }
 
     @Override
     public List<WorkedOrder> all() {
-        return jdbc.query(SELECT + " order by account_key, tag", ROW);
+        return jdbc.query(SELECT + " where not done order by account_key, tag", ROW);
     }
 
     @Override
@@ -114,7 +119,7 @@ class JdbcDeskOrders implements DeskOrders {
         Map<String, Boolean> accounts = new HashMap<>();
         jdbc.query("""
                 select account_key, bool_or(not (stage = 'SENT' and acknowledged and not withdraw)) as news
-                from desk_orders group by account_key""",
+                from desk_orders where not done group by account_key""",
                 rs -> {
                     accounts.put(rs.getString("account_key"), rs.getBoolean("news"));
                 });
@@ -123,7 +128,7 @@ class JdbcDeskOrders implements DeskOrders {
 
     @Override
     public List<WorkedOrder> of(String accountKey) {
-        return jdbc.query(SELECT + " where account_key = ? order by tag", ROW, accountKey);
+        return jdbc.query(SELECT + " where account_key = ? and not done order by tag", ROW, accountKey);
     }
 
     /** The desk of this node works the account once the saga's transaction has committed (at once if none runs). */

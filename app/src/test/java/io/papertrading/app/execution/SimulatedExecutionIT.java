@@ -3,8 +3,10 @@ package io.papertrading.app.execution;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.papertrading.broker.Quote;
 import io.papertrading.broker.simulated.SimulatedMarket;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
+import org.axonframework.eventhandling.EventProcessor;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -29,6 +31,8 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
     DeadlineManager deadlineManager;
     @Autowired
     SimulatedMarket market;
+    @Autowired
+    EventProcessingConfiguration processing;
 
     @Test
     void deadlinesArePersistedByDbScheduler() {
@@ -132,15 +136,31 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
     }
 
     @Test
-    void anEntryBeyondBuyingPowerLeftAtTheBrokerIsRejectedWithTheBrokersReason() {
+    void ofTwoEntriesTogetherBeyondBuyingPowerOneOpensAndTheOtherIsRefusedWithTheReason() {
         String alice = user("exec");
-        // Two orders of ~70% of the $100,000 each: the API's risk check sees the whole buying power for both (the
-        // first has not reached the broker yet), the broker reserves it for whichever arrives first.
+        // Two orders of ~70% of the $100,000 each. The first goes to the exchange from its placement's transaction,
+        // so the API's risk check usually sees the buying power it left and refuses the second at once; when the
+        // second is checked before the first reached the exchange, the exchange refuses whichever comes second.
         int quantity = new BigDecimal("70000").divide(ask("NVDA"), 0, RoundingMode.DOWN).intValue();
         String body = """
                 {"symbol":"NVDA","side":"BUY","quantity":%d,"orderType":"MARKET"}""".formatted(quantity);
         String first = place(alice, "big-1", body);
-        String second = place(alice, "big-2", body);
+        HttpResponse<String> secondPlacement = placeTrade(alice, "big-2", body);
+
+        if (secondPlacement.statusCode() == 422) {
+            JsonNode refusal = json(secondPlacement);
+            assertThat(refusal.get("code").asText()).isEqualTo("RISK_LIMIT");
+            assertThat(refusal.get("limit").asText()).isEqualTo("buyingPower");
+            awaitEvent(alice, first, "TradeOpened");
+            // the refusal stored nothing: the user has the one trade
+            await().atMost(PATIENCE).until(() -> json(send("GET", "/api/trades", alice, null, Map.of()))
+                    .get("items").size() == 1);
+            assertThat(json(send("GET", "/api/trades", alice, null, Map.of())).get("total").asInt()).isEqualTo(1);
+            cancelLeftovers(alice, first);
+            return;
+        }
+        assertThat(secondPlacement.statusCode()).as(secondPlacement.body()).isEqualTo(202);
+        String second = json(secondPlacement).get("tradeId").asText();
         String firstSaga = sagaOf(first);
         String secondSaga = sagaOf(second);
 
@@ -184,6 +204,35 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
         assertThat(closed.get("reason").asText()).isEqualTo("STOP_LOSS");
         assertThat(closed.get("exitPrice").decimalValue()).isLessThan(entry);
         assertNoDeadlinesLeft(saga);
+    }
+
+    @Test
+    void anEntryReachesTheExchangeFromThePlacementItselfWhileTheSagaIsStoppedAndIsSentOnce() {
+        String alice = user("exec");
+        EventProcessor saga = processing.eventProcessor("TradeExecutionSagaProcessor").orElseThrow();
+        saga.shutDown();
+        String id;
+        try {
+            id = place(alice, "intake-1", """
+                    {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET"}""");
+
+            // the placement's transaction handed the leg to the desk: no saga has seen the trade
+            await().atMost(PATIENCE).until(() -> exchangeOrders(id) == 1);
+            assertThat(ownerJdbc.queryForObject("""
+                    select count(*) from association_value_entry where association_key = 'tradeId'
+                      and association_value = ?""", Integer.class, id)).isZero();
+        } finally {
+            saga.start();
+        }
+
+        // the saga starts late, hands the same leg over again, and hears of the fill the desk reported meanwhile
+        awaitEvent(alice, id, "TradeOpened");
+        assertThat(exchangeOrders(id)).isEqualTo(1);
+        cancelLeftovers(alice, id);
+    }
+
+    private int exchangeOrders(String tag) {
+        return ownerJdbc.queryForObject("select count(*) from sim_orders where tag = ?", Integer.class, tag);
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

@@ -11,19 +11,25 @@ import java.util.List;
  */
 public interface DeskOrders {
 
-    /** A new leg to send (nothing changes if its tag is already there). */
+    /**
+     * A new leg to send. Nothing changes if its tag is already there, also when the desk is done with it: the
+     * entry is handed over twice (the placement, then the saga), and the second must not send it again.
+     */
     void add(WorkedOrder order);
 
     /** Cancel this leg once it works and report how it ended; {@code silent}: and report nothing. */
     void withdraw(String tag, boolean silent);
 
-    /** The trade ended: every leg of it still worked is canceled, silently. */
+    /** The trade ended: every leg of it still worked is canceled, silently; the legs it is done with are forgotten. */
     void abandon(String tradeId);
 
     /** The desk's progress on a leg (its own fields only; the saga's stay as they are). */
     void update(WorkedOrder order);
 
-    /** The desk is done with the leg. */
+    /**
+     * The desk is done with the leg: it is no longer worked, but its tag is kept (see {@link #add}) until the trade
+     * ends ({@link #abandon}); a silent leg, whose trade has ended, is forgotten at once.
+     */
     void remove(String tag);
 
     /** The desk's progress on several legs at once. */
@@ -36,7 +42,7 @@ public interface DeskOrders {
         tags.forEach(this::remove);
     }
 
-    /** Every leg, for one round. */
+    /** Every leg still worked, for one round. */
     List<WorkedOrder> all();
 
     /**

@@ -8,10 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InMemoryDeskOrders implements DeskOrders {
 
     private final Map<String, WorkedOrder> orders = new ConcurrentHashMap<>();
+    /** Tags of legs the desk is done with, by trade, until the trade ends. */
+    private final Map<String, String> done = new ConcurrentHashMap<>();
 
     @Override
-    public void add(WorkedOrder order) {
-        orders.putIfAbsent(order.tag(), order);
+    public synchronized void add(WorkedOrder order) {
+        if (!done.containsKey(order.tag())) {
+            orders.putIfAbsent(order.tag(), order);
+        }
     }
 
     @Override
@@ -20,8 +24,9 @@ final class InMemoryDeskOrders implements DeskOrders {
     }
 
     @Override
-    public void abandon(String tradeId) {
+    public synchronized void abandon(String tradeId) {
         orders.replaceAll((t, o) -> o.tradeId().equals(tradeId) ? asked(o, true, true) : o);
+        done.values().removeIf(tradeId::equals);
     }
 
     @Override
@@ -30,8 +35,17 @@ final class InMemoryDeskOrders implements DeskOrders {
     }
 
     @Override
-    public void remove(String tag) {
+    public synchronized void remove(String tag) {
+        WorkedOrder o = orders.remove(tag);
+        if (o != null && !o.silent()) {
+            done.put(tag, o.tradeId());
+        }
+    }
+
+    /** No trace of the leg, as before the desk existed (tests of an upgrade). */
+    synchronized void forget(String tag) {
         orders.remove(tag);
+        done.remove(tag);
     }
 
     @Override

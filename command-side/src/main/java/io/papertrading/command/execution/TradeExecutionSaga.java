@@ -14,7 +14,6 @@ import io.papertrading.kernel.instrument.OptionSymbol;
 import io.papertrading.kernel.money.Money;
 import io.papertrading.kernel.trade.Actor;
 import io.papertrading.kernel.trade.CloseReason;
-import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.command.CancelTradeCommand;
@@ -152,8 +151,8 @@ public class TradeExecutionSaga {
             expiryDeadlineId = deadlineManager.schedule(untilExpiry(order.instrument().optionSymbol()), EXPIRY);
         }
         entryLive = true;
-        // Notice the event time, not now: an order sent by an earlier delivery of this event is newer than it.
-        place(entryTicket(), e.occurredAt());
+        // Usually handed over already, in the placement's transaction (EntryIntake): then this changes nothing.
+        desk.add(EntryLeg.of(e, accountKey()));
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
@@ -544,11 +543,7 @@ public class TradeExecutionSaga {
     }
 
     private OrderTicket entryTicket() {
-        OrderSide side = OrderSide.opening(order.side());
-        String tag = tag("");
-        return OrderTicket.of(order.orderType() == OrderType.LIMIT
-                ? OrderRequest.limit(tag, order.instrument(), side, order.quantity(), order.limitPrice(), TimeInForce.DAY)
-                : OrderRequest.market(tag, order.instrument(), side, order.quantity()));
+        return EntryLeg.ticket(tradeId, order);
     }
 
     /** Both brackets: an OCO; one: a single stop or limit order. Good until canceled. */
@@ -711,11 +706,11 @@ public class TradeExecutionSaga {
     /** The account the desk works this trade's legs in; an unusable one still groups them (the desk refuses them). */
     private String accountKey() {
         if (accountKey == null) {
-            try {
-                accountKey = account().accountKey();
-            } catch (RuntimeException ex) {
-                return "unresolved:" + username;
+            String key = EntryLeg.accountKey(brokerResolver, username);
+            if (key.startsWith(EntryLeg.UNRESOLVED)) {
+                return key; // resolved again at the next step: the account may be usable by then
             }
+            accountKey = key;
         }
         return accountKey;
     }
@@ -747,8 +742,7 @@ public class TradeExecutionSaga {
 
     /** Brokers such as Tradier accept letters, digits and '-' in a tag. */
     private String tag(String suffix) {
-        String base = tradeId.replaceAll("[^A-Za-z0-9-]", "-");
-        return suffix.isEmpty() ? base : base + "-" + suffix;
+        return EntryLeg.tag(tradeId, suffix);
     }
 
     private static int quantity(BigDecimal value) {

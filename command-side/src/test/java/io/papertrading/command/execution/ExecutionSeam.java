@@ -43,7 +43,7 @@ final class ExecutionSeam implements AutoCloseable {
     final StubDeadlineManager deadlines;
     final Clock clock;
     final List<String> refusals = new CopyOnWriteArrayList<>();
-    final DeskOrders deskOrders = DeskOrders.inMemory();
+    final InMemoryDeskOrders deskOrders = (InMemoryDeskOrders) DeskOrders.inMemory();
     final LiveTrades liveTrades = new InMemoryLiveTrades();
     private final InMemorySagaStore sagas = new InMemorySagaStore();
     final OrderDesk desk;
@@ -73,7 +73,8 @@ final class ExecutionSeam implements AutoCloseable {
                 .registerComponent(DeskOrders.class, c -> deskOrders);
         configurer.eventProcessing().usingSubscribingEventProcessors().registerSaga(TradeExecutionSaga.class)
                 .registerSagaStore(c -> sagas)
-                .registerEventHandler(c -> new LiveTradeLedger(liveTrades));
+                .registerEventHandler(c -> new LiveTradeLedger(liveTrades))
+                .registerEventHandler(c -> new EntryIntake(deskOrders, resolver));
         axon = configurer.start();
         axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
             try {

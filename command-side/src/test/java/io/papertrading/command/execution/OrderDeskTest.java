@@ -73,6 +73,37 @@ class OrderDeskTest {
     }
 
     @Test
+    void anEntryHandedOverAgainAfterTheDeskIsDoneWithItIsNeitherSentNorReportedAgain() {
+        add("t1"); // the placement's hand-over
+        round();
+        broker.set(broker.lastId(), OrderState.FILLED, 1, "100.00", null);
+        round();
+        assertThat(reports).last().satisfies(r -> assertThat(r.state()).isEqualTo("FILLED"));
+        int reported = reports.size();
+
+        add("t1"); // the saga's, late: the desk was done with the leg before the saga started
+        round();
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(reports).hasSize(reported);
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void aTradeThatEndsForgetsTheLegsTheDeskWasDoneWith() {
+        add("t1");
+        round();
+        broker.set(broker.lastId(), OrderState.FILLED, 1, "100.00", null);
+        round();
+
+        legs.abandon("t1");
+        add("t1"); // a hand-over after the trade ended would be a new leg: nothing of the old one is left
+
+        assertThat(legs.all()).singleElement().satisfies(o -> assertThat(o.stage()).isEqualTo(WorkedOrder.Stage.TO_SEND));
+    }
+
+    @Test
     void aLegTakenUpLateStillGetsItsWholeConfirmationWindow() {
         add("t1");
         clock.advance(Duration.ofMinutes(5)); // the desk was busy with other accounts
