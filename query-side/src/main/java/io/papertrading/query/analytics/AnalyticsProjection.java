@@ -51,8 +51,10 @@ import java.util.Set;
  * The analytics projection (processing group {@value #PROCESSING_GROUP}): per-trade facts in
  * {@code analytics_trades}, and from them per user and strategy the statistics ({@code analytics_strategy_stats}),
  * the realized P&amp;L per day of close ({@code analytics_daily_pnl}) and the MFE/MAE distribution
- * ({@code analytics_excursions}). Replayable: its reset handler empties all four tables and a replay rebuilds
- * them from the first event; a new deployment of it starts from the first event (Axon's default initial token).
+ * ({@code analytics_excursions}). The admin API's replay rebuilds the four tables in bulk beside the live ones
+ * ({@link AnalyticsRebuild}, which folds with this class's rules and catches up through {@link #fold} on the
+ * shadows); the reset handler empties them for a plain processor reset; a new deployment of it starts from the
+ * first event (Axon's default initial token).
  *
  * <p>Definitions (the portfolio contract of API.md):
  * <ul>
