@@ -216,6 +216,31 @@ class AnalyticsRebuildIT {
     }
 
     @Test
+    void aTradeTheDatabaseRefusesIsLeftOutOfTheFactsAndTheTotalsAsTheLiveProjectionLeavesIt() throws Exception {
+        // a user name longer than the column allows: only events from outside the command API can carry one
+        String tooLong = "x".repeat(65);
+        TradeId refused = newTradeId();
+        TradeId kept = place(alice, stock("AAPL", "BUY", 1, "momentum"), 0);
+        emit(new TradeOpenedEvent(kept, 1, money("100"), "filled", at(1)));
+        emit(new TradeClosedEvent(kept, CloseReason.MANUAL, 1, money("101"), money("1"), at(2)));
+        emitRefusedByTheLiveProjection(new TradePlacedEvent(refused, tooLong, stock("MSFT", "BUY", 1, "momentum"),
+                "key-refused", "hash", at(3)));
+        emit(new TradeOpenedEvent(refused, 1, money("50"), "filled", at(4)));
+        emit(new TradeClosedEvent(refused, CloseReason.MANUAL, 1, money("60"), money("10"), at(5)));
+        Tables before = tables();
+        assertThat(ownerJdbc.queryForList("select username from analytics_strategy_stats where username = ?",
+                String.class, tooLong)).isEmpty();
+
+        rebuildAtOnce(reader(false));
+
+        assertThat(tables()).isEqualTo(before);
+        assertThat(ownerJdbc.queryForList("select username from analytics_strategy_stats where username = ?",
+                String.class, tooLong)).isEmpty();
+        assertThat(ownerJdbc.queryForList("select trade_id from analytics_trades where trade_id = ?", String.class,
+                refused.value())).isEmpty();
+    }
+
+    @Test
     void theRebuildFoldsExactlyTheEventTypesTheProjectionHandles() {
         List<Class<?>> handled = Arrays.stream(AnalyticsProjection.class.getDeclaredMethods())
                 .filter(m -> m.isAnnotationPresent(EventHandler.class))
@@ -335,6 +360,16 @@ class AnalyticsRebuildIT {
         String eventId = UUID.randomUUID().toString();
         store("Trade", id, sequence, eventId, event);
         handle(new GenericDomainEventMessage<>("Trade", id, sequence, event, Map.of(), eventId, event.occurredAt()));
+    }
+
+    /** An event stored in the trade's stream whose projection the database refuses (the live processor parks it). */
+    private void emitRefusedByTheLiveProjection(TradeEvent event) {
+        String id = event.tradeId().value();
+        long sequence = sequences.merge(id, 0L, (a, b) -> a + 1);
+        String eventId = UUID.randomUUID().toString();
+        store("Trade", id, sequence, eventId, event);
+        assertThatThrownBy(() -> live.handle(new GenericDomainEventMessage<>("Trade", id, sequence, event, Map.of(),
+                eventId, event.occurredAt()))).isInstanceOf(Exception.class);
     }
 
     private void handle(EventMessage<?> message) {
