@@ -240,6 +240,131 @@ class ReplayIT extends IntegrationTestBase {
                 .endsWith("still projected");
     }
 
+    @Test
+    void whileAnalyticsAreRebuiltThePortfolioAnswersFromTheOldTablesAndTheResultEqualsWhatTheLiveProjectionBuilt()
+            throws Exception {
+        String gina = user("gina");
+        String won = json(placeTrade(gina, "analytics-1", MARKET)).get("tradeId").asText();
+        String resting = json(placeTrade(gina, "analytics-2", RESTING)).get("tradeId").asText();
+        awaitAnalytics(won, "OPEN");
+        assertThat(send("POST", "/api/trades/" + won + "/close", gina, null, Map.of()).statusCode()).isEqualTo(202);
+        awaitResting(List.of(resting));
+        assertThat(send("POST", "/api/trades/" + resting + "/cancel", gina, null, Map.of()).statusCode()).isEqualTo(202);
+        awaitAnalytics(won, "CLOSED");
+        awaitAnalytics(resting, "CANCELED");
+        Map<String, List<Map<String, Object>>> before = analytics(gina);
+        JsonNode portfolio = json(send("GET", "/api/portfolio", gina, null, Map.of()));
+        assertThat(portfolio.get("closedTrades").asInt()).isEqualTo(1);
+        long tableBefore = tableOid("analytics_strategy_stats");
+        CountDownLatch atStart = new CountDownLatch(1);
+        CountDownLatch atLoaded = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        rebuilds.onStage(stage -> {
+            if (stage == ProjectionRebuilds.Stage.STARTED) {
+                atStart.countDown();
+                awaitQuietly(goOn);
+            } else if (stage == ProjectionRebuilds.Stage.LOADED) {
+                atLoaded.countDown();
+                awaitQuietly(finish);
+            }
+        });
+        String late;
+        try {
+            HttpResponse<String> replay = send("POST", "/api/admin/projections/analytics-portfolio/replay", gina, null,
+                    Map.of());
+            assertThat(replay.statusCode()).isEqualTo(202);
+            assertThat(json(replay).get("replaying").asBoolean()).isTrue();
+            assertThat(atStart.await(30, TimeUnit.SECONDS)).isTrue();
+            // the shadows are empty now: the portfolio answers from the live tables; a second replay is refused
+            assertThat(json(send("GET", "/api/portfolio", gina, null, Map.of()))).isEqualTo(portfolio);
+            assertThat(send("POST", "/api/admin/projections/analytics-portfolio/replay", gina, null, Map.of())
+                    .statusCode()).isEqualTo(409);
+            goOn.countDown();
+            assertThat(atLoaded.await(60, TimeUnit.SECONDS)).isTrue();
+            // after the load's head: the live tables still follow, and the catch-up folds it into the shadows
+            late = json(placeTrade(gina, "analytics-late", RESTING)).get("tradeId").asText();
+            awaitResting(List.of(late));
+            assertThat(send("POST", "/api/trades/" + late + "/cancel", gina, null, Map.of()).statusCode()).isEqualTo(202);
+            awaitAnalytics(late, "CANCELED");
+            assertThat(replaying(gina, "analytics-portfolio")).isTrue();
+        } finally {
+            goOn.countDown();
+            finish.countDown();
+            rebuilds.onStage(null);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(gina, "analytics-portfolio"));
+        assertThat(processing.eventProcessor("analytics-portfolio").orElseThrow().isRunning()).isTrue();
+        assertThat(tableOid("analytics_strategy_stats")).as("the rebuilt table is the live one").isNotEqualTo(tableBefore);
+        Map<String, List<Map<String, Object>>> after = analytics(gina);
+        assertThat(after.get("analytics_trades")).hasSize(3);
+        after.get("analytics_trades").removeIf(row -> row.get("trade_id").equals(late));
+        before.forEach((table, rows) -> assertThat(after.get(table)).as(table).isEqualTo(rows));
+        assertThat(json(send("GET", "/api/portfolio", gina, null, Map.of()))).isEqualTo(portfolio);
+        // the processor goes on from where the rebuild got
+        String next = json(placeTrade(gina, "analytics-after", RESTING)).get("tradeId").asText();
+        awaitAnalytics(next, "PENDING");
+    }
+
+    @Test
+    void anAnalyticsRebuildThatFailsLeavesTheTablesAsTheyWereAndTheProjectionRunning() {
+        String hal = user("hal");
+        String id = json(placeTrade(hal, "analytics-fail-1", MARKET)).get("tradeId").asText();
+        awaitAnalytics(id, "OPEN");
+        assertThat(send("POST", "/api/trades/" + id + "/close", hal, null, Map.of()).statusCode()).isEqualTo(202);
+        awaitAnalytics(id, "CLOSED");
+        for (ProjectionRebuilds.Stage failAt : List.of(ProjectionRebuilds.Stage.LOADED,
+                ProjectionRebuilds.Stage.SWITCHING, ProjectionRebuilds.Stage.SWITCHED)) {
+            long table = tableOid("analytics_trades");
+            Map<String, List<Map<String, Object>>> before = analytics(hal);
+            rebuilds.onStage(stage -> {
+                if (stage == failAt) {
+                    throw new IllegalStateException("a failure at " + stage);
+                }
+            });
+            try {
+                assertThat(send("POST", "/api/admin/projections/analytics-portfolio/replay", hal, null, Map.of())
+                        .statusCode()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(hal, "analytics-portfolio"));
+            } finally {
+                rebuilds.onStage(null);
+            }
+            assertThat(tableOid("analytics_trades")).as(failAt.name()).isEqualTo(table);
+            assertThat(analytics(hal)).as(failAt.name()).isEqualTo(before);
+            for (String shadow : List.of("analytics_trades_rebuild", "analytics_strategy_stats_rebuild",
+                    "analytics_daily_pnl_rebuild", "analytics_excursions_rebuild")) {
+                assertThat(ownerJdbc.queryForObject("select count(*) from " + shadow, Long.class)).as(shadow).isZero();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    processing.eventProcessor("analytics-portfolio").orElseThrow().isRunning());
+            assertThat(json(send("GET", "/api/portfolio", hal, null, Map.of())).get("closedTrades").asInt()).isEqualTo(1);
+        }
+        // and it runs on: a new trade is projected
+        String next = json(placeTrade(hal, "analytics-fail-2", RESTING)).get("tradeId").asText();
+        awaitAnalytics(next, "PENDING");
+    }
+
+    private static final String MARKET = """
+            {"symbol":"AAPL","side":"BUY","quantity":2,"orderType":"MARKET","strategy":"replayed"}""";
+
+    /** The user's rows of the four analytics tables, every column. */
+    private static Map<String, List<Map<String, Object>>> analytics(String username) {
+        Map<String, List<Map<String, Object>>> rows = new java.util.LinkedHashMap<>();
+        for (String table : List.of("analytics_trades", "analytics_strategy_stats", "analytics_daily_pnl",
+                "analytics_excursions")) {
+            rows.put(table, new java.util.ArrayList<>(ownerJdbc.queryForList("select * from " + table
+                    + " where username = ? order by 1, 2", username)));
+        }
+        return rows;
+    }
+
+    /** Until the analytics projection holds the trade in {@code status}. */
+    private static void awaitAnalytics(String tradeId, String status) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> status.equals(ownerJdbc.query(
+                "select status from analytics_trades where trade_id = ?", (rs, n) -> rs.getString(1), tradeId)
+                .stream().findFirst().orElse(null)));
+    }
+
     /** A limit far below the market: the order rests, so its trade stays PENDING and changes no more on its own. */
     private static final String RESTING = """
             {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1}""";
@@ -256,7 +381,11 @@ class ReplayIT extends IntegrationTestBase {
 
     /** The physical table behind the name paper_trades (a switch puts another one there). */
     private static long tableOid() {
-        return ownerJdbc.queryForObject("select 'paper_trades'::regclass::oid::bigint", Long.class);
+        return tableOid("paper_trades");
+    }
+
+    private static long tableOid(String table) {
+        return ownerJdbc.queryForObject("select ?::regclass::oid::bigint", Long.class, table);
     }
 
     /** Until each resting trade's order is at the broker (its second event) and its row holds its whole stream. */

@@ -813,6 +813,54 @@ class HttpBenchmark {
                 "%,.0f events/s%s; raw JDBC read %,.0f events/s; ratio %.1f%%", rate, done ? "" : " (not finished)",
                 rawRate, 100 * rate / rawRate), ">= 50,000 events/s", done && rate >= 50_000);
         progress("replay: " + rate + " events/s, raw " + rawRate);
+        if (done) {
+            replayAnalytics(admin, events, trades, rawRate);
+        }
+    }
+
+    /**
+     * The analytics projection replayed from the first event over the same store, after the trades replay (its bulk
+     * rebuild; see the operators' part of the README): timed the same way, beside the same raw read.
+     */
+    private void replayAnalytics(String admin, long events, long trades, double rawRate) throws Exception {
+        String name = "analytics-portfolio";
+        long start = System.nanoTime();
+        HttpResponse<String> asked = http.post(admin, "/api/admin/projections/" + name + "/replay", null);
+        if (asked.statusCode() != 202) {
+            problems.add("analytics replay: the admin API answered " + asked.statusCode());
+            return;
+        }
+        long[] position = {0};
+        boolean done = awaitQuietly(Duration.ofSeconds(REPLAY_TIMEOUT_SECONDS), () -> {
+            for (JsonNode p : BenchHttp.json(http.get(admin, "/api/admin/projections").body())) {
+                if (p.get("name").asText().equals(name)) {
+                    position[0] = p.get("position").asLong();
+                    return !p.get("replaying").asBoolean() && p.get("lag").asLong() == 0;
+                }
+            }
+            return false;
+        }, Duration.ofMillis(250));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = (done ? events : position[0]) / seconds;
+        long rows = sqlLong("select count(*) from analytics_trades");
+        if (done && rows != trades) {
+            problems.add("analytics replay: " + rows + " rows in analytics_trades after the replay, but " + trades
+                    + " trades in the event store");
+        }
+        report.detail("### Replay of the analytics projection");
+        report.detail("");
+        report.detail(String.format(Locale.ROOT, "Right after the trades replay, over the same %,d events: `POST "
+                + "/api/admin/projections/%s/replay`, timed the same way.", events, name));
+        report.detail("");
+        report.detail(String.format(Locale.ROOT, "- replay: %s in %.1f s: %,.0f events/s (%.1f%% of the raw read); "
+                        + "analytics_trades then held %,d rows for %,d trades in the store%s", done ? "finished"
+                        : "**not finished**", seconds, rate, 100 * rate / rawRate, rows, trades,
+                done && rows == trades ? " (equal)" : ""));
+        report.detail("");
+        report.row(String.format(Locale.ROOT, "analytics replay of %,d events", events), String.format(Locale.ROOT,
+                "%,.0f events/s%s; ratio to the raw read %.1f%%", rate, done ? "" : " (not finished)",
+                100 * rate / rawRate), ">= 50,000 events/s", done && rate >= 50_000);
+        progress("analytics replay: " + rate + " events/s");
     }
 
     // -------------------------------------------------------------------------------------------- list, portfolio

@@ -16,6 +16,7 @@ import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
 import io.papertrading.query.support.JoiningTransactionTemplate;
+import io.papertrading.query.support.StoredEvent;
 import io.papertrading.query.support.TradeOwners;
 import io.papertrading.query.support.UserScope;
 import io.papertrading.query.trade.TradeFold;
@@ -27,6 +28,7 @@ import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -43,13 +45,16 @@ import java.time.ZoneId;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The analytics projection (processing group {@value #PROCESSING_GROUP}): per-trade facts in
  * {@code analytics_trades}, and from them per user and strategy the statistics ({@code analytics_strategy_stats}),
  * the realized P&amp;L per day of close ({@code analytics_daily_pnl}) and the MFE/MAE distribution
- * ({@code analytics_excursions}). Replayable: its reset handler empties all four tables and a replay rebuilds
- * them from the first event; a new deployment of it starts from the first event (Axon's default initial token).
+ * ({@code analytics_excursions}). The admin API's replay rebuilds the four tables in bulk beside the live ones
+ * ({@link AnalyticsRebuild}, which folds with this class's rules and catches up through {@link #fold} on the
+ * shadows); the reset handler empties them for a plain processor reset; a new deployment of it starts from the
+ * first event (Axon's default initial token).
  *
  * <p>Definitions (the portfolio contract of API.md):
  * <ul>
@@ -97,17 +102,63 @@ public class AnalyticsProjection {
             "select set_config('app.current_user', coalesce(analytics_trade_owner(?), ''), true)";
     private static final int OWNER_CACHE_SIZE = 100_000;
 
+    /** The four tables the projection writes: the live ones, or a bulk rebuild's shadows. */
+    record Tables(String trades, String stats, String daily, String excursions) {
+
+        static final Tables LIVE = new Tables("analytics_trades", "analytics_strategy_stats", "analytics_daily_pnl",
+                "analytics_excursions");
+        static final Tables REBUILD = new Tables("analytics_trades_rebuild", "analytics_strategy_stats_rebuild",
+                "analytics_daily_pnl_rebuild", "analytics_excursions_rebuild");
+    }
+
+    /** The event types the projection folds (its handlers'); a trade's other events leave its facts as they are. */
+    static final Set<Class<? extends TradeEvent>> FOLDED = Set.of(TradePlacedEvent.class,
+            EntryPartiallyFilledEvent.class, TradeOpenedEvent.class, CloseRequestedEvent.class, ExitRejectedEvent.class,
+            PositionReducedEvent.class, TradeClosedEvent.class, TradeExpiredEvent.class, TradeCanceledEvent.class,
+            TradeRejectedEvent.class, PriceObservedEvent.class);
+
     private final JdbcTemplate jdbc;
     private final UserScope userScope;
     private final TransactionTemplate tx;
     private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
+    private final Tables tables;
+    private final boolean lockUsers;
 
     /** {@code jdbc}, {@code userScope} and {@code transactionManager} are the engine's: one connection per batch. */
+    @Autowired
     public AnalyticsProjection(JdbcTemplate jdbc, @Qualifier(UserScope.ENGINE) UserScope userScope,
                                PlatformTransactionManager transactionManager) {
+        this(jdbc, userScope, transactionManager, Tables.LIVE, true);
+    }
+
+    /**
+     * The projection writing {@code tables}; {@code lockUsers} false for a single writer (a rebuild's catch-up),
+     * which needs no lock against other segments and must not wait for the live processor's.
+     */
+    AnalyticsProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager,
+                        Tables tables, boolean lockUsers) {
         this.jdbc = jdbc;
         this.userScope = userScope;
         this.tx = new JoiningTransactionTemplate(transactionManager);
+        this.tables = tables;
+        this.lockUsers = lockUsers;
+    }
+
+    /**
+     * Folds one stored event as the matching handler would (a rebuild's catch-up); events the projection has no
+     * handler for change nothing.
+     */
+    void fold(StoredEvent stored) {
+        if (!(stored.payload() instanceof TradeEvent e) || !FOLDED.contains(e.getClass())) {
+            return;
+        }
+        if (e instanceof TradePlacedEvent placed) {
+            on(placed, stored.sequenceNumber());
+        } else if (e instanceof PriceObservedEvent price) {
+            on(price);
+        } else {
+            apply(e, stored.sequenceNumber());
+        }
     }
 
     @EventHandler
@@ -117,9 +168,9 @@ public class AnalyticsProjection {
         tx.executeWithoutResult(status -> {
             userScope.bindCurrentTransaction(t.username());
             jdbc.update("""
-                    insert into analytics_trades (trade_id, username, strategy, side, multiplier, status, version)
+                    insert into %s (trade_id, username, strategy, side, multiplier, status, version)
                     values (?, ?, ?, ?, ?, ?, ?)
-                    on conflict (trade_id) do nothing""",
+                    on conflict (trade_id) do nothing""".formatted(tables.trades()),
                     t.tradeId(), t.username(), strategyKey(t.strategy()), t.side().name(), row.multiplier(),
                     t.status().name(), t.version());
             owners.put(t.tradeId(), t.username());
@@ -183,18 +234,20 @@ public class AnalyticsProjection {
         }
         tx.executeWithoutResult(status -> {
             userScope.bindCurrentTransaction(e.username());
+            // the user is matched here as well as by row-level security, which a rebuild's shadows do not have
             TradeRow row = jdbc.query("select " + FACT_COLUMNS + """
-                     from analytics_trades
-                    where trade_id = ? and status in %s and entry_price is not null
+                     from %s
+                    where trade_id = ? and username = ? and status in %s and entry_price is not null
                       and (price_at is null or price_at < ?)
-                    for update""".formatted(LIVE), (rs, n) -> fact(rs), e.tradeId().value(), time(e.occurredAt()))
+                    for update""".formatted(tables.trades(), LIVE), (rs, n) -> fact(rs), e.tradeId().value(),
+                    e.username(), time(e.occurredAt()))
                     .stream().findFirst().orElse(null);
             TradeRow valued = TradeFold.observe(row, e);
             if (valued == row) {
                 return;
             }
             TradeView t = valued.trade();
-            jdbc.update("update analytics_trades set unrealized_pnl = ?, mfe = ?, mae = ?, price_at = ? where trade_id = ?",
+            jdbc.update("update " + tables.trades() + " set unrealized_pnl = ?, mfe = ?, mae = ?, price_at = ? where trade_id = ?",
                     number(t.unrealizedPnl()), number(t.mfe()), number(t.mae()), time(e.occurredAt()), t.tradeId());
             addToStrategy(e.username(), t.strategy(), TradeFacts.of(row), TradeFacts.of(valued));
         });
@@ -218,7 +271,7 @@ public class AnalyticsProjection {
             if (username == null) {
                 return;
             }
-            TradeRow row = jdbc.query("select " + FACT_COLUMNS + " from analytics_trades where trade_id = ? for update",
+            TradeRow row = jdbc.query("select " + FACT_COLUMNS + " from " + tables.trades() + " where trade_id = ? for update",
                     (rs, n) -> fact(rs), tradeId).stream().findFirst().orElse(null);
             TradeRow next = TradeFold.evolve(row, e, seq);
             if (next == row) {
@@ -227,14 +280,14 @@ public class AnalyticsProjection {
             TradeFacts was = TradeFacts.of(row);
             TradeFacts f = TradeFacts.of(next);
             boolean finishing = f.finished() && !was.finished();
-            if (finishing) {
+            if (finishing && lockUsers) {
                 lockUser(username);
             }
             jdbc.update("""
-                    update analytics_trades
+                    update %s
                     set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
                         mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?
-                    where trade_id = ?""",
+                    where trade_id = ?""".formatted(tables.trades()),
                     f.status().name(), f.heldQuantity(), number(f.entryPrice()), number(f.realizedPnl()),
                     number(f.unrealizedPnl()), number(f.mfe()), number(f.mae()), time(f.openedAt()),
                     time(f.closedAt()), new SqlParameterValue(Types.DATE, f.closeDate()), f.version(), tradeId);
@@ -254,13 +307,27 @@ public class AnalyticsProjection {
      * keep (instrument, notes, context) is empty.
      */
     private static TradeRow fact(ResultSet rs) throws SQLException {
-        TradeView t = new TradeView(rs.getString("trade_id"), rs.getString("username"), null, null, null, null, null,
-                Side.valueOf(rs.getString("side")), 0, rs.getInt("filled_quantity"), null, null,
-                rs.getBigDecimal("entry_price"), null, null, null, TradeStatus.valueOf(rs.getString("status")), null,
-                rs.getBigDecimal("realized_pnl"), rs.getBigDecimal("unrealized_pnl"), null, rs.getBigDecimal("mfe"),
-                rs.getBigDecimal("mae"), rs.getString("strategy"), null, null, null, null, rs.getLong("version"), null,
-                instant(rs, "opened_at"), instant(rs, "closed_at"), null, Map.of());
-        return new TradeRow(t, null, null, rs.getBigDecimal("multiplier"));
+        return factRow(rs.getString("trade_id"), rs.getString("username"), rs.getString("strategy"),
+                Side.valueOf(rs.getString("side")), rs.getBigDecimal("multiplier"),
+                TradeStatus.valueOf(rs.getString("status")), rs.getInt("filled_quantity"),
+                rs.getBigDecimal("entry_price"), rs.getBigDecimal("realized_pnl"), rs.getBigDecimal("unrealized_pnl"),
+                rs.getBigDecimal("mfe"), rs.getBigDecimal("mae"), instant(rs, "opened_at"), instant(rs, "closed_at"),
+                rs.getLong("version"));
+    }
+
+    /**
+     * The row the fold continues from, given what {@code analytics_trades} stores of a trade ({@code strategy} as
+     * its key); what analytics does not keep is empty. A rebuild's in-memory fold goes on from this very row, so it
+     * sees each trade as the live projection reads it back.
+     */
+    static TradeRow factRow(String tradeId, String username, String strategy, Side side, BigDecimal multiplier,
+                            TradeStatus status, int filledQuantity, BigDecimal entryPrice, BigDecimal realizedPnl,
+                            BigDecimal unrealizedPnl, BigDecimal mfe, BigDecimal mae, Instant openedAt,
+                            Instant closedAt, long version) {
+        TradeView t = new TradeView(tradeId, username, null, null, null, null, null, side, 0, filledQuantity, null,
+                null, entryPrice, null, null, null, status, null, realizedPnl, unrealizedPnl, null, mfe, mae, strategy,
+                null, null, null, null, version, null, openedAt, closedAt, null, Map.of());
+        return new TradeRow(t, null, null, multiplier);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -275,7 +342,7 @@ public class AnalyticsProjection {
     private void addToStrategy(String username, String strategy, TradeFacts was, TradeFacts now) {
         StrategyTally d = now.tally(strategy).minus(was.tally(strategy));
         jdbc.update("""
-                insert into analytics_strategy_stats as s (username, strategy, open_trades, closed_trades, wins, losses,
+                insert into %s as s (username, strategy, open_trades, closed_trades, wins, losses,
                                                            gross_profit, gross_loss, realized_pnl, unrealized_pnl)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (username, strategy) do update set
@@ -285,7 +352,7 @@ public class AnalyticsProjection {
                     gross_profit = s.gross_profit + excluded.gross_profit,
                     gross_loss = s.gross_loss + excluded.gross_loss,
                     realized_pnl = s.realized_pnl + excluded.realized_pnl,
-                    unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""",
+                    unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""".formatted(tables.stats()),
                 username, strategy, d.openTrades(), d.closedTrades(), d.wins(), d.losses(), number(d.grossProfit()),
                 number(d.grossLoss()), number(d.realizedPnl()), number(d.unrealizedPnl()));
     }
@@ -293,9 +360,10 @@ public class AnalyticsProjection {
     /** Books a trade that now counts as closed on the day of its close. */
     private void addToDay(String username, TradeFacts closed) {
         jdbc.update("""
-                insert into analytics_daily_pnl as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, 1)
+                insert into %s as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, 1)
                 on conflict (username, day) do update set
-                    realized_pnl = d.realized_pnl + excluded.realized_pnl, closed_trades = d.closed_trades + 1""",
+                    realized_pnl = d.realized_pnl + excluded.realized_pnl, closed_trades = d.closed_trades + 1"""
+                        .formatted(tables.daily()),
                 username, new SqlParameterValue(Types.DATE, closed.closeDate()), number(closed.realizedPnl()));
     }
 
@@ -304,22 +372,28 @@ public class AnalyticsProjection {
      * cannot be moved by increments). Under the user's lock, taken before the trade's figures were added.
      */
     private void recomputeExcursions(String username, String strategy) {
+        jdbc.update(recountExcursions(tables, "and username = ? and strategy = ?"), username, strategy);
+    }
+
+    /**
+     * The statement that recounts the MFE/MAE distribution of the groups (user and strategy) of {@code tables}'
+     * finished trades that {@code filter} selects, into its excursions table: one trade finishing recounts its
+     * group; a rebuild recounts every group at once.
+     */
+    static String recountExcursions(Tables tables, String filter) {
         // percentile_disc keeps numeric exactness: the median is the lower middle value of an even count
-        jdbc.update("""
-                with finished as (
-                    select mfe, mae from analytics_trades
-                    where username = ? and strategy = ? and %s and mfe is not null)
-                insert into analytics_excursions (username, strategy, trades, avg_mfe, median_mfe, max_mfe,
-                                                  avg_mae, median_mae, min_mae)
-                select ?, ?, count(*), round(avg(mfe), 4),
+        return """
+                insert into %s (username, strategy, trades, avg_mfe, median_mfe, max_mfe, avg_mae, median_mae, min_mae)
+                select username, strategy, count(*), round(avg(mfe), 4),
                        percentile_disc(0.5) within group (order by mfe), max(mfe),
                        round(avg(mae), 4), percentile_disc(0.5) within group (order by mae), min(mae)
-                from finished having count(*) > 0
+                from %s
+                where %s and mfe is not null %s
+                group by username, strategy
                 on conflict (username, strategy) do update set
                     trades = excluded.trades, avg_mfe = excluded.avg_mfe, median_mfe = excluded.median_mfe,
                     max_mfe = excluded.max_mfe, avg_mae = excluded.avg_mae, median_mae = excluded.median_mae,
-                    min_mae = excluded.min_mae""".formatted(FINISHED),
-                username, strategy, username, strategy);
+                    min_mae = excluded.min_mae""".formatted(tables.excursions(), tables.trades(), FINISHED, filter);
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -52,12 +53,23 @@ public final class CopyLoader<T> implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final AtomicLong written = new AtomicLong();
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private final Consumer<T> onRefused;
     private List<T> batch;
 
     /** {@code dataSource} is the engine's; {@code id} names an item in the log and in {@link #refused()}. */
     public CopyLoader(DataSource dataSource, String name, List<Table<T>> tables, Function<T, String> id, int batchSize) {
+        this(dataSource, name, tables, id, batchSize, item -> { });
+    }
+
+    /**
+     * As above; {@code onRefused} is told each refused item, on the writer's thread, before {@link #finish} returns
+     * (for a caller that counted the item towards something else, such as totals).
+     */
+    public CopyLoader(DataSource dataSource, String name, List<Table<T>> tables, Function<T, String> id, int batchSize,
+                      Consumer<T> onRefused) {
         this.dataSource = dataSource;
         this.id = id;
+        this.onRefused = onRefused;
         this.batchSize = batchSize;
         this.batch = new ArrayList<>(batchSize);
         for (int i = 0; i < tables.size(); i++) {
@@ -184,7 +196,9 @@ public final class CopyLoader<T> implements AutoCloseable {
                     throw e;
                 }
                 String refusedId = id.apply(items.get(i));
-                refused.add(refusedId);
+                if (refused.add(refusedId)) {
+                    onRefused.accept(items.get(i));
+                }
                 log.warn("rebuild left out {}: the database refused its rows in {} ({})", refusedId, table.name(),
                         e.getSQLState());
             }

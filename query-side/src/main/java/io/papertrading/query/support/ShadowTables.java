@@ -15,8 +15,8 @@ import java.util.function.Predicate;
 /**
  * A projection's shadow tables ({@code <table>_rebuild}) as its bulk rebuild drives them, through the owner's
  * {@code SECURITY DEFINER} functions named {@code <functions>_begin}, {@code _index}, {@code _owners},
- * {@code _loaded}, {@code _switch} and {@code _analyze} (migration V37): the engine role may call those and
- * nothing else of the DDL they do.
+ * {@code _loaded}, {@code _switch} and {@code _analyze} (migration V37 for the trades projection, V38 for the
+ * analytics one): the engine role may call those and nothing else of the DDL they do.
  */
 public final class ShadowTables {
 

@@ -369,7 +369,7 @@ public final class TradeFold {
     }
 
     /** PostgreSQL keeps microseconds (rounded): so does the fold, so a folded row and a stored one agree. */
-    static Instant micros(Instant t) {
+    public static Instant micros(Instant t) {
         return t == null ? null : Instant.ofEpochSecond(t.getEpochSecond(), Math.round(t.getNano() / 1000.0) * 1000L);
     }
 }
