@@ -174,8 +174,14 @@ public class ProjectionRebuilds {
             log.info("replayed {} in bulk up to event {} in {} ms", name, position,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (Exception e) {
-            // the live tables and the processor's tokens are as they were; the message never reaches a client
-            log.error("the bulk replay of {} failed; the projection keeps its tables and runs on", name, e);
+            // the live tables and the processor's tokens are as they were. Only the failure's kind is logged: a
+            // database error's message may quote SQL or row values, and no stack trace goes to the log
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            log.error("the bulk replay of {} failed ({}, caused by {}); the projection keeps its tables and runs on",
+                    name, e.getClass().getSimpleName(), root.getClass().getSimpleName());
         }
     }
 
