@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The packaged jar ({@code app/target/paper-trading.jar}) as its own process, as an operator runs it: on an external
+ * The packaged jar ({@code app/target/paper-trading.jar}) as its own process, as an operator runs it (through the
+ * README's launcher, or plain {@code java -jar} where a figure says so): on an external
  * PostgreSQL (the benchmark's database) or on the embedded default in a data directory. Knows how long it took to
  * become healthy, and reads its resident memory and CPU time from {@code /proc}.
  */
@@ -35,6 +36,18 @@ final class BenchApp implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.startup = startup;
+    }
+
+    /** How the app is started: the README's launcher (the default) or plain {@code java -jar}. */
+    enum Launch { LAUNCHER, JAR }
+
+    /** The README's launcher at the repository root (the harness runs in {@code app/}). */
+    static Path launcher() {
+        Path script = Path.of("..", "paper-trading");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException(script.toAbsolutePath() + " is missing");
+        }
+        return script;
     }
 
     static Path jar() {
@@ -63,12 +76,12 @@ final class BenchApp implements AutoCloseable {
                 "-Dserver.address=127.0.0.1", // the dev login serves loopback only
                 "-Dpaper.encryption-key=" + FERNET_KEY));
         properties.forEach((k, v) -> props.add("-D" + k + "=" + v));
-        return start(Files.createTempDirectory("paper-bench-data"), log, jvmArgs, props);
+        return start(Launch.LAUNCHER, Files.createTempDirectory("paper-bench-data"), log, jvmArgs, props);
     }
 
     /** The app on its embedded default: its own PostgreSQL in {@code dataDir}, generated secrets, dev login. */
-    static BenchApp embedded(Path dataDir, Path log, List<String> jvmArgs) throws IOException {
-        return start(dataDir, log, jvmArgs, List.of());
+    static BenchApp embedded(Launch launch, Path dataDir, Path log, List<String> jvmArgs) throws IOException {
+        return start(launch, dataDir, log, jvmArgs, List.of());
     }
 
     /** Starts that failed (e.g. the shared server had no connection left) and were tried again. */
@@ -78,10 +91,11 @@ final class BenchApp implements AutoCloseable {
      * Starts the app, trying up to three times: the PostgreSQL server is shared with other work on this machine and
      * a start that finds no connection left exits (the failure is counted in {@link #FAILED_STARTS} and reported).
      */
-    private static BenchApp start(Path dataDir, Path log, List<String> jvmArgs, List<String> props) throws IOException {
+    private static BenchApp start(Launch launch, Path dataDir, Path log, List<String> jvmArgs, List<String> props)
+            throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(dataDir, log, jvmArgs, props);
+                return startOnce(launch, dataDir, log, jvmArgs, props);
             } catch (AssertionError e) {
                 if (attempt == 3) {
                     throw e;
@@ -91,17 +105,20 @@ final class BenchApp implements AutoCloseable {
         }
     }
 
-    private static BenchApp startOnce(Path dataDir, Path log, List<String> jvmArgs, List<String> props) throws IOException {
+    private static BenchApp startOnce(Launch launch, Path dataDir, Path log, List<String> jvmArgs, List<String> props)
+            throws IOException {
         int port = AppProcesses.freePort();
         List<String> args = new ArrayList<>(jvmArgs);
         args.addAll(props);
-        ProcessBuilder builder = AppProcesses.packagedJar(jar(), port, dataDir, log, args);
+        ProcessBuilder builder = launch == Launch.LAUNCHER
+                ? AppProcesses.launcher(launcher(), jar(), port, dataDir, log, args)
+                : AppProcesses.packagedJar(jar(), port, dataDir, log, args);
         long t0 = System.nanoTime();
         Process process = builder.start();
         try {
             AppProcesses.awaitHealthy(process, port, Duration.ofSeconds(180), log);
         } catch (RuntimeException | Error e) {
-            process.destroyForcibly();
+            AppProcesses.kill(process);
             throw new AssertionError("the packaged app did not become healthy; its log: " + log, e);
         }
         return new BenchApp(process, port, Duration.ofNanos(System.nanoTime() - t0));
@@ -117,8 +134,10 @@ final class BenchApp implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The app's JVM: the process itself, or the launcher's child while its first run records the archive. */
     long pid() {
-        return process.pid();
+        return process.children().filter(c -> c.info().command().map(cmd -> cmd.endsWith("/java")).orElse(false))
+                .findFirst().map(ProcessHandle::pid).orElse(process.pid());
     }
 
     /** From the process's start to its first healthy answer. */

@@ -35,7 +35,8 @@ final class Report {
                 Runtime.getRuntime().availableProcessors(), cpuModel(), memory(), osName(), System.getProperty("os.version")));
         head.add("- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (the harness's and the app's)");
-        head.add("- app: `java " + String.join(" ", jvmArgs) + (jvmArgs.isEmpty() ? "" : " ") + "-jar app/target/paper-trading.jar`"
+        head.add("- app: `JAVA_OPTS='" + String.join(" ", jvmArgs) + "' ./paper-trading` (the README's launcher: the"
+                + " extracted jar with its class-data-sharing archive; plain `java -jar` where a figure says so)"
                 + " with " + new TreeMap<>(appProperties).entrySet().stream().map(e -> "`" + e.getKey() + "=" + e.getValue() + "`")
                 .reduce((a, b) -> a + ", " + b).orElse("nothing else") + ", on its own database on the server below,"
                 + " simulated broker (the default)");

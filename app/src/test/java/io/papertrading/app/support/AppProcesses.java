@@ -99,17 +99,40 @@ public final class AppProcesses implements AutoCloseable {
         return builder;
     }
 
-    /** SIGTERM and a wait for the graceful shutdown; killed after {@code grace}. */
+    /**
+     * The packaged {@code jar} started by the README's launcher ({@code ./paper-trading} at the repository root,
+     * {@code script}): from its extracted layout with the class-data-sharing archive, {@code jvmArgs} as its
+     * {@code JAVA_OPTS}; otherwise as {@link #packagedJar}. Its first run (per jar) records the archive when it
+     * stops, and is the launcher's child until then: stop it with {@link #stop}, which ends the child too.
+     */
+    public static ProcessBuilder launcher(Path script, Path jar, int port, Path dataDir, Path log, List<String> jvmArgs) {
+        ProcessBuilder builder = packagedJar(jar, port, dataDir, log, jvmArgs);
+        builder.command("sh", script.toAbsolutePath().toString());
+        Map<String, String> env = builder.environment();
+        env.put("PAPER_JAR", jar.toAbsolutePath().toString());
+        env.put("JAVA_OPTS", String.join(" ", jvmArgs));
+        env.put("JAVA_HOME", System.getProperty("java.home")); // the launcher runs the JDK this JVM runs on
+        return builder;
+    }
+
+    /** SIGTERM and a wait for the graceful shutdown; killed after {@code grace}, with any child (a launcher's JVM). */
     public static void stop(Process process, Duration grace) {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                kill(process);
+                process.waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            kill(process);
         }
+    }
+
+    /** SIGKILL to the process and its descendants: a launcher killed alone would leave its JVM running. */
+    public static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /** Starts the app on {@code dbUrl} and {@code port} and waits until it reports healthy (at most 90 s). */
