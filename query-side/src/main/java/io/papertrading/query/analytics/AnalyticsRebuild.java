@@ -17,8 +17,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -238,40 +236,14 @@ public class AnalyticsRebuild implements ProjectionRebuild {
 
         @Override
         public void switchIn() {
-            // the rebuilt rows hold every event so far: a trade's parked events are applied, its letters are stale
-            int letters = jdbc.update("delete from dead_letter_entry where processing_group = ? and sequence_identifier in "
-                    + "(select trade_id from " + Tables.REBUILD.trades() + ")", AnalyticsProjection.PROCESSING_GROUP);
-            shadows.switchIn();
-            if (letters > 0) {
-                log.info("analytics rebuild: {} dead letters of rebuilt trades removed", letters);
-            }
-            if (TransactionSynchronizationManager.isSynchronizationActive()) {
-                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                    @Override
-                    public void afterCommit() {
-                        switched = true;
-                    }
-                });
-            }
+            shadows.switchIn(AnalyticsProjection.PROCESSING_GROUP, "select trade_id from " + Tables.REBUILD.trades(), "analytics", () -> {
+                switched = true;
+            });
         }
 
         @Override
         public void close() {
-            try {
-                loader.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                shadows.begin();
-                if (switched) {
-                    shadows.analyze();
-                }
-            } catch (RuntimeException e) {
-                // the next rebuild empties them first anyway; autovacuum gathers statistics in time
-                log.warn("could not empty the analytics rebuild tables or analyze the live ones: {}",
-                        e.getClass().getSimpleName());
-            }
+            shadows.finish(loader, switched, "analytics");
         }
 
         private void write(Held h) {

@@ -1,7 +1,11 @@
 package io.papertrading.query.support;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +28,7 @@ public final class ShadowTables {
     public static final String LOCK_TIMEOUT = "2s";
     /** Indexes built at once after a load, each on a connection of its own. */
     private static final int INDEX_BUILDERS = 4;
+    private static final Logger log = LoggerFactory.getLogger(ShadowTables.class);
 
     private final JdbcTemplate jdbc;
     private final String functions;
@@ -112,5 +117,49 @@ public final class ShadowTables {
     /** After a switch: full statistics of the tables now live. */
     public void analyze() {
         jdbc.execute("select " + functions + "_analyze()");
+    }
+
+    /**
+     * {@link #switchIn()}, and the processor's dead letters of the rebuilt trades go with the old tables: the rebuilt
+     * rows hold every event so far, so a parked event is applied and its letter stale. {@code rebuiltTradeIds} is a
+     * query of the rebuilt trades' ids; {@code afterCommit} runs once the caller's transaction committed the switch.
+     */
+    public void switchIn(String processingGroup, String rebuiltTradeIds, String name, Runnable afterCommit) {
+        int letters = jdbc.update("delete from dead_letter_entry where processing_group = ? and sequence_identifier in ("
+                + rebuiltTradeIds + ")", processingGroup);
+        switchIn();
+        if (letters > 0) {
+            log.info("{} rebuild: {} dead letters of rebuilt trades removed", name, letters);
+        }
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    afterCommit.run();
+                }
+            });
+        }
+    }
+
+    /**
+     * Ends a load, switched in or not: stops its writer and empties the shadows (the old tables after a switch), then
+     * gathers the new live tables' statistics if they were switched in.
+     */
+    public void finish(CopyLoader<?> loader, boolean switched, String name) {
+        try {
+            loader.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            begin();
+            if (switched) {
+                analyze();
+            }
+        } catch (RuntimeException e) {
+            // the next rebuild empties them first anyway; autovacuum gathers statistics in time
+            log.warn("could not empty the {} rebuild tables or analyze the live ones: {}", name,
+                    e.getClass().getSimpleName());
+        }
     }
 }

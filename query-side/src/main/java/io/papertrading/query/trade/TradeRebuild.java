@@ -10,8 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import javax.sql.DataSource;
 import java.util.Arrays;
@@ -111,41 +109,15 @@ public class TradeRebuild implements ProjectionRebuild {
 
         @Override
         public void switchIn() {
-            // the rebuilt rows hold every event so far: a trade's parked events are applied, its letters are stale
-            int letters = jdbc.update("delete from dead_letter_entry where processing_group = ? and sequence_identifier in "
-                    + "(select id from " + TradeShadow.TRADES + ")", TradeProjection.PROCESSING_GROUP);
-            shadows.switchIn();
-            if (letters > 0) {
-                log.info("trades rebuild: {} dead letters of rebuilt trades removed", letters);
-            }
-            if (TransactionSynchronizationManager.isSynchronizationActive()) {
-                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                    @Override
-                    public void afterCommit() {
-                        signal.changed();
-                        switched = true;
-                    }
-                });
-            }
+            shadows.switchIn(TradeProjection.PROCESSING_GROUP, "select id from " + TradeShadow.TRADES, "trades", () -> {
+                signal.changed();
+                switched = true;
+            });
         }
 
         @Override
         public void close() {
-            try {
-                loader.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                shadows.begin();
-                if (switched) {
-                    shadows.analyze();
-                }
-            } catch (RuntimeException e) {
-                // the next rebuild empties them first anyway; autovacuum gathers statistics in time
-                log.warn("could not empty the trades rebuild tables or analyze the live ones: {}",
-                        e.getClass().getSimpleName());
-            }
+            shadows.finish(loader, switched, "trades");
         }
 
         private void write(TradeRebuildFold.Held trade) {
