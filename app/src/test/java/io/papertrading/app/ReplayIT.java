@@ -139,33 +139,22 @@ class ReplayIT extends IntegrationTestBase {
         }
         awaitProjected(ids);
         long tableBefore = tableOid();
-        CountDownLatch atStart = new CountDownLatch(1);
-        CountDownLatch atLoaded = new CountDownLatch(1);
-        CountDownLatch goOn = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        rebuilds.onStage(stage -> {
-            if (stage == ProjectionRebuilds.Stage.STARTED) {
-                atStart.countDown();
-                awaitQuietly(goOn);
-            } else if (stage == ProjectionRebuilds.Stage.LOADED) {
-                atLoaded.countDown();
-                awaitQuietly(finish);
-            }
-        });
+        Gates gates = new Gates();
+        rebuilds.onStage(gates::hold);
         String late;
         try {
             HttpResponse<String> replay = send("POST", "/api/admin/projections/trades/replay", erin, null, Map.of());
             assertThat(replay.statusCode()).isEqualTo(202);
             assertThat(json(replay).get("replaying").asBoolean()).isTrue();
-            assertThat(atStart.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(gates.atStart.await(30, TimeUnit.SECONDS)).isTrue();
 
             // the shadow tables are empty now: the API answers from the live ones, and a second replay is refused
             assertThat(json(send("GET", "/api/trades", erin, null, Map.of())).get("total").asLong()).isEqualTo(3);
             assertThat(replaying(erin, "trades")).isTrue();
             assertThat(send("POST", "/api/admin/projections/trades/replay", erin, null, Map.of()).statusCode())
                     .isEqualTo(409);
-            goOn.countDown();
-            assertThat(atLoaded.await(60, TimeUnit.SECONDS)).isTrue();
+            gates.goOn.countDown();
+            assertThat(gates.atLoaded.await(60, TimeUnit.SECONDS)).isTrue();
 
             // the load is done; what happens now is after its head: the live tables still follow it
             late = json(placeTrade(erin, "during-late", RESTING)).get("tradeId").asText();
@@ -176,8 +165,8 @@ class ReplayIT extends IntegrationTestBase {
             assertThat(json(send("GET", "/api/trades", erin, null, Map.of())).get("total").asLong()).isEqualTo(4);
             assertThat(replaying(erin, "trades")).isTrue();
         } finally {
-            goOn.countDown();
-            finish.countDown();
+            gates.goOn.countDown();
+            gates.finish.countDown();
             rebuilds.onStage(null);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(erin, "trades"));
@@ -256,32 +245,21 @@ class ReplayIT extends IntegrationTestBase {
         JsonNode portfolio = json(send("GET", "/api/portfolio", gina, null, Map.of()));
         assertThat(portfolio.get("closedTrades").asInt()).isEqualTo(1);
         long tableBefore = tableOid("analytics_strategy_stats");
-        CountDownLatch atStart = new CountDownLatch(1);
-        CountDownLatch atLoaded = new CountDownLatch(1);
-        CountDownLatch goOn = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        rebuilds.onStage(stage -> {
-            if (stage == ProjectionRebuilds.Stage.STARTED) {
-                atStart.countDown();
-                awaitQuietly(goOn);
-            } else if (stage == ProjectionRebuilds.Stage.LOADED) {
-                atLoaded.countDown();
-                awaitQuietly(finish);
-            }
-        });
+        Gates gates = new Gates();
+        rebuilds.onStage(gates::hold);
         String late;
         try {
             HttpResponse<String> replay = send("POST", "/api/admin/projections/analytics-portfolio/replay", gina, null,
                     Map.of());
             assertThat(replay.statusCode()).isEqualTo(202);
             assertThat(json(replay).get("replaying").asBoolean()).isTrue();
-            assertThat(atStart.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(gates.atStart.await(30, TimeUnit.SECONDS)).isTrue();
             // the shadows are empty now: the portfolio answers from the live tables; a second replay is refused
             assertThat(json(send("GET", "/api/portfolio", gina, null, Map.of()))).isEqualTo(portfolio);
             assertThat(send("POST", "/api/admin/projections/analytics-portfolio/replay", gina, null, Map.of())
                     .statusCode()).isEqualTo(409);
-            goOn.countDown();
-            assertThat(atLoaded.await(60, TimeUnit.SECONDS)).isTrue();
+            gates.goOn.countDown();
+            assertThat(gates.atLoaded.await(60, TimeUnit.SECONDS)).isTrue();
             // after the load's head: the live tables still follow, and the catch-up folds it into the shadows
             late = json(placeTrade(gina, "analytics-late", RESTING)).get("tradeId").asText();
             awaitResting(List.of(late));
@@ -289,8 +267,8 @@ class ReplayIT extends IntegrationTestBase {
             awaitAnalytics(late, "CANCELED");
             assertThat(replaying(gina, "analytics-portfolio")).isTrue();
         } finally {
-            goOn.countDown();
-            finish.countDown();
+            gates.goOn.countDown();
+            gates.finish.countDown();
             rebuilds.onStage(null);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> !replaying(gina, "analytics-portfolio"));
@@ -401,6 +379,24 @@ class ReplayIT extends IntegrationTestBase {
                     (rs, n) -> rs.getLong(1), id).stream().findFirst().orElse(null);
             return version != null && version == eventCount(id);
         }));
+    }
+
+    /** Holds a rebuild at its start until {@code goOn} and once loaded until {@code finish}, saying when it got there. */
+    private static final class Gates {
+        final CountDownLatch atStart = new CountDownLatch(1);
+        final CountDownLatch atLoaded = new CountDownLatch(1);
+        final CountDownLatch goOn = new CountDownLatch(1);
+        final CountDownLatch finish = new CountDownLatch(1);
+
+        void hold(ProjectionRebuilds.Stage stage) {
+            if (stage == ProjectionRebuilds.Stage.STARTED) {
+                atStart.countDown();
+                awaitQuietly(goOn);
+            } else if (stage == ProjectionRebuilds.Stage.LOADED) {
+                atLoaded.countDown();
+                awaitQuietly(finish);
+            }
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -38,14 +38,15 @@ abstract class ExecutionTestSupport extends IntegrationTestBase {
      * then checks that no deadline outlived any saga.
      */
     String sagaOf(String tradeId) {
-        String found = await().atMost(PATIENCE).until(() -> ownerJdbc.queryForList(
-                "select saga_id from association_value_entry where association_key = 'tradeId' and association_value = ?",
-                String.class, tradeId).stream().findFirst().orElseGet(() -> sagaEnded(tradeId) ? ENDED : null),
-                s -> s != null);
-        return found.equals(ENDED) ? null : found;
+        await().atMost(PATIENCE).until(() -> liveSaga(tradeId) != null || sagaEnded(tradeId));
+        return liveSaga(tradeId);
     }
 
-    private static final String ENDED = "";
+    private String liveSaga(String tradeId) {
+        return ownerJdbc.queryForList(
+                "select saga_id from association_value_entry where association_key = 'tradeId' and association_value = ?",
+                String.class, tradeId).stream().findFirst().orElse(null);
+    }
 
     /** The trade has a final event and no saga is associated with it any more. */
     private boolean sagaEnded(String tradeId) {

@@ -29,6 +29,12 @@ class EntryIntake {
 
     @EventHandler
     void on(TradePlacedEvent e) {
-        desk.add(EntryLeg.of(e, EntryLeg.accountKey(brokers, e.username())));
+        String accountKey;
+        try {
+            accountKey = brokers.resolve(e.username()).accountKey();
+        } catch (RuntimeException unusable) {
+            accountKey = EntryLeg.unresolved(e.username());
+        }
+        desk.add(EntryLeg.of(e, accountKey));
     }
 }

@@ -40,14 +40,8 @@ final class EntryLeg {
         return WorkedOrder.toSend(tradeId, e.username(), accountKey, ticket(tradeId, e.order()), e.occurredAt());
     }
 
-    /** The account the desk works a user's legs in; an unusable one still groups them (the desk refuses them). */
-    static String accountKey(BrokerResolver brokers, String username) {
-        try {
-            return brokers.resolve(username).accountKey();
-        } catch (RuntimeException ex) {
-            return UNRESOLVED + username;
-        }
+    /** The account key that groups the legs of a user whose broker account cannot be resolved (the desk refuses them). */
+    static String unresolved(String username) {
+        return "unresolved:" + username;
     }
-
-    static final String UNRESOLVED = "unresolved:";
 }

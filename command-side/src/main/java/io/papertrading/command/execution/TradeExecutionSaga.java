@@ -706,11 +706,11 @@ public class TradeExecutionSaga {
     /** The account the desk works this trade's legs in; an unusable one still groups them (the desk refuses them). */
     private String accountKey() {
         if (accountKey == null) {
-            String key = EntryLeg.accountKey(brokerResolver, username);
-            if (key.startsWith(EntryLeg.UNRESOLVED)) {
-                return key; // resolved again at the next step: the account may be usable by then
+            try {
+                accountKey = account().accountKey();
+            } catch (RuntimeException ex) {
+                return EntryLeg.unresolved(username); // resolved again at the next step: it may be usable by then
             }
-            accountKey = key;
         }
         return accountKey;
     }

@@ -9,6 +9,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.CannotAcquireLockException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -176,12 +177,9 @@ public class ProjectionRebuilds {
         } catch (Exception e) {
             // the live tables and the processor's tokens are as they were. Only the failure's kind is logged: a
             // database error's message may quote SQL or row values, and no stack trace goes to the log
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
             log.error("the bulk replay of {} failed ({}, caused by {}); the projection keeps its tables and runs on",
-                    name, e.getClass().getSimpleName(), root.getClass().getSimpleName());
+                    name, e.getClass().getSimpleName(),
+                    NestedExceptionUtils.getMostSpecificCause(e).getClass().getSimpleName());
         }
     }
 
