@@ -26,7 +26,9 @@ export function tradeActions(store, getTrade) {
       const ack = await api(`/api/trades/${encodeURIComponent(trade.tradeId)}/${path}`, {
         method: 'POST', headers: { 'If-Match': `"${version}"` }, body,
       });
-      notify(`${label} ${instrument(trade)}: accepted, the trade is now ${ack.status.toLowerCase().replace('_', ' ')}.`);
+      notify(path === 'cancel' && ack.status !== 'CANCELED'
+        ? `Cancel ${instrument(trade)}: sent to the broker; the trade ends once the broker confirms (anything that filled meanwhile stays open).`
+        : `${label} ${instrument(trade)}: accepted, the trade is now ${ack.status.toLowerCase().replace('_', ' ')}.`);
       await store.reloadTrade(trade.tradeId, ack.version).catch(() => null);
       store.refresh().catch(() => null);
     } catch (error) {
@@ -45,7 +47,7 @@ export function tradeActions(store, getTrade) {
   function update(trade) {
     const name = instrument(trade);
     close.hidden = !CLOSABLE.includes(trade.status);
-    cancel.hidden = !CANCELABLE.includes(trade.status);
+    cancel.hidden = !CANCELABLE.includes(trade.status) || Boolean(trade.tradeContext?.cancelRequestedAt);
     brackets.hidden = !BRACKETS_EDITABLE.includes(trade.status);
     close.setAttribute('aria-label', `Close ${name}`);
     cancel.setAttribute('aria-label', `Cancel ${name}`);

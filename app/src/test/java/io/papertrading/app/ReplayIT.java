@@ -31,6 +31,9 @@ class ReplayIT extends IntegrationTestBase {
                 {"symbol":"AAPL","side":"SELL","quantity":3,"orderType":"LIMIT","limitPrice":190.5}""")).get("tradeId").asText();
         send("POST", "/api/trades/" + id + "/notes", erin, "{\"text\":\"before replay\"}", Map.of());
         send("POST", "/api/trades/" + id + "/cancel", erin, null, Map.of());
+        // the broker's confirmation ends the trade a moment later
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                json(send("GET", "/api/trades/" + id, erin, null, Map.of())).get("status").asText().equals("CANCELED"));
         awaitCaughtUp(erin);
 
         List<Map<String, Object>> trades = ownerJdbc.queryForList(TRADES);

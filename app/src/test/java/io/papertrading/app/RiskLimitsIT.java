@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class RiskLimitsIT extends IntegrationTestBase {
 
@@ -111,7 +113,9 @@ class RiskLimitsIT extends IntegrationTestBase {
         assertRefused(placeTrade(frank, "end-2", limitBuy("SPY", 1, "1")), "maxOpenTrades");
 
         assertThat(send("POST", "/api/trades/" + first + "/cancel", frank, null, Map.of()).statusCode()).isEqualTo(202);
-
+        // live until the broker confirms the cancel
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                json(send("GET", "/api/trades/" + first, frank, null, Map.of())).get("status").asText().equals("CANCELED"));
         assertThat(placeTrade(frank, "end-2", limitBuy("SPY", 1, "1")).statusCode()).isEqualTo(202);
     }
 

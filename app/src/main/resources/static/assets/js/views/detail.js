@@ -86,8 +86,10 @@ export function render(main, ctx, id) {
     for (const [k, , fmt, cls] of FACTS) setText(facts[k], fmt(t), cls ? cls(t) : undefined);
     setText(notesText, t.notes || 'No notes yet.');
     const brokerProblem = t.tradeContext?.brokerProblem;
-    problem.hidden = !brokerProblem;
-    setText(problem, brokerProblem ? `The broker reports a problem: ${brokerProblem}` : '');
+    const canceling = t.tradeContext?.cancelRequestedAt && ['PENDING', 'PARTIALLY_FILLED'].includes(t.status);
+    problem.hidden = !brokerProblem && !canceling;
+    setText(problem, [brokerProblem ? `The broker reports a problem: ${brokerProblem}` : '',
+      canceling ? 'Cancel requested: waiting for the broker to confirm it.' : ''].filter(Boolean).join(' '));
     if (!actions) {
       actions = tradeActions(store, () => trade);
       actionsSlot.append(actions.el);

@@ -27,6 +27,7 @@ import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
@@ -120,6 +121,8 @@ public class TradeExecutionSaga {
 
     /** The entry leg is at the desk and has not ended. */
     private boolean entryLive;
+    /** The user asked to cancel: the entry is being withdrawn and its end decides how the trade ends. */
+    private boolean cancelRequested;
     private String entryOrderId;
     /** The live bracket leg's tag, or null. */
     private String bracketTag;
@@ -180,6 +183,19 @@ public class TradeExecutionSaga {
         } else {
             placeBrackets(e.occurredAt());
         }
+    }
+
+    /**
+     * The user's cancel: the entry is withdrawn, and the desk reports how it ended (nothing sent, canceled with or
+     * without fills, or filled before the cancel arrived); {@link #onEntry} ends the trade accordingly.
+     */
+    @SagaEventHandler(associationProperty = "tradeId")
+    public void on(CancelRequestedEvent e) {
+        if (phase != Phase.ENTRY || !entryLive) {
+            return; // the entry already ended: the command that ends the trade is on its way
+        }
+        cancelRequested = true;
+        desk.withdraw(tag(""), false);
     }
 
     @SagaEventHandler(associationProperty = "tradeId")
@@ -348,7 +364,12 @@ public class TradeExecutionSaga {
                 entryLive = false;
                 send(new CancelTradeCommand(id(), CloseReason.TIMEOUT, e.reason(), Actor.Engine.SAGA, null));
             }
-            case NOT_PLACED -> entryLive = false;
+            case NOT_PLACED -> {
+                entryLive = false;
+                if (cancelRequested && phase == Phase.ENTRY) {
+                    cancelAsRequested();
+                }
+            }
             case SEEN -> {
                 if (entryOrderId == null && e.orderId() != null) {
                     entryOrderId = e.orderId();
@@ -379,6 +400,10 @@ public class TradeExecutionSaga {
             case CANCELED -> {
                 entryLive = false;
                 recordEntryFill(filled, price);
+                if (cancelRequested) {
+                    cancelAsRequested();
+                    return;
+                }
                 send(new CancelTradeCommand(id(), CloseReason.CANCELED,
                         "canceled by the broker" + (r.reasonDescription() == null ? "" : ": " + r.reasonDescription()),
                         Actor.Engine.SAGA, null));
@@ -395,6 +420,11 @@ public class TradeExecutionSaga {
             // Accepted and working (a resting limit), or a state we do not know: the desk reports the next change.
             default -> { }
         }
+    }
+
+    /** The withdrawn entry ended: the aggregate cancels the trade as the user asked, or opens what filled. */
+    private void cancelAsRequested() {
+        send(new CancelTradeCommand(id(), CloseReason.CANCELED, null, Actor.Engine.SAGA, null));
     }
 
     private void onBracket(BrokerOrderReportedEvent e) {
@@ -798,6 +828,8 @@ public class TradeExecutionSaga {
     public void setPosition(int v) { position = v; }
     public boolean isEntryLive() { return entryLive; }
     public void setEntryLive(boolean v) { entryLive = v; }
+    public boolean isCancelRequested() { return cancelRequested; }
+    public void setCancelRequested(boolean v) { cancelRequested = v; }
     public String getEntryOrderId() { return entryOrderId; }
     public void setEntryOrderId(String v) { entryOrderId = v; }
     public String getBracketTag() { return bracketTag; }

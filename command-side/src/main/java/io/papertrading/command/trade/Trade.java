@@ -34,6 +34,7 @@ import io.papertrading.kernel.trade.command.RequestCloseCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -129,6 +130,8 @@ public class Trade {
     private int exitedQuantity;
     /** What keeps the broker account from answering, as last reported by the saga (null: nothing). */
     private String brokerProblem;
+    /** The user's cancel waiting for the broker's final word on the entry (null: none asked for). */
+    private CancelRequestedEvent cancelRequest;
 
     /** For Axon: the aggregate is created by {@link #place} under {@code CREATE_IF_MISSING}. */
     protected Trade() {
@@ -186,7 +189,9 @@ public class Trade {
         requirePositive("averagePrice", cmd.averagePrice());
         requireTransition(target);
         if (target == OPEN) {
-            apply(new TradeOpenedEvent(id, cmd.filledQuantity(), cmd.averagePrice(), "entry filled", clock.instant()));
+            apply(new TradeOpenedEvent(id, cmd.filledQuantity(), cmd.averagePrice(),
+                    cancelRequest == null ? "entry filled" : "entry filled before the cancel took effect",
+                    clock.instant()));
         } else {
             apply(new EntryPartiallyFilledEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
         }
@@ -214,11 +219,21 @@ public class Trade {
             throw ValidationFailedException.of("reason", "must be one of " + CANCEL_REASONS);
         }
         requireIn(ENTRY_WORKING, CANCELED);
+        if (cmd.actor() instanceof Actor.User) {
+            // Only the broker knows whether the entry filled meanwhile: the saga withdraws the order and ends the
+            // trade on its final word, so a fill made while the cancel travelled is kept, not lost.
+            if (cancelRequest == null) {
+                apply(new CancelRequestedEvent(id, cmd.detail(), cmd.actor().id(), clock.instant()));
+            }
+            return ack();
+        }
         if (filledQuantity > 0) {
             openWithWhatWasFilled("remainder canceled", clock);
         } else {
             requireTransition(CANCELED);
-            apply(new TradeCanceledEvent(id, cmd.reason(), cmd.detail(), cmd.actor().id(), clock.instant()));
+            boolean asked = cancelRequest != null && cmd.reason() == CloseReason.CANCELED;
+            apply(new TradeCanceledEvent(id, cmd.reason(), asked ? cancelRequest.detail() : cmd.detail(),
+                    asked ? cancelRequest.actor() : cmd.actor().id(), clock.instant()));
         }
         return ack();
     }
@@ -522,6 +537,12 @@ public class Trade {
         applied(e);
         filledQuantity = e.filledQuantity();
         entryPrice = e.entryPrice();
+    }
+
+    @EventSourcingHandler
+    void on(CancelRequestedEvent e) {
+        applied(e);
+        cancelRequest = e;
     }
 
     @EventSourcingHandler

@@ -19,6 +19,7 @@ import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent.Kind;
 import io.papertrading.kernel.trade.event.BrokerOrderReportedEvent.Leg;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
@@ -193,6 +194,55 @@ class TradeExecutionSagaTest {
                 .expectNoScheduledDeadlines();
         assertThat(leg(TAG).withdraw()).isTrue();
         assertThat(leg(TAG).silent()).isTrue();
+    }
+
+    @Test
+    void aUsersCancelWithdrawsTheEntryAndWaitsForTheBrokersWord() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(1, "90")))
+                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
+                .whenPublishingA(cancelRequested())
+                .expectActiveSagas(1)
+                .expectNoDispatchedCommands();
+        assertThat(leg(TAG).withdraw()).isTrue();
+        assertThat(leg(TAG).silent()).as("its end is what the trade waits for").isFalse();
+    }
+
+    @Test
+    void theBrokersCancelAfterTheUsersRequestCancelsTheTrade() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(1, "90")))
+                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
+                .andThenAPublished(cancelRequested())
+                .whenPublishingA(seen(TAG, "101", "CANCELED", 0, null, null))
+                .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA,
+                        null));
+    }
+
+    @Test
+    void anEntryThatFilledBeforeTheCancelArrivedOpensTheTrade() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(2, "90")))
+                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
+                .andThenAPublished(cancelRequested())
+                .whenPublishingA(seen(TAG, "101", "FILLED", 2, "89.95", null))
+                .expectDispatchedCommands(new RecordEntryFillCommand(ID, 2, Money.of("89.95")));
+    }
+
+    @Test
+    void whatFilledBeforeTheCancelIsRecordedAndTheRestCanceled() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(5, "90")))
+                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
+                .andThenAPublished(cancelRequested())
+                .whenPublishingA(seen(TAG, "101", "CANCELED", 3, "89.90", null))
+                .expectDispatchedCommands(new RecordEntryFillCommand(ID, 3, Money.of("89.90")),
+                        new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA, null));
+    }
+
+    @Test
+    void anEntryWithdrawnBeforeItWasSentCancelsTheTrade() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(1, "90")))
+                .andThenAPublished(cancelRequested())
+                .whenPublishingA(ended(TAG, Kind.NOT_PLACED, "withdrawn before it was sent"))
+                .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA,
+                        null));
     }
 
     // ------------------------------------------------------------------------------------------------- exits
@@ -429,6 +479,10 @@ class TradeExecutionSagaTest {
                 BigDecimal.valueOf(quantity), Money.of(price), Money.of(price), null, List.of(
                 new Leg("301-a", "FILLED", type.name(), BigDecimal.valueOf(quantity), Money.of(price), Money.of(price)),
                 new Leg("301-b", "CANCELED", other.name(), BigDecimal.ZERO, null, null)), now());
+    }
+
+    private CancelRequestedEvent cancelRequested() {
+        return new CancelRequestedEvent(ID, "canceled by user", "alice", now());
     }
 
     private TradePlacedEvent placed(TradeOrder order) {

@@ -1,5 +1,6 @@
 package io.papertrading.command.execution;
 
+import io.papertrading.broker.BrokerRateLimitException;
 import io.papertrading.broker.BrokerAuthException;
 import io.papertrading.broker.BrokerOutcomeUnknownException;
 import io.papertrading.broker.BrokerTimeoutException;
@@ -41,6 +42,8 @@ import static io.papertrading.kernel.trade.TradeStatus.CLOSED;
 import static io.papertrading.kernel.trade.TradeStatus.CLOSING;
 import static io.papertrading.kernel.trade.TradeStatus.EXPIRED;
 import static io.papertrading.kernel.trade.TradeStatus.OPEN;
+import static io.papertrading.kernel.trade.TradeStatus.PARTIALLY_FILLED;
+import static io.papertrading.kernel.trade.TradeStatus.PENDING;
 import static io.papertrading.command.execution.TestOrders.bracketed;
 import static io.papertrading.command.execution.TestOrders.limit;
 import static io.papertrading.command.execution.TestOrders.market;
@@ -187,7 +190,7 @@ class TradeExecutionSeamTest {
 
         seam.advance(Duration.ofSeconds(90));
         assertThat(seam.status(id)).as("the order may exist: not ended while the broker cannot say")
-                .isEqualTo(io.papertrading.kernel.trade.TradeStatus.PENDING);
+                .isEqualTo(PENDING);
 
         broker.set(broker.lastId(), OrderState.FILLED, 1, "100.00", null);
         seam.advance(Duration.ofSeconds(300));
@@ -208,7 +211,7 @@ class TradeExecutionSeamTest {
         assertThat(seam.events(id, BrokerProblemReportedEvent.class)).singleElement()
                 .satisfies(e -> assertThat(e.problem()).contains("HTTP 401"));
         assertThat(seam.events(id, BrokerProblemClearedEvent.class)).isEmpty();
-        assertThat(seam.status(id)).isEqualTo(io.papertrading.kernel.trade.TradeStatus.PENDING);
+        assertThat(seam.status(id)).isEqualTo(PENDING);
 
         seam.advance(Duration.ofSeconds(60)); // the token was fixed: the next poll gets through
         assertThat(seam.events(id, BrokerProblemClearedEvent.class)).hasSize(1);
@@ -225,7 +228,7 @@ class TradeExecutionSeamTest {
         seam.deskOrders.forget(id.value()); // as an earlier version left it: its saga polled the order itself
         broker.set(orderId, OrderState.FILLED, 2, "100.00", null);
         seam.advance(Duration.ofSeconds(5));
-        assertThat(seam.status(id)).isEqualTo(io.papertrading.kernel.trade.TradeStatus.PENDING);
+        assertThat(seam.status(id)).isEqualTo(PENDING);
 
         seam.fireDeadline(TradeExecutionSaga.POLL, id);
 
@@ -240,10 +243,68 @@ class TradeExecutionSeamTest {
         seam.advance(Duration.ofSeconds(1));
 
         seam.send(new CancelTradeCommand(id, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), null));
+        assertThat(seam.status(id)).as("until the broker says the order is canceled").isEqualTo(PENDING);
+
+        seam.advance(Duration.ofSeconds(1));
 
         assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertThat(seam.events(id, TradeCanceledEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.actor()).isEqualTo(ALICE);
+            assertThat(e.detail()).isEqualTo("canceled by user");
+        });
         assertThat(broker.canceled).containsExactly(broker.lastId());
         assertEndedCleanly(1);
+    }
+
+    @Test
+    void aUserCancelOfAnEntryNotYetSentSendsNothingAndCancelsTheTrade() {
+        broker.placeFailures.add(new BrokerRateLimitException("429")); // the account backs off: the entry waits
+        TradeId id = place(market(1));
+
+        seam.send(new CancelTradeCommand(id, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), null));
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CANCELED);
+        assertEndedCleanly(0);
+    }
+
+    @Test
+    void anEntryThatFilledWhileTheUsersCancelTravelledOpensTheTradeWithThatFill() {
+        TradeId id = place(limit(2, "90"));
+        seam.advance(Duration.ofSeconds(1));
+        broker.set(broker.lastId(), OrderState.FILLED, 2, "89.90", null); // the broker fills first
+
+        seam.send(new CancelTradeCommand(id, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), null));
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, TradeOpenedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.filledQuantity()).isEqualTo(2);
+            assertThat(e.entryPrice()).isEqualTo(Money.of("89.90"));
+            assertThat(e.detail()).isEqualTo("entry filled before the cancel took effect");
+        });
+        assertThat(seam.events(id, TradeCanceledEvent.class)).isEmpty();
+        assertThat(seam.refusals).isEmpty();
+        assertThat(broker.placed).hasSize(1);
+    }
+
+    @Test
+    void aUserCancelAfterAPartialFillOpensWithWhatFilledAndCancelsTheRestAtTheBroker() {
+        TradeId id = place(limit(5, "90"));
+        broker.set(broker.lastId(), OrderState.PARTIALLY_FILLED, 3, "89.95", null);
+        seam.advance(Duration.ofSeconds(1));
+        assertThat(seam.status(id)).isEqualTo(PARTIALLY_FILLED);
+
+        seam.send(new CancelTradeCommand(id, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), null));
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, TradeOpenedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.filledQuantity()).isEqualTo(3);
+            assertThat(e.detail()).isEqualTo("remainder canceled");
+        });
+        assertThat(broker.canceled).containsExactly(broker.lastId());
+        assertThat(seam.refusals).isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------------ exit

@@ -203,8 +203,9 @@ class TradeLifecycleProperties {
             case ENTRY_ORDER -> new RecordEntryOrderCommand(ID, "simulated", "entry-" + step.pick() % 2);
             case FILL -> new RecordEntryFillCommand(ID, fillQuantity(step.quantity(), orderQuantity), price);
             case REJECT -> new RejectTradeCommand(ID, "rejected by broker");
+            // a user's cancel asks the broker first; the saga's ends the trade (after a user's request or not)
             case CANCEL -> new CancelTradeCommand(ID, pick(step, CloseReason.CANCELED, CloseReason.TIMEOUT,
-                    CloseReason.MANUAL), null, Actor.user(ALICE), ifMatch);
+                    CloseReason.MANUAL), null, step.pick() % 4 < 2 ? Actor.user(ALICE) : Actor.Engine.SAGA, ifMatch);
             case BRACKETS -> new ChangeBracketsCommand(ID, price, new Money(step.price().add(BigDecimal.ONE)), Actor.user(ALICE),
                     ifMatch);
             case REQUEST_CLOSE -> new RequestCloseCommand(ID, pick(step, CloseReason.MANUAL, CloseReason.STOP_LOSS,
@@ -250,7 +251,7 @@ class TradeLifecycleProperties {
         Arbitrary<Kind> kinds = Arbitraries.frequency(Tuple.of(6, Kind.FILL), Tuple.of(4, Kind.REQUEST_CLOSE),
                 Tuple.of(4, Kind.CLOSE), Tuple.of(2, Kind.ENTRY_ORDER), Tuple.of(2, Kind.EXIT_ORDER),
                 Tuple.of(2, Kind.REJECT_EXIT), Tuple.of(2, Kind.BRACKETS), Tuple.of(2, Kind.ANNOTATE),
-                Tuple.of(1, Kind.REJECT), Tuple.of(1, Kind.CANCEL), Tuple.of(1, Kind.EXPIRE));
+                Tuple.of(1, Kind.REJECT), Tuple.of(2, Kind.CANCEL), Tuple.of(1, Kind.EXPIRE));
         Arbitrary<Integer> quantities = Arbitraries.integers().between(0, 6);
         Arbitrary<BigDecimal> prices = Arbitraries.bigDecimals().between(new BigDecimal("0.01"), new BigDecimal("9.99"))
                 .ofScale(2);

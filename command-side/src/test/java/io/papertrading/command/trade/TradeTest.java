@@ -37,6 +37,7 @@ import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeExpiredEvent;
@@ -314,12 +315,46 @@ class TradeTest {
         }
 
         @Test
+        void aUsersCancelWaitsForTheBrokersWordOnTheEntry() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), 1L))
+                    .expectEvents(new CancelRequestedEvent(ID, "canceled by user", ALICE, NOW))
+                    .expectResultMessagePayload(new TradeAck(ID, PENDING, 2));
+        }
+
+        @Test
+        void asksTheBrokerToCancelOnlyOnce() {
+            fixture.given(placed(TWO_CALLS), new CancelRequestedEvent(ID, "canceled by user", ALICE, NOW))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, "canceled by user", Actor.user(ALICE), null))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(new TradeAck(ID, PENDING, 2));
+        }
+
+        @Test
+        void endsCanceledByTheUserWhoAskedOnceTheBrokerConfirms() {
+            fixture.given(placed(TWO_CALLS), new CancelRequestedEvent(ID, "canceled by user", ALICE, NOW))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA, null))
+                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.CANCELED, "canceled by user", ALICE, NOW))
+                    .expectResultMessagePayload(new TradeAck(ID, CANCELED, 3));
+        }
+
+        @Test
+        void opensWithTheFillTheBrokerMadeBeforeTheCancelArrived() {
+            fixture.given(placed(TWO_CALLS), new CancelRequestedEvent(ID, "canceled by user", ALICE, NOW))
+                    .when(new RecordEntryFillCommand(ID, 2, money("2.14")))
+                    .expectEvents(new TradeOpenedEvent(ID, 2, money("2.14"), "entry filled before the cancel took effect",
+                            NOW))
+                    .expectResultMessagePayload(new TradeAck(ID, OPEN, 3));
+        }
+
+        @Test
         void keepsTheFilledPartWhenARemainderIsCanceled() {
             fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
-                            new EntryPartiallyFilledEvent(ID, 3, money("1.98"), NOW))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user(ALICE), 2L))
+                            new EntryPartiallyFilledEvent(ID, 3, money("1.98"), NOW),
+                            new CancelRequestedEvent(ID, "canceled by user", ALICE, NOW))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA, null))
                     .expectEvents(new TradeOpenedEvent(ID, 3, money("1.98"), "remainder canceled", NOW))
-                    .expectResultMessagePayload(new TradeAck(ID, OPEN, 3));
+                    .expectResultMessagePayload(new TradeAck(ID, OPEN, 4));
         }
 
         @Test
@@ -341,8 +376,10 @@ class TradeTest {
         void cancelsAPartiallyFilledTradeThatFilledNothingOutright() {
             // A broker can report "partially_filled" before any quantity executed; then there is nothing to keep.
             fixture.given(placed(TWO_CALLS), new EntryPartiallyFilledEvent(ID, 0, money("2.13"), NOW))
-                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.user(ALICE), null))
-                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.CANCELED, null, ALICE, NOW))
+                    .when(new CancelTradeCommand(ID, CloseReason.CANCELED, "canceled by the broker", Actor.Engine.SAGA,
+                            null))
+                    .expectEvents(new TradeCanceledEvent(ID, CloseReason.CANCELED, "canceled by the broker",
+                            Actor.Engine.SAGA.id(), NOW))
                     .expectResultMessagePayload(new TradeAck(ID, CANCELED, 3));
         }
 

@@ -23,6 +23,7 @@ import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeExpiredEvent;
@@ -91,7 +92,8 @@ class TradeTransitionMatrixTest {
                 case FILL_ALL -> new RecordEntryFillCommand(ID, 4, money("2.15"));
                 case FILL_PART -> new RecordEntryFillCommand(ID, 2, money("2.12"));
                 case REJECT -> new RejectTradeCommand(ID, "insufficient buying power");
-                case CANCEL -> new CancelTradeCommand(ID, CloseReason.CANCELED, "changed my mind", Actor.user(ALICE), null);
+                case CANCEL -> new CancelTradeCommand(ID, CloseReason.CANCELED, "canceled by the broker", Actor.Engine.SAGA,
+                        null);
                 case REQUEST_CLOSE -> new RequestCloseCommand(ID, CloseReason.MANUAL, Actor.user(ALICE), null);
                 case REJECT_EXIT -> new RejectExitCommand(ID, "market closed");
                 case CLOSE -> new CloseTradeCommand(ID, money("3.00"), CloseReason.TAKE_PROFIT);
@@ -102,10 +104,12 @@ class TradeTransitionMatrixTest {
 
     /** Commands that never change the status: allowed in some states, refused naming the current state in others. */
     enum Mutation {
-        CHANGE_BRACKETS, RECORD_ENTRY_ORDER, RECORD_EXIT_ORDER, ANNOTATE;
+        CHANGE_BRACKETS, RECORD_ENTRY_ORDER, RECORD_EXIT_ORDER, ANNOTATE, REQUEST_CANCEL;
 
         Object command() {
             return switch (this) {
+                case REQUEST_CANCEL -> new CancelTradeCommand(ID, CloseReason.CANCELED, "changed my mind",
+                        Actor.user(ALICE), null);
                 case CHANGE_BRACKETS -> new ChangeBracketsCommand(ID, money("1.50"), money("3.50"), Actor.user(ALICE), null);
                 case RECORD_ENTRY_ORDER -> new RecordEntryOrderCommand(ID, "simulated", "ord-1");
                 case RECORD_EXIT_ORDER -> new RecordExitOrderCommand(ID, "ord-2");
@@ -119,7 +123,13 @@ class TradeTransitionMatrixTest {
                 case RECORD_ENTRY_ORDER -> new EntryOrderSubmittedEvent(ID, "simulated", "ord-1", NOW);
                 case RECORD_EXIT_ORDER -> new ExitOrderSubmittedEvent(ID, "ord-2", NOW);
                 case ANNOTATE -> new TradeAnnotatedEvent(ID, "thesis: earnings drift", ALICE, NOW);
+                case REQUEST_CANCEL -> new CancelRequestedEvent(ID, "changed my mind", ALICE, NOW);
             };
+        }
+
+        /** The state a refusal names: a user's cancel is refused as the cancel it would become. */
+        TradeStatus refusedAs(TradeStatus state) {
+            return this == REQUEST_CANCEL ? CANCELED : state;
         }
     }
 
@@ -171,7 +181,8 @@ class TradeTransitionMatrixTest {
                 default -> null;
             };
             case CANCEL -> switch (state) {
-                case PENDING -> List.of(new TradeCanceledEvent(ID, CloseReason.CANCELED, "changed my mind", ALICE, NOW));
+                case PENDING -> List.of(new TradeCanceledEvent(ID, CloseReason.CANCELED, "canceled by the broker",
+                        Actor.Engine.SAGA.id(), NOW));
                 case PARTIALLY_FILLED -> List.of(new TradeOpenedEvent(ID, 1, money("2.10"), "remainder canceled", NOW));
                 default -> null;
             };
@@ -210,6 +221,7 @@ class TradeTransitionMatrixTest {
             case RECORD_ENTRY_ORDER -> ENTRY_ORDER_ALLOWED.contains(state);
             case RECORD_EXIT_ORDER -> EXIT_ORDER_ALLOWED.contains(state);
             case ANNOTATE -> true;
+            case REQUEST_CANCEL -> ENTRY_ORDER_ALLOWED.contains(state);
         };
     }
 
@@ -254,7 +266,7 @@ class TradeTransitionMatrixTest {
             result.expectEvents(mutation.event())
                     .expectResultMessagePayload(new TradeAck(ID, state, given.size() + 1));
         } else {
-            result.expectNoEvents().expectException(illegalTransition(state, state));
+            result.expectNoEvents().expectException(illegalTransition(state, mutation.refusedAs(state)));
         }
     }
 

@@ -9,6 +9,7 @@ import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -241,7 +242,13 @@ public final class TradeFold {
                 filledQuantity = e.filledQuantity();
                 entryPrice = money(e.averagePrice());
                 startExcursions();
+            } else if (event instanceof CancelRequestedEvent e) {
+                // shown until the broker's word ends the trade (canceled) or the entry's fill wins (opened)
+                edit().put("cancelRequestedAt", e.occurredAt().toString());
             } else if (event instanceof TradeOpenedEvent e) {
+                if (context.containsKey("cancelRequestedAt")) {
+                    edit().remove("cancelRequestedAt");
+                }
                 filledQuantity = e.filledQuantity();
                 entryPrice = money(e.entryPrice());
                 openedAt = openedAt == null ? micros(e.occurredAt()) : openedAt;

@@ -8,6 +8,7 @@ import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -251,6 +252,23 @@ class TradeFoldTest {
         assertThat(t.exitOrderId()).isNull();
         assertThat(t.trade().openedAt()).isEqualTo(at(1));
         assertThat(t.context()).containsEntry("lastExitRejection", "market closed");
+    }
+
+    @Test
+    void aCancelRequestShowsUntilTheBrokersWordEndsTheTradeOrItsFillOpensIt() {
+        TradeRow asked = fold(placed(option("BUY", 2)), new CancelRequestedEvent(ID, "canceled by user", "alice", at(1)));
+        TradeRow canceled = fold(asked, new TradeCanceledEvent(ID, CloseReason.CANCELED, "canceled by user", "alice",
+                at(2)));
+        TradeRow filled = fold(asked, new TradeOpenedEvent(ID, 2, m("2.00"), "entry filled before the cancel took effect",
+                at(2)));
+
+        assertThat(asked.trade().status()).isEqualTo(TradeStatus.PENDING);
+        assertThat(asked.trade().version()).isEqualTo(2);
+        assertThat(asked.context()).containsEntry("cancelRequestedAt", at(1).toString());
+        assertThat(canceled.trade().status()).isEqualTo(TradeStatus.CANCELED);
+        assertThat(canceled.context()).containsKey("cancelRequestedAt");
+        assertThat(filled.trade().status()).isEqualTo(TradeStatus.OPEN);
+        assertThat(filled.context()).doesNotContainKey("cancelRequestedAt");
     }
 
     @Test
