@@ -80,7 +80,10 @@ public final class SimulatedBroker implements BrokerProvider {
         return inAccount(book -> {
             Instant now = advance(book);
             SimOrder placed = open(book, order, null, now);
-            return new PlacedOrder(placed.id, order.tag());
+            if (placed.isWorking()) {
+                evaluate(book, placed, now); // without a fill latency, a marketable order fills as it arrives
+            }
+            return new PlacedOrder(placed.id, order.tag(), placed.report());
         });
     }
 

@@ -9,6 +9,7 @@ import io.papertrading.broker.OrderRequest;
 import io.papertrading.broker.OrderSide;
 import io.papertrading.broker.OrderState;
 import io.papertrading.broker.OrderStatusReport;
+import io.papertrading.broker.PlacedOrder;
 import io.papertrading.broker.Position;
 import io.papertrading.broker.Quote;
 import io.papertrading.broker.TimeInForce;
@@ -57,6 +58,21 @@ class SimulatedBrokerTest {
 
     SimulatedBroker account(String name, SimulationSettings accountSettings) {
         return new SimulatedBroker(market, name + "-" + run, accountSettings, books);
+    }
+
+    @Test
+    void thePlacementsAnswerCarriesTheOrderFilledAtOnceWithoutALatency() {
+        SimulatedBroker instant = account("bob", settings.withFillLatency(Duration.ZERO));
+        Quote quote = market.quote("AAPL");
+
+        PlacedOrder placed = instant.placeOrder(OrderRequest.market("t-0", AAPL, OrderSide.BUY_TO_OPEN, 10));
+
+        assertThat(placed.report()).isNotNull();
+        assertThat(placed.report().state()).isEqualTo(OrderState.FILLED);
+        assertThat(placed.report().avgFillPrice()).isEqualTo(quote.ask());
+        assertThat(instant.getOrder(placed.orderId())).isEqualTo(placed.report());
+        assertThat(broker.placeOrder(OrderRequest.market("t-1", AAPL, OrderSide.BUY_TO_OPEN, 10)).report().state())
+                .as("with a latency it works first").isEqualTo(OrderState.OPEN);
     }
 
     @Test

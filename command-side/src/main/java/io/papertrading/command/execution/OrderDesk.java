@@ -45,8 +45,9 @@ import java.util.function.Consumer;
  * that says so. Refused before anything was sent (429, connection refused): sent again later, after another look.
  *
  * <p><b>Pace.</b> A broker with a request budget (Tradier) is listed at most every
- * {@link ExecutionSettings#minListInterval()}; one that answers cheaply (the simulated exchange) whenever asked,
- * and a leg it just took is read back at once. Rate limits and outages back the account off (doubling up to
+ * {@link ExecutionSettings#minListInterval()}; one that answers cheaply (the simulated exchange) whenever asked, or
+ * not at all when it has no more than {@link #CHEAP_READS} legs to look at (each is then read alone), and a leg it
+ * just took is reported at once (from the broker's answer, or read back). Rate limits and outages back the account off (doubling up to
  * {@link ExecutionSettings#maxBrokerBackoff()}); failures that waiting will not cure (a revoked token) are put on
  * every live trade of the account, and taken off once the account answers again. An order missing from the list
  * is read by id when it was listed before, or is older than lists cover; at most {@link #LOOKUPS_PER_ROUND} per
@@ -59,6 +60,11 @@ public class OrderDesk {
 
     /** Reads of single orders missing from the list, per account and round. */
     public static final int LOOKUPS_PER_ROUND = 10;
+    /**
+     * Up to this many legs of an account that answers lookups cheaply are read one by one (by id, or by tag
+     * before sending) rather than by listing the account's orders of the day.
+     */
+    static final int CHEAP_READS = 4;
     /** Quiet rounds an account gets at every tick before its pace slows (see {@link #work(String, boolean)}). */
     static final int QUIET_ROUNDS_AT_FULL_PACE = 3;
     /**
@@ -175,6 +181,8 @@ public class OrderDesk {
         private BrokerProvider broker;
         private Map<String, OrderStatusReport> listed;
         private Map<String, OrderStatusReport> listedTags;
+        /** A cheap account's few legs are read one by one this round instead of listed. */
+        private boolean readEach;
         private int lookups;
 
         Round(Account account, String accountKey, Instant now) {
@@ -185,7 +193,7 @@ public class OrderDesk {
 
         /** Whether the round read the account's orders at the broker. */
         boolean looked() {
-            return listed != null;
+            return listed != null || readEach;
         }
 
         /** Whether the round saw nothing change: nothing reported, sent or recorded. */
@@ -270,6 +278,8 @@ public class OrderDesk {
                 if (needsList(live)) {
                     listed = listById();
                     account.listedAt = now;
+                } else if (account.cheap) {
+                    readEach = true;
                 }
                 for (WorkedOrder o : live) {
                     switch (o.stage()) {
@@ -348,15 +358,20 @@ public class OrderDesk {
             return false;
         }
 
-        /** A list is read when an order at the broker is followed, or a recent leg's tag must be looked for. */
+        /**
+         * A list is read when an order at the broker is followed, or a recent leg's tag must be looked for; at an
+         * account that answers cheaply only when there are more such legs than {@link #CHEAP_READS}.
+         */
         private boolean needsList(List<WorkedOrder> live) {
-            boolean wanted = live.stream().anyMatch(o -> o.stage() == Stage.SENT
-                    || (o.stage() == Stage.TO_SEND && !historyOnly(o) && due(o)));
-            if (!wanted) {
+            long wanted = live.stream().filter(o -> o.stage() == Stage.SENT
+                    || (o.stage() == Stage.TO_SEND && !historyOnly(o) && due(o))).count();
+            if (wanted == 0) {
                 return false;
             }
-            return account.cheap || account.listedAt == null
-                    || !now.isBefore(account.listedAt.plus(settings.minListInterval()));
+            if (account.cheap) {
+                return wanted > CHEAP_READS;
+            }
+            return account.listedAt == null || !now.isBefore(account.listedAt.plus(settings.minListInterval()));
         }
 
         /** Not sent yet: look for its tag, then send it if the broker has no such order. */
@@ -395,7 +410,9 @@ public class OrderDesk {
             }
             WorkedOrder sent = o.sent(placed.orderId());
             progress(sent);
-            if (account.cheap) {
+            if (placed.report() != null) {
+                observe(sent, placed.report()); // the broker answered with the order itself: reported at once
+            } else if (account.cheap) {
                 placedNow.add(sent); // no budget to keep: read back at the end of the round and reported at once
             }
         }
@@ -453,13 +470,17 @@ public class OrderDesk {
 
         /** At the broker: its state from the list (or read alone when the list no longer shows it). */
         private void follow(WorkedOrder o) {
-            if (listed == null) {
-                return; // not this round: the account's list budget
-            }
-            OrderStatusReport r = listed.get(o.orderId());
-            if (r == null && (o.acknowledged() || historyOnly(o)) && lookups < LOOKUPS_PER_ROUND) {
-                lookups++;
+            OrderStatusReport r;
+            if (listed != null) {
+                r = listed.get(o.orderId());
+                if (r == null && (o.acknowledged() || historyOnly(o)) && lookups < LOOKUPS_PER_ROUND) {
+                    lookups++;
+                    r = read(o.orderId());
+                }
+            } else if (readEach) {
                 r = read(o.orderId());
+            } else {
+                return; // not this round: the account's list budget
             }
             if (r == null) {
                 if (!o.acknowledged() && !now.isBefore(o.confirmBy())) {

@@ -21,10 +21,12 @@ class TradeCommands {
 
     private final CommandGateway gateway;
     private final EventStore eventStore;
+    private final PlacementPacing pacing;
 
-    TradeCommands(CommandGateway gateway, EventStore eventStore) {
+    TradeCommands(CommandGateway gateway, EventStore eventStore, PlacementPacing pacing) {
         this.gateway = gateway;
         this.eventStore = eventStore;
+        this.pacing = pacing;
     }
 
     /** Whether the trade has any event (an index lookup in the event store). */
@@ -33,6 +35,7 @@ class TradeCommands {
     }
 
     TradeAck place(PlaceTradeCommand command) {
+        pacing.awaitRoom();
         for (int attempt = 1; ; attempt++) {
             try {
                 return send(command);

@@ -46,8 +46,13 @@ class FakeBroker implements BrokerProvider {
     boolean cancelsPending;
     /** New orders are accepted but not listed (the broker never acknowledges them). */
     boolean hideNewOrders;
+    /** Answers lookups cheaply (as the simulated exchange does): no list budget to keep. */
+    boolean cheap;
+    /** Answers a placement with the order's report (as the simulated exchange does). */
+    boolean answersWithOrder;
     Money underlyingPrice = Money.of("100");
     int listCalls;
+    int orderReads;
     int tagLookups;
     private int sequence = 100;
 
@@ -71,7 +76,7 @@ class FakeBroker implements BrokerProvider {
             timeoutAfterLanding = false;
             throw new io.papertrading.broker.BrokerTimeoutException("read timed out", null);
         }
-        return new PlacedOrder(id, order.tag());
+        return new PlacedOrder(id, order.tag(), answersWithOrder ? orders.get(id) : null);
     }
 
     @Override
@@ -105,7 +110,13 @@ class FakeBroker implements BrokerProvider {
     }
 
     @Override
+    public boolean answersLookupsCheaply() {
+        return cheap;
+    }
+
+    @Override
     public synchronized OrderStatusReport getOrder(String orderId) {
+        orderReads++;
         OrderStatusReport r = orders.get(orderId);
         if (r == null) {
             throw new BrokerException("no order " + orderId);

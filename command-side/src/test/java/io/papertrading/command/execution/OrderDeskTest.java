@@ -449,6 +449,59 @@ class OrderDeskTest {
         }
     }
 
+    // ------------------------------------------------------------------------------------ a cheap broker
+
+    @Test
+    void aCheapBrokersAnswerToAPlacementIsReportedAtOnceWithoutAnyList() {
+        broker.cheap = true;
+        broker.answersWithOrder = true;
+        add("t1");
+
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(broker.tagLookups).as("looked for once before sending").isEqualTo(1);
+        assertThat(broker.listCalls).isZero();
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.orderId()).isEqualTo(broker.lastId());
+            assertThat(r.state()).isEqualTo("OPEN");
+        });
+    }
+
+    @Test
+    void aCheapAccountsFewOrdersAreReadByIdAndItsQuietPaceStillApplies() {
+        broker.cheap = true;
+        String id = sent("t1");
+
+        for (int i = 0; i < 600; i++) {
+            tick(); // ten minutes of rounds, nothing changing at the broker
+        }
+        assertThat(broker.listCalls).isZero();
+        assertThat(broker.orderReads).as("full pace, then gaps growing to the ceiling").isBetween(25, 35);
+
+        broker.set(id, OrderState.FILLED, 1, "90.00", null);
+        for (int i = 0; i < 30; i++) {
+            tick();
+        }
+        assertThat(reports).last().satisfies(r -> assertThat(r.state()).isEqualTo("FILLED"));
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void aCheapAccountWithMoreLegsThanItReadsAloneListsThemOnce() {
+        broker.cheap = true;
+        for (int i = 0; i <= OrderDesk.CHEAP_READS; i++) {
+            add("t" + i);
+        }
+
+        round();
+
+        assertThat(broker.placed).hasSize(OrderDesk.CHEAP_READS + 1);
+        assertThat(broker.tagLookups).isZero();
+        assertThat(broker.listCalls).as("one to look for the tags, one to read back what was sent").isEqualTo(2);
+        assertThat(broker.orderReads).isZero();
+    }
+
     // ------------------------------------------------------------------------------------------ quiet pace
 
     @Test
