@@ -123,6 +123,8 @@ public class TradeExecutionSaga {
     private boolean entryLive;
     /** The user asked to cancel: the entry is being withdrawn and its end decides how the trade ends. */
     private boolean cancelRequested;
+    /** Closing a partly filled trade: the exit waits for the withdrawn rest of the entry to end (and its fills). */
+    private boolean exitAwaitsEntry;
     private String entryOrderId;
     /** The live bracket leg's tag, or null. */
     private String bracketTag;
@@ -208,12 +210,14 @@ public class TradeExecutionSaga {
         Phase before = phase;
         phase = Phase.EXIT;
         if (before == Phase.ENTRY) {
-            // Closing a partly filled trade: stop the rest of the entry, then exit what was filled.
-            if (entryLive) {
-                desk.withdraw(tag(""), true);
-                entryLive = false;
-            }
+            // Closing a partly filled trade: the rest of the entry is withdrawn, and what it fills until the broker
+            // ends it is part of the position: the exit is sized and placed once the entry has ended.
             position = filledQuantity;
+            if (entryLive) {
+                exitAwaitsEntry = true;
+                desk.withdraw(tag(""), false);
+                return;
+            }
         }
         if (bracketTag != null) {
             withdrawBracket(); // the exit is sized once the bracket's last fill is known
@@ -355,6 +359,10 @@ public class TradeExecutionSaga {
     // ------------------------------------------------------------------- broker news → trade (in one place)
 
     private void onEntry(BrokerOrderReportedEvent e) {
+        if (exitAwaitsEntry) {
+            onEntryWhileClosing(e);
+            return;
+        }
         switch (e.kind()) {
             case REFUSED -> {
                 entryLive = false;
@@ -419,6 +427,23 @@ public class TradeExecutionSaga {
             }
             // Accepted and working (a resting limit), or a state we do not know: the desk reports the next change.
             default -> { }
+        }
+    }
+
+    /** The rest of a partly filled entry, withdrawn for a close: its fills are held, its end lets the exit go. */
+    private void onEntryWhileClosing(BrokerOrderReportedEvent e) {
+        boolean ended = e.kind() != BrokerOrderReportedEvent.Kind.SEEN;
+        if (!ended) {
+            OrderStatusReport r = report(e);
+            if (recordEntryFill(quantity(r.execQuantity()), fillPrice(r))) {
+                position = filledQuantity;
+            }
+            ended = r.state().isTerminal();
+        }
+        if (ended) {
+            entryLive = false;
+            exitAwaitsEntry = false;
+            placeExit(now());
         }
     }
 
@@ -830,6 +855,8 @@ public class TradeExecutionSaga {
     public void setEntryLive(boolean v) { entryLive = v; }
     public boolean isCancelRequested() { return cancelRequested; }
     public void setCancelRequested(boolean v) { cancelRequested = v; }
+    public boolean isExitAwaitsEntry() { return exitAwaitsEntry; }
+    public void setExitAwaitsEntry(boolean v) { exitAwaitsEntry = v; }
     public String getEntryOrderId() { return entryOrderId; }
     public void setEntryOrderId(String v) { entryOrderId = v; }
     public String getBracketTag() { return bracketTag; }

@@ -5,6 +5,7 @@ import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
@@ -51,6 +52,11 @@ public class LiveTradeTracker {
     @EventHandler
     public void on(TradeOpenedEvent e, @SequenceNumber long seq) {
         book.filled(e.tradeId(), TradeStatus.OPEN, e.filledQuantity(), e.entryPrice(), seq + 1);
+    }
+
+    @EventHandler
+    public void on(EntryFilledWhileClosingEvent e, @SequenceNumber long seq) {
+        book.filled(e.tradeId(), TradeStatus.CLOSING, e.filledQuantity(), e.averagePrice(), seq + 1);
     }
 
     @EventHandler

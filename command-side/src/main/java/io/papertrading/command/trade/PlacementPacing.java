@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.util.OptionalLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps placements from outrunning execution. On two cores, sixteen clients placing as fast as they can take the
@@ -28,6 +28,10 @@ class PlacementPacing {
     private final EventProcessingConfiguration processing;
     private final long maxBacklog;
     private final long maxWaitNanos;
+    private final Object gate = new Object();
+    /** Guarded by {@link #gate}: whether a waiting placement is looking, and how often it found room. */
+    private boolean looking;
+    private long opened;
 
     PlacementPacing(EventProcessingConfiguration processing,
                     @Value("${paper.execution.max-backlog:250}") long maxBacklog,
@@ -37,14 +41,51 @@ class PlacementPacing {
         this.maxWaitNanos = maxWait.toNanos();
     }
 
-    /** Returns once the saga is within its backlog, or the longest wait has passed. */
+    /**
+     * Returns once the saga is within its backlog, or the longest wait has passed. One waiting placement looks at
+     * the backlog every few milliseconds and lets every waiting placement go at once when it is within bounds; the
+     * others sleep meanwhile, so hundreds of waiting requests cost no more than one.
+     */
     void awaitRoom() {
         if (maxBacklog <= 0 || backlog() <= maxBacklog) {
             return;
         }
         long until = System.nanoTime() + maxWaitNanos; // a pause, not business time: the monotonic clock
-        while (backlog() > maxBacklog && System.nanoTime() - until < 0) {
-            LockSupport.parkNanos(PAUSE_NANOS);
+        try {
+            synchronized (gate) {
+                long generation = opened;
+                while (opened == generation) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    if (!looking) {
+                        lookUntilRoom(until);
+                        return;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(gate, left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The waiting placement that looks: until there is room (all go) or its own time is up (another looks on). */
+    private void lookUntilRoom(long until) throws InterruptedException {
+        looking = true;
+        try {
+            while (backlog() > maxBacklog) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(gate, Math.min(left, PAUSE_NANOS));
+            }
+            opened++;
+        } finally {
+            looking = false;
+            gate.notifyAll(); // all go when there is room; otherwise one of them looks on
         }
     }
 

@@ -35,6 +35,7 @@ import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CancelRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -132,6 +133,8 @@ public class Trade {
     private String brokerProblem;
     /** The user's cancel waiting for the broker's final word on the entry (null: none asked for). */
     private CancelRequestedEvent cancelRequest;
+    /** Closing a partly filled trade: the rest of the entry works until the broker ends it, and may still fill. */
+    private boolean entryWorkingWhileClosing;
 
     /** For Axon: the aggregate is created by {@link #place} under {@code CREATE_IF_MISSING}. */
     protected Trade() {
@@ -177,6 +180,9 @@ public class Trade {
 
     @CommandHandler
     public TradeAck recordEntryFill(RecordEntryFillCommand cmd, Clock clock) {
+        if (entryWorkingWhileClosing) {
+            return recordFillWhileClosing(cmd, clock);
+        }
         TradeStatus target = cmd.filledQuantity() >= order.quantity() ? OPEN : PARTIALLY_FILLED;
         requireIn(ENTRY_WORKING, target);
         if (cmd.filledQuantity() <= filledQuantity) {
@@ -195,6 +201,20 @@ public class Trade {
         } else {
             apply(new EntryPartiallyFilledEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
         }
+        return ack();
+    }
+
+    /** What the rest of the entry filled before its cancel took effect is held, and exited with the rest. */
+    private TradeAck recordFillWhileClosing(RecordEntryFillCommand cmd, Clock clock) {
+        if (cmd.filledQuantity() <= filledQuantity) {
+            return ack();
+        }
+        if (cmd.filledQuantity() > order.quantity()) {
+            throw ValidationFailedException.of("filledQuantity",
+                    "filled " + cmd.filledQuantity() + " exceeds the ordered " + order.quantity());
+        }
+        requirePositive("averagePrice", cmd.averagePrice());
+        apply(new EntryFilledWhileClosingEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
         return ack();
     }
 
@@ -546,6 +566,14 @@ public class Trade {
     }
 
     @EventSourcingHandler
+    void on(EntryFilledWhileClosingEvent e) {
+        applied(e);
+        filledQuantity = e.filledQuantity();
+        entryPrice = e.averagePrice();
+        entryWorkingWhileClosing = filledQuantity < order.quantity();
+    }
+
+    @EventSourcingHandler
     void on(TradeRejectedEvent e) {
         applied(e);
     }
@@ -564,6 +592,8 @@ public class Trade {
 
     @EventSourcingHandler
     void on(CloseRequestedEvent e) {
+        // the saga withdraws the rest of a partly filled entry and places the exit once the broker has ended it
+        entryWorkingWhileClosing = status == PARTIALLY_FILLED && filledQuantity < order.quantity();
         applied(e);
         closeReason = e.reason();
         exitOrderId = null; // a new close attempt gets a new exit order
@@ -572,12 +602,14 @@ public class Trade {
     @EventSourcingHandler
     void on(ExitOrderSubmittedEvent e) {
         applied(e);
+        entryWorkingWhileClosing = false; // the exit goes out once the entry has ended
         exitOrderId = e.brokerOrderId();
     }
 
     @EventSourcingHandler
     void on(ExitRejectedEvent e) {
         applied(e);
+        entryWorkingWhileClosing = false;
         closeReason = null;
         exitOrderId = null;
     }

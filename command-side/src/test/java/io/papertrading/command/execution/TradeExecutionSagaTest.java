@@ -283,12 +283,33 @@ class TradeExecutionSagaTest {
     }
 
     @Test
-    void closingAPartiallyFilledTradeWithdrawsTheEntryRestAndExitsWhatWasFilled() throws Exception {
+    void closingAPartiallyFilledTradeWithdrawsTheEntryRestAndWaitsForItsEndBeforeTheExit() throws Exception {
         fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
                 .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50", null))
                 .whenPublishingA(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()))
                 .expectNoDispatchedCommands();
         assertThat(leg(TAG).withdraw()).isTrue();
+        assertThat(leg(TAG).silent()).as("its last fills are what the exit sells").isFalse();
+        assertThat(desk.all()).extracting(WorkedOrder::tag).doesNotContain(TAG + "-x1");
+    }
+
+    @Test
+    void whatTheRestOfTheEntryFilledBeforeItsCancelIsRecordedAndExitedToo() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
+                .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50", null))
+                .andThenAPublished(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()))
+                .whenPublishingA(seen(TAG, "101", "CANCELED", 7, "50.10", "canceled by request"))
+                .expectDispatchedCommands(new RecordEntryFillCommand(ID, 7, Money.of("50.10")));
+        assertThat(leg(TAG + "-x1").ticket().order().quantity()).isEqualTo(7);
+    }
+
+    @Test
+    void anEntryRestCanceledWithNothingMoreFilledExitsWhatWasFilled() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
+                .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50", null))
+                .andThenAPublished(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()))
+                .whenPublishingA(seen(TAG, "101", "CANCELED", 4, "50", "canceled by request"))
+                .expectNoDispatchedCommands();
         assertThat(leg(TAG + "-x1").ticket().order().quantity()).isEqualTo(4);
     }
 

@@ -307,6 +307,33 @@ class TradeExecutionSeamTest {
         assertThat(seam.refusals).isEmpty();
     }
 
+    @Test
+    void aCloseOfAPartlyFilledTradeWhoseRestFillsBeforeItsCancelSellsEverythingBought() {
+        TradeId id = place(limit(10, "90"));
+        String entry = broker.lastId();
+        broker.set(entry, OrderState.PARTIALLY_FILLED, 4, "89.90", null);
+        seam.advance(Duration.ofSeconds(1));
+        assertThat(seam.status(id)).isEqualTo(PARTIALLY_FILLED);
+
+        seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user(ALICE), null));
+        broker.set(entry, OrderState.FILLED, 10, "89.95", null); // the rest filled before the cancel reached it
+        seam.advance(Duration.ofSeconds(1));
+        awaitPlacement();
+
+        assertThat(seam.status(id)).isEqualTo(CLOSING);
+        assertThat(broker.placed).hasSize(2);
+        assertThat(broker.placed.get(1).quantity()).as("the exit sells all ten").isEqualTo(10);
+        broker.set(broker.lastId(), OrderState.FILLED, 10, "91.00", null);
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(CLOSED);
+        assertThat(seam.events(id, TradeClosedEvent.class)).singleElement().satisfies(e -> {
+            assertThat(e.quantity()).isEqualTo(10);
+            assertThat(e.realizedPnl()).isEqualTo(Money.of("10.50")); // (91.00 - 89.95) × 10
+        });
+        assertEndedCleanly(2);
+    }
+
     // ------------------------------------------------------------------------------------------------ exit
 
     @Test

@@ -23,6 +23,7 @@ import io.papertrading.kernel.trade.command.RejectExitCommand;
 import io.papertrading.kernel.trade.command.RejectTradeCommand;
 import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import io.papertrading.kernel.trade.command.RequestCloseCommand;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
@@ -158,6 +159,13 @@ class TradeLifecycleProperties {
         if (event instanceof EntryPartiallyFilledEvent partial) {
             RecordEntryFillCommand fill = (RecordEntryFillCommand) command;
             assertThat(partial.filledQuantity()).isEqualTo(fill.filledQuantity()).isLessThan(order.quantity());
+            reportedQuantity = fill.filledQuantity();
+            reportedPrice = fill.averagePrice();
+        } else if (event instanceof EntryFilledWhileClosingEvent more) {
+            // the rest of a partly filled entry, filling while its close waited for the broker to cancel it
+            RecordEntryFillCommand fill = (RecordEntryFillCommand) command;
+            assertThat(more.filledQuantity()).isEqualTo(fill.filledQuantity()).isGreaterThan(reportedQuantity)
+                    .isLessThanOrEqualTo(order.quantity());
             reportedQuantity = fill.filledQuantity();
             reportedPrice = fill.averagePrice();
         } else if (event instanceof TradeOpenedEvent opened) {

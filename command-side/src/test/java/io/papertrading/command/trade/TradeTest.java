@@ -38,6 +38,7 @@ import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeAnnotatedEvent;
 import io.papertrading.kernel.trade.event.CancelRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeExpiredEvent;
@@ -457,6 +458,36 @@ class TradeTest {
 
     @Nested
     class Closing {
+
+        @Test
+        void holdsWhatTheRestOfThePartlyFilledEntryFillsWhileItsCloseWaitsForTheCancel() {
+            fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
+                            new EntryPartiallyFilledEvent(ID, 2, money("1.98"), NOW), closeRequested(CloseReason.MANUAL))
+                    .when(new RecordEntryFillCommand(ID, 4, money("1.99")))
+                    .expectEvents(new EntryFilledWhileClosingEvent(ID, 4, money("1.99"), NOW))
+                    .expectResultMessagePayload(new TradeAck(ID, CLOSING, 4));
+        }
+
+        @Test
+        void closesTheWholePositionTheEntryFilledBeforeItsRestWasCanceled() {
+            // 4 held at 1.99 (2 before the close, 2 more while its rest was canceled), sold at 2.49: 0.50 × 4 × 100
+            fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
+                            new EntryPartiallyFilledEvent(ID, 2, money("1.98"), NOW), closeRequested(CloseReason.MANUAL),
+                            new EntryFilledWhileClosingEvent(ID, 4, money("1.99"), NOW),
+                            new ExitOrderSubmittedEvent(ID, "x-1", NOW))
+                    .when(new CloseTradeCommand(ID, money("2.49"), null))
+                    .expectEvents(new TradeClosedEvent(ID, CloseReason.MANUAL, 4, money("2.49"), money("200.00"), NOW));
+        }
+
+        @Test
+        void refusesAnEntryFillOnceTheExitIsPlaced() {
+            fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
+                            new EntryPartiallyFilledEvent(ID, 2, money("1.98"), NOW), closeRequested(CloseReason.MANUAL),
+                            new ExitOrderSubmittedEvent(ID, "x-1", NOW))
+                    .when(new RecordEntryFillCommand(ID, 4, money("1.99")))
+                    .expectNoEvents()
+                    .expectException(illegalTransition(CLOSING, PARTIALLY_FILLED));
+        }
 
         @Test
         void requestsACloseOfAnOpenTrade() {

@@ -4,6 +4,7 @@ import io.papertrading.query.QueryNode;
 import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeStatus;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
@@ -113,7 +114,7 @@ public class AnalyticsProjection {
 
     /** The event types the projection folds (its handlers'); a trade's other events leave its facts as they are. */
     static final Set<Class<? extends TradeEvent>> FOLDED = Set.of(TradePlacedEvent.class,
-            EntryPartiallyFilledEvent.class, TradeOpenedEvent.class, CloseRequestedEvent.class, ExitRejectedEvent.class,
+            EntryPartiallyFilledEvent.class, EntryFilledWhileClosingEvent.class, TradeOpenedEvent.class, CloseRequestedEvent.class, ExitRejectedEvent.class,
             PositionReducedEvent.class, TradeClosedEvent.class, TradeExpiredEvent.class, TradeCanceledEvent.class,
             TradeRejectedEvent.class, PriceObservedEvent.class);
 
@@ -184,6 +185,11 @@ public class AnalyticsProjection {
 
     @EventHandler
     void on(TradeOpenedEvent e, @SequenceNumber long seq) {
+        apply(e, seq);
+    }
+
+    @EventHandler
+    void on(EntryFilledWhileClosingEvent e, @SequenceNumber long seq) {
         apply(e, seq);
     }
 

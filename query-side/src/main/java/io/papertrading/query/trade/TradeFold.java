@@ -10,6 +10,7 @@ import io.papertrading.kernel.trade.event.BracketsChangedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CancelRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
@@ -242,6 +243,9 @@ public final class TradeFold {
                 filledQuantity = e.filledQuantity();
                 entryPrice = money(e.averagePrice());
                 startExcursions();
+            } else if (event instanceof EntryFilledWhileClosingEvent e) {
+                filledQuantity = e.filledQuantity();
+                entryPrice = money(e.averagePrice());
             } else if (event instanceof CancelRequestedEvent e) {
                 // shown until the broker's word ends the trade (canceled) or the entry's fill wins (opened)
                 edit().put("cancelRequestedAt", e.occurredAt().toString());

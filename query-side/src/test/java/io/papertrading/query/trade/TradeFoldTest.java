@@ -10,6 +10,7 @@ import io.papertrading.kernel.trade.event.BrokerProblemClearedEvent;
 import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.CancelRequestedEvent;
 import io.papertrading.kernel.trade.event.CloseRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
 import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.ExitOrderSubmittedEvent;
@@ -252,6 +253,18 @@ class TradeFoldTest {
         assertThat(t.exitOrderId()).isNull();
         assertThat(t.trade().openedAt()).isEqualTo(at(1));
         assertThat(t.context()).containsEntry("lastExitRejection", "market closed");
+    }
+
+    @Test
+    void whatTheEntryFillsWhileItsCloseWaitsIsThePositionTheTradeCloses() {
+        TradeRow closing = fold(placed(option("BUY", 5)), new EntryPartiallyFilledEvent(ID, 2, m("1.98"), at(1)),
+                new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", at(2)),
+                new EntryFilledWhileClosingEvent(ID, 4, m("1.99"), at(3)));
+
+        assertThat(closing.trade().status()).isEqualTo(TradeStatus.CLOSING);
+        assertThat(closing.trade().filledQuantity()).isEqualTo(4);
+        assertThat(closing.trade().entryPrice()).isEqualByComparingTo("1.99");
+        assertThat(closing.trade().version()).isEqualTo(4);
     }
 
     @Test
