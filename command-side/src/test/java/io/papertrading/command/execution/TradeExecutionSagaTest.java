@@ -209,9 +209,7 @@ class TradeExecutionSagaTest {
 
     @Test
     void theBrokersCancelAfterTheUsersRequestCancelsTheTrade() throws Exception {
-        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(1, "90")))
-                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
-                .andThenAPublished(cancelRequested())
+        givenCancelRequestedOfAWorkingLimitBuy(1)
                 .whenPublishingA(seen(TAG, "101", "CANCELED", 0, null, null))
                 .expectDispatchedCommands(new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA,
                         null));
@@ -219,18 +217,14 @@ class TradeExecutionSagaTest {
 
     @Test
     void anEntryThatFilledBeforeTheCancelArrivedOpensTheTrade() throws Exception {
-        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(2, "90")))
-                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
-                .andThenAPublished(cancelRequested())
+        givenCancelRequestedOfAWorkingLimitBuy(2)
                 .whenPublishingA(seen(TAG, "101", "FILLED", 2, "89.95", null))
                 .expectDispatchedCommands(new RecordEntryFillCommand(ID, 2, Money.of("89.95")));
     }
 
     @Test
     void whatFilledBeforeTheCancelIsRecordedAndTheRestCanceled() throws Exception {
-        fixture.givenCurrentTime(START).andThenAPublished(placed(limit(5, "90")))
-                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
-                .andThenAPublished(cancelRequested())
+        givenCancelRequestedOfAWorkingLimitBuy(5)
                 .whenPublishingA(seen(TAG, "101", "CANCELED", 3, "89.90", null))
                 .expectDispatchedCommands(new RecordEntryFillCommand(ID, 3, Money.of("89.90")),
                         new CancelTradeCommand(ID, CloseReason.CANCELED, null, Actor.Engine.SAGA, null));
@@ -469,6 +463,13 @@ class TradeExecutionSagaTest {
     }
 
     // --------------------------------------------------------------------------------------------- fixtures
+
+    /** A limit buy of {@code quantity} working at the broker, and the user's cancel of it. */
+    private ContinuedGivenState givenCancelRequestedOfAWorkingLimitBuy(int quantity) throws Exception {
+        return fixture.givenCurrentTime(START).andThenAPublished(placed(limit(quantity, "90")))
+                .andThenAPublished(seen(TAG, "101", "OPEN", 0, null, null))
+                .andThenAPublished(cancelRequested());
+    }
 
     /** Placed, filled at the broker, opened by the aggregate. */
     private ContinuedGivenState givenOpen(TradeOrder order, int quantity, String price) throws Exception {
