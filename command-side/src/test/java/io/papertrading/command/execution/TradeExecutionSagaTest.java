@@ -289,9 +289,7 @@ class TradeExecutionSagaTest {
 
     @Test
     void whatTheRestOfTheEntryFilledBeforeItsCancelIsRecordedAndExitedToo() throws Exception {
-        fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
-                .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50", null))
-                .andThenAPublished(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()))
+        givenCloseOfAPartlyFilledEntry()
                 .whenPublishingA(seen(TAG, "101", "CANCELED", 7, "50.10", "canceled by request"))
                 .expectDispatchedCommands(new RecordEntryFillCommand(ID, 7, Money.of("50.10")));
         assertThat(leg(TAG + "-x1").ticket().order().quantity()).isEqualTo(7);
@@ -299,9 +297,7 @@ class TradeExecutionSagaTest {
 
     @Test
     void anEntryRestCanceledWithNothingMoreFilledExitsWhatWasFilled() throws Exception {
-        fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
-                .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50", null))
-                .andThenAPublished(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()))
+        givenCloseOfAPartlyFilledEntry()
                 .whenPublishingA(seen(TAG, "101", "CANCELED", 4, "50", "canceled by request"))
                 .expectNoDispatchedCommands();
         assertThat(leg(TAG + "-x1").ticket().order().quantity()).isEqualTo(4);
@@ -463,6 +459,13 @@ class TradeExecutionSagaTest {
     }
 
     // --------------------------------------------------------------------------------------------- fixtures
+
+    /** A market buy of 10 that filled 4, and the user's close of it. */
+    private ContinuedGivenState givenCloseOfAPartlyFilledEntry() throws Exception {
+        return fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
+                .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50", null))
+                .andThenAPublished(new CloseRequestedEvent(ID, CloseReason.MANUAL, "alice", now()));
+    }
 
     /** A limit buy of {@code quantity} working at the broker, and the user's cancel of it. */
     private ContinuedGivenState givenCancelRequestedOfAWorkingLimitBuy(int quantity) throws Exception {
