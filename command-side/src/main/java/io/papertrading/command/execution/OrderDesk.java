@@ -306,7 +306,13 @@ public class OrderDesk {
             return now;
         }
 
-        /** Cancels a withdrawn order once; an order that already ended says so in its state, not here. */
+        /**
+         * Cancels a withdrawn order; an order that already ended says so in its state, not here. An entry (whose
+         * end its trade waits for) or a leg nobody follows any more is canceled again if it still works a
+         * confirmation window later (a cancel whose answer was lost, or that the broker took and never carried
+         * out): a second cancel of one order is harmless, an order left working is not. A bracket withdrawn for an
+         * exit is not: the saga's own deadline leaves it in place after the window.
+         */
         private WorkedOrder cancel(WorkedOrder o) {
             try {
                 broker.cancelOrder(o.orderId());
@@ -315,9 +321,15 @@ public class OrderDesk {
             } catch (BrokerException ex) {
                 log.info("trade {}: cancel of {} failed: {}", o.tradeId(), o.orderId(), ex.getMessage());
             }
-            WorkedOrder canceled = o.withCancelSent();
+            WorkedOrder canceled = o.withCancelSent().retryAt(now.plus(settings.confirmationTimeout()), 0);
             progress(canceled);
             return canceled;
+        }
+
+        /** A withdrawn order the broker still works: canceled now, unless a cancel went out within the window. */
+        private boolean cancelDue(WorkedOrder o) {
+            boolean again = o.silent() || o.tag().equals(EntryLeg.tag(o.tradeId(), ""));
+            return o.withdraw() && (!o.cancelSent() || (again && o.retryAt() != null && !now.isBefore(o.retryAt())));
         }
 
         /** The account's orders by id: one list request. */
@@ -504,7 +516,7 @@ public class OrderDesk {
 
         /** The broker shows the order: cancel it if withdrawn, report it if it changed, forget it once it ended. */
         private void observe(WorkedOrder o, OrderStatusReport r) {
-            WorkedOrder current = o.withdraw() && !o.cancelSent() && r.state().isWorking() ? cancel(o) : o;
+            WorkedOrder current = r.state().isWorking() && cancelDue(o) ? cancel(o) : o;
             String fingerprint = fingerprint(r);
             if (r.state().isTerminal()) {
                 if (!fingerprint.equals(current.lastReport())) {

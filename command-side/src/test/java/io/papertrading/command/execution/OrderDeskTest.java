@@ -382,6 +382,44 @@ class OrderDeskTest {
     }
 
     @Test
+    void anEntryStillWorkingAWindowAfterItsCancelIsCanceledAgainAndItsEndReported() {
+        broker.cancelsPending = true; // the broker takes the cancel and never carries it out
+        String id = sent("t1");
+        round();
+        legs.withdraw("t1", false);
+        round();
+        assertThat(broker.canceled).containsExactly(id);
+
+        for (int i = 0; i < 25; i++) {
+            round(); // 50 s: within the 60 s window nothing is sent again
+        }
+        assertThat(broker.canceled).hasSize(1);
+        broker.cancelsPending = false;
+        for (int i = 0; i < 10; i++) {
+            round();
+        }
+
+        assertThat(broker.canceled).containsExactly(id, id);
+        assertThat(reports).last().satisfies(r -> assertThat(r.state()).isEqualTo("CANCELED"));
+        assertThat(legs.all()).isEmpty();
+    }
+
+    @Test
+    void aBracketWithdrawnForAnExitIsCanceledOnlyOnce() {
+        broker.cancelsPending = true;
+        String id = broker.existing("t1-b1", OrderState.OPEN);
+        legs.add(WorkedOrder.toSend("t1", "alice", "fake:alice", ticket("t1-b1"), clock.instant()).sent(id));
+        round();
+        legs.withdraw("t1-b1", false);
+
+        for (int i = 0; i < 100; i++) {
+            round();
+        }
+
+        assertThat(broker.canceled).as("the saga's deadline decides what comes of it").containsExactly(id);
+    }
+
+    @Test
     void aLegWithdrawnBeforeItWasSentIsNeverSent() {
         add("t1");
         legs.withdraw("t1", false);
