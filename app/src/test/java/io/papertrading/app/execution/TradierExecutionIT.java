@@ -134,6 +134,43 @@ class TradierExecutionIT extends IntegrationTestBase {
         assertThat(transitions.findValuesAsText("to")).containsExactly("PENDING", "PARTIALLY_FILLED", "OPEN");
     }
 
+    @Test
+    void aUsersCancelEndsTheTradeOnceTradierHasCanceledTheOrder() {
+        String id = json(placeTrade(trader, "user-cancel-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+        TRADIER.set(orderId, "open", 0, 0, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> trade(id).hasNonNull("brokerOrderId"));
+
+        var cancel = send("POST", "/api/trades/" + id + "/cancel", trader, null, Map.of());
+
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        JsonNode trade = awaitStatus(id, "CANCELED");
+        assertThat(trade.get("closeReason").asText()).isEqualTo("CANCELED");
+        JsonNode transitions = json(send("GET", "/api/trades/" + id + "/transitions", trader, null, Map.of()));
+        assertThat(transitions.get(transitions.size() - 1).get("actor").asText()).isEqualTo(trader);
+        assertThat(TRADIER.deletes).contains(orderId);
+    }
+
+    @Test
+    void aUsersCancelCrossedByTheEntrysFillOpensTheTradeWithThatFill() {
+        String id = json(placeTrade(trader, "crossed-1", LIMIT_BUY)).get("tradeId").asText();
+        String orderId = awaitOrderAtBroker(id);
+        TRADIER.set(orderId, "open", 0, 0, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> trade(id).hasNonNull("brokerOrderId"));
+        TRADIER.beforeNextCancel.set(order -> TRADIER.set(order, "filled", 2, 187.40, null)); // filled first
+
+        assertThat(send("POST", "/api/trades/" + id + "/cancel", trader, null, Map.of()).statusCode()).isEqualTo(202);
+
+        JsonNode trade = awaitStatus(id, "OPEN");
+        assertThat(trade.get("filledQuantity").asInt()).isEqualTo(2);
+        assertThat(trade.get("entryPrice").decimalValue()).isEqualByComparingTo("187.40");
+        JsonNode transitions = json(send("GET", "/api/trades/" + id + "/transitions", trader, null, Map.of()));
+        assertThat(transitions.get(transitions.size() - 1).get("reason").asText())
+                .isEqualTo("entry filled before the cancel took effect");
+        assertThat(TRADIER.deletes).contains(orderId);
+        assertThat(ordersTagged(id)).isEqualTo(1);
+    }
+
     private String awaitOrderAtBroker(String tradeId) {
         await().atMost(Duration.ofSeconds(30)).until(() -> ordersTagged(tradeId) > 0);
         synchronized (TRADIER) {

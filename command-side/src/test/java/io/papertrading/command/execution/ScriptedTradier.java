@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A MockWebServer answering like Tradier's order endpoints, with a tiny order book the test scripts: orders
@@ -42,6 +43,8 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
     public volatile boolean tokenRevoked;
     /** Status of each new order as Tradier first lists it. */
     public volatile String initialStatus = "pending";
+    /** Done to an order just before the next DELETE of it is judged, once: a fill crossing the cancel, say. */
+    public final AtomicReference<Consumer<String>> beforeNextCancel = new AtomicReference<>();
     private int sequence = 300_000;
 
     public ScriptedTradier() {
@@ -116,6 +119,10 @@ public final class ScriptedTradier extends Dispatcher implements AutoCloseable {
             }
             if (request.getMethod().equals("DELETE")) {
                 deletes.add(id);
+                Consumer<String> crossing = beforeNextCancel.getAndSet(null);
+                if (crossing != null) {
+                    crossing.accept(id);
+                }
                 if (!List.of("pending", "open", "partially_filled").contains(String.valueOf(order.get("status")))) {
                     return json("{\"errors\":{\"error\":\"order " + id + " is not open\"}}").code(400).build();
                 }
