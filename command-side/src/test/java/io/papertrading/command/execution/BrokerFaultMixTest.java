@@ -14,8 +14,13 @@ import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
 import io.papertrading.kernel.trade.TradeStatus;
+import io.papertrading.kernel.trade.command.CancelTradeCommand;
 import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import io.papertrading.kernel.trade.command.RequestCloseCommand;
+import io.papertrading.kernel.trade.event.CancelRequestedEvent;
+import io.papertrading.kernel.trade.event.CloseRequestedEvent;
+import io.papertrading.kernel.trade.event.EntryFilledWhileClosingEvent;
+import io.papertrading.kernel.trade.event.EntryPartiallyFilledEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +47,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real {@link io.papertrading.command.trade.Trade} aggregate and the real {@link TradierBroker} run together on
  * virtual time ({@link ExecutionSeam}); HTTP is real, on loopback.
  *
- * <p>Then faults stop, every working order fills, users close what is open, and the broker's books are held
+ * <p>Meanwhile users close open and partly filled trades and cancel trades whose entry still works (the
+ * broker's word then decides how each ends). Then faults stop, every working order fills, users close what is
+ * open, and the broker's books are held
  * against the trades: no tag was ever used for two orders; every trade has ended, and ended as its orders say (an
  * entry that filled nothing: CANCELED; one that filled: CLOSED, with everything bought sold again and the realized
  * P&amp;L the broker's fills make); no order of an ended trade still works; and the outage opened that account's
@@ -105,6 +112,7 @@ class BrokerFaultMixTest {
             tradiers.get(0).down = second >= 120 && second < 150;
             moveMarket(market, false);
             closeSome(trades, market, 0.02);
+            cancelSome(trades, market, 0.01);
             seam.advance(Duration.ofSeconds(1));
             breakerOpened |= tradiers.get(0).down && downAccount.getState() == CircuitBreaker.State.OPEN;
         }
@@ -125,8 +133,13 @@ class BrokerFaultMixTest {
 
         Map<String, Integer> faults = new TreeMap<>();
         tradiers.forEach(t -> t.faultsServed.forEach((k, v) -> faults.merge(k, v, Integer::sum)));
-        System.out.printf("fault mix (seed %d): %s; saga commands refused: %d%n", SEED, faults, seam.refusals.size());
+        long cancels = trades.keySet().stream().filter(id -> !seam.events(id, CancelRequestedEvent.class).isEmpty()).count();
+        long partlyClosed = trades.keySet().stream().filter(this::closedWhilePartlyFilled).count();
+        System.out.printf("fault mix (seed %d): %s; users' cancels: %d; closes of partly filled trades: %d; "
+                + "saga commands refused: %d%n", SEED, faults, cancels, partlyClosed, seam.refusals.size());
         assertThat(faults).as("every kind of fault was served").hasSizeGreaterThanOrEqualTo(10);
+        assertThat(cancels).as("users canceled trades whose entry worked").isPositive();
+        assertThat(partlyClosed).as("users closed partly filled trades").isPositive();
         assertThat(breakerOpened).as("the outage opened the account's circuit breaker").isTrue();
 
         List<String> violations = new ArrayList<>();
@@ -231,7 +244,10 @@ class BrokerFaultMixTest {
 
     private void closeSome(Map<TradeId, Integer> trades, Random market, double chance) {
         trades.forEach((id, account) -> {
-            if (seam.status(id) == TradeStatus.OPEN && market.nextDouble() < chance) {
+            TradeStatus status = seam.status(id);
+            // a partly filled entry rarely lasts long: its close is tried more often, so the mix has some
+            double p = status == TradeStatus.PARTIALLY_FILLED ? Math.max(chance, 0.25) : chance;
+            if ((status == TradeStatus.OPEN || status == TradeStatus.PARTIALLY_FILLED) && market.nextDouble() < p) {
                 try {
                     seam.send(new RequestCloseCommand(id, CloseReason.MANUAL, Actor.user("trader" + account), null));
                 } catch (RuntimeException refused) {
@@ -239,6 +255,34 @@ class BrokerFaultMixTest {
                 }
             }
         });
+    }
+
+    /** Users cancel some trades whose entry still works: the broker's word decides how each ends. */
+    private void cancelSome(Map<TradeId, Integer> trades, Random market, double chance) {
+        trades.forEach((id, account) -> {
+            TradeStatus status = seam.status(id);
+            if ((status == TradeStatus.PENDING || status == TradeStatus.PARTIALLY_FILLED) && market.nextDouble() < chance) {
+                try {
+                    seam.send(new CancelTradeCommand(id, CloseReason.CANCELED, "canceled by user",
+                            Actor.user("trader" + account), null));
+                } catch (RuntimeException refused) {
+                    // the entry filled meanwhile: the trade is open and there is nothing to cancel
+                }
+            }
+        });
+    }
+
+    /** A close was asked while the entry was partly filled (the close came before any TradeOpened). */
+    private boolean closedWhilePartlyFilled(TradeId id) {
+        for (Object e : seam.events(id)) {
+            if (e instanceof TradeOpenedEvent) {
+                return false;
+            }
+            if (e instanceof CloseRequestedEvent) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean live(TradeId id) {
@@ -275,10 +319,13 @@ class BrokerFaultMixTest {
             violations.add(where + ": still live after every order was final");
             return;
         }
-        int opened = seam.events(id, TradeOpenedEvent.class).stream().mapToInt(TradeOpenedEvent::filledQuantity)
-                .reduce((a, b) -> b).orElse(0);
+        // what the trade holds from its entry: opened with, or (closed while partly filled) filled by the close
+        int opened = seam.events(id).stream().mapToInt(e -> e instanceof TradeOpenedEvent o ? o.filledQuantity()
+                        : e instanceof EntryPartiallyFilledEvent p ? p.filledQuantity()
+                        : e instanceof EntryFilledWhileClosingEvent c ? c.filledQuantity() : 0)
+                .max().orElse(0);
         if (opened != bought) {
-            violations.add(where + ": the trade opened with " + opened + " but the broker filled " + bought);
+            violations.add(where + ": the trade holds " + opened + " from its entry but the broker filled " + bought);
         }
         if (bought == 0) {
             if (status != TradeStatus.CANCELED || sold != 0) {
