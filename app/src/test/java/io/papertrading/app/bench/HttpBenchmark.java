@@ -6,6 +6,7 @@ import io.papertrading.migrations.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,7 +230,10 @@ class HttpBenchmark {
         report.detail("");
         report.detail("| clients | HTTP placed/s | HTTP 202 p50 / p99 | JDBC commits/s | JDBC p50 / p99 | HTTP / JDBC |");
         report.detail("|---|---|---|---|---|---|");
+        CpuTime[] cpuAt16 = new CpuTime[1];
+        long placedAt16 = 0;
         for (int clients : LEVELS) {
+            CompletableFuture<CpuTime> cpu = clients == 16 ? measuredCpu() : null;
             Level h = closedLoop(clients, WARMUP_SECONDS, MEASURE_SECONDS, Integer.MAX_VALUE, w -> {
                 String id = http.place(users.get(ThreadLocalRandom.current().nextInt(users.size())), BenchHttp.MARKET_BUY);
                 if (id != null) {
@@ -238,6 +242,9 @@ class HttpBenchmark {
                 return id != null;
             });
             failed.addAndGet(h.failures);
+            if (cpu != null) {
+                cpuAt16[0] = cpu.get();
+            }
             // asked again at each level: the app's pools grow with the load, idle connections stay a while
             int jdbcClients = Math.min(clients, spareConnections());
             Level j = jdbcLoop(jdbcClients);
@@ -248,6 +255,7 @@ class HttpBenchmark {
                     Samples.ms(j.latency.millis(50)), Samples.ms(j.latency.millis(99)), 100 * h.rate() / j.rate()));
             progress(String.format(Locale.ROOT, "placement %d clients: %.0f/s http, %.0f/s jdbc", clients, h.rate(), j.rate()));
             if (clients == 16) {
+                placedAt16 = h.ops();
                 report.row("placed trades/s at 16 connections", String.format(Locale.ROOT,
                         "%,.0f/s (p50 %s, p99 %s); raw JDBC %,.0f/s; ratio %.1f%%", h.rate(), Samples.ms(h.latency.millis(50)),
                         Samples.ms(h.latency.millis(99)), j.rate(), 100 * h.rate() / j.rate()), ">= 1,000/s", h.rate() >= 1000);
@@ -261,6 +269,32 @@ class HttpBenchmark {
         report.detail(String.format(Locale.ROOT, "All %,d trades placed here were OPEN in the read model %s after the "
                 + "last level ended (the saga and the order desk catching up).", placed.size(), fmt(drained)));
         report.detail("");
+        if (cpuAt16[0] != null && placedAt16 > 0) {
+            CpuTime c = cpuAt16[0];
+            String perTrade = String.format(Locale.ROOT, "app %.1f ms, PostgreSQL %.1f ms, this harness %.1f ms per "
+                            + "placed trade; the machine %.0f%% busy", 1000 * c.app() / placedAt16,
+                    1000 * c.postgres() / placedAt16, 1000 * c.harness() / placedAt16, 100 * c.busy() / c.total());
+            report.detail("CPU over the measured seconds at 16 clients (`/proc`: the app's JVM, every `postgres` process, "
+                    + "the harness's JVM, and the machine over all its cores): " + perTrade + ". It includes what the "
+                    + "placements set going while they ran (saga, projections, order desk, the simulated exchange).");
+            report.detail("");
+            report.row("CPU per placed trade at 16 connections", perTrade, "none set", null);
+        }
+    }
+
+    /** CPU used over the measured part of a closed loop that starts now: from its warm-up's end to its end. */
+    private CompletableFuture<CpuTime> measuredCpu() {
+        BenchApp app = current.get();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                LockSupport.parkNanos(Duration.ofSeconds(WARMUP_SECONDS).toNanos()); // until the measured part
+                CpuTime from = CpuTime.now(app);
+                LockSupport.parkNanos(Duration.ofSeconds(MEASURE_SECONDS).toNanos());
+                return CpuTime.now(app).minus(from);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private int spareConnections() throws SQLException {
@@ -517,7 +551,7 @@ class HttpBenchmark {
             HttpResponse<String> r;
             try {
                 r = http.get(user, "/api/trades/" + id + "?minVersion=" + (version + 1));
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 reason("query API read failed and was asked again (" + e.getCause().getClass().getSimpleName() + ")");
                 continue; // a read: safe to ask again
             }
