@@ -137,9 +137,7 @@ class TradierExecutionIT extends IntegrationTestBase {
     @Test
     void aUsersCancelEndsTheTradeOnceTradierHasCanceledTheOrder() {
         String id = json(placeTrade(trader, "user-cancel-1", LIMIT_BUY)).get("tradeId").asText();
-        String orderId = awaitOrderAtBroker(id);
-        TRADIER.set(orderId, "open", 0, 0, null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> trade(id).hasNonNull("brokerOrderId"));
+        String orderId = awaitWorkingAtBroker(id);
 
         var cancel = send("POST", "/api/trades/" + id + "/cancel", trader, null, Map.of());
 
@@ -154,9 +152,7 @@ class TradierExecutionIT extends IntegrationTestBase {
     @Test
     void aUsersCancelCrossedByTheEntrysFillOpensTheTradeWithThatFill() {
         String id = json(placeTrade(trader, "crossed-1", LIMIT_BUY)).get("tradeId").asText();
-        String orderId = awaitOrderAtBroker(id);
-        TRADIER.set(orderId, "open", 0, 0, null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> trade(id).hasNonNull("brokerOrderId"));
+        String orderId = awaitWorkingAtBroker(id);
         TRADIER.beforeNextCancel.set(order -> TRADIER.set(order, "filled", 2, 187.40, null)); // filled first
 
         assertThat(send("POST", "/api/trades/" + id + "/cancel", trader, null, Map.of()).statusCode()).isEqualTo(202);
@@ -178,6 +174,14 @@ class TradierExecutionIT extends IntegrationTestBase {
                     .filter(e -> tradeId.equals(e.getValue().get("tag")))
                     .map(Map.Entry::getKey).findFirst().orElseThrow();
         }
+    }
+
+    /** The trade's entry open at Tradier and known to the trade (its order id recorded). */
+    private String awaitWorkingAtBroker(String tradeId) {
+        String orderId = awaitOrderAtBroker(tradeId);
+        TRADIER.set(orderId, "open", 0, 0, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> trade(tradeId).hasNonNull("brokerOrderId"));
+        return orderId;
     }
 
     private long ordersTagged(String tradeId) {

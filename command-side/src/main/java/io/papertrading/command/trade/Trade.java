@@ -180,7 +180,7 @@ public class Trade {
 
     @CommandHandler
     public TradeAck recordEntryFill(RecordEntryFillCommand cmd, Clock clock) {
-        if (entryWorkingWhileClosing) {
+        if (entryWorkingWhileClosing && status == CLOSING) {
             return recordFillWhileClosing(cmd, clock);
         }
         TradeStatus target = cmd.filledQuantity() >= order.quantity() ? OPEN : PARTIALLY_FILLED;
@@ -624,12 +624,14 @@ public class Trade {
     @EventSourcingHandler
     void on(TradeClosedEvent e) {
         applied(e);
+        entryWorkingWhileClosing = false;
         realizedPnl = e.realizedPnl();
     }
 
     @EventSourcingHandler
     void on(TradeExpiredEvent e) {
         applied(e);
+        entryWorkingWhileClosing = false;
         realizedPnl = e.realizedPnl();
     }
 

@@ -480,6 +480,16 @@ class TradeTest {
         }
 
         @Test
+        void refusesAnEntryFillOnceATradeClosedWhilePartlyFilledHasEnded() {
+            fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
+                            new EntryPartiallyFilledEvent(ID, 2, money("1.98"), NOW), closeRequested(CloseReason.MANUAL),
+                            new TradeClosedEvent(ID, CloseReason.MANUAL, 2, money("2.48"), money("100.00"), NOW))
+                    .when(new RecordEntryFillCommand(ID, 4, money("1.99")))
+                    .expectNoEvents()
+                    .expectException(illegalTransition(CLOSED, PARTIALLY_FILLED));
+        }
+
+        @Test
         void refusesAnEntryFillOnceTheExitIsPlaced() {
             fixture.given(placed(optionOrder(AAPL_CALL, "BUY", 5, "2.00")),
                             new EntryPartiallyFilledEvent(ID, 2, money("1.98"), NOW), closeRequested(CloseReason.MANUAL),
