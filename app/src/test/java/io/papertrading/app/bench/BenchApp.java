@@ -21,9 +21,6 @@ import java.util.Map;
  */
 final class BenchApp implements AutoCloseable {
 
-    /** Clock ticks per second of {@code /proc/PID/stat} (USER_HZ, 100 on Linux x86-64). */
-    private static final double TICKS_PER_SECOND = 100.0;
-
     /** Fresh per harness run (a Fernet key is 32 random bytes, URL-safe Base64), so no published sample is used. */
     private static final String FERNET_KEY = randomKey(32);
     private static final String JWT_SECRET = randomKey(48);
@@ -161,10 +158,7 @@ final class BenchApp implements AutoCloseable {
 
     /** User plus system CPU time the app's JVM has used, in seconds (fields 14 and 15 of /proc/PID/stat). */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-        // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        return CpuTime.ofProcess(Path.of("/proc", Long.toString(pid())), false);
     }
 
     /** SIGTERM, then waits for the graceful shutdown (kills after 60 s). */

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
  */
 record CpuTime(double app, double postgres, double harness, double busy, double total) {
 
+    /** Clock ticks per second of {@code /proc/PID/stat} (USER_HZ, 100 on Linux x86-64). */
     private static final double TICKS_PER_SECOND = 100.0;
 
     static CpuTime now(BenchApp app) throws IOException {
@@ -21,17 +22,14 @@ record CpuTime(double app, double postgres, double harness, double busy, double 
             for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
                 try {
                     if ("postgres".equals(Files.readString(p.resolve("comm")).trim())) {
-                        String[] f = fields(Files.readString(p.resolve("stat")));
-                        postgres += (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13])
-                                + Long.parseLong(f[14])) / TICKS_PER_SECOND;
+                        postgres += ofProcess(p, true);
                     }
                 } catch (IOException | RuntimeException gone) {
                     // the process ended between the listing and the read
                 }
             }
         }
-        String[] self = fields(Files.readString(Path.of("/proc/self/stat")));
-        double harness = (Long.parseLong(self[11]) + Long.parseLong(self[12])) / TICKS_PER_SECOND;
+        double harness = ofProcess(Path.of("/proc/self"), false);
         // "cpu  user nice system idle iowait irq softirq steal ..." summed over every core
         List<Long> cpu = Stream.of(Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+"))
                 .skip(1).limit(8).map(Long::parseLong).toList();
@@ -41,9 +39,19 @@ record CpuTime(double app, double postgres, double harness, double busy, double 
                 total / TICKS_PER_SECOND);
     }
 
-    /** The fields after a /proc stat line's command name (which is in parentheses and may hold spaces). */
-    private static String[] fields(String stat) {
-        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    /**
+     * User plus system CPU seconds of the process at {@code proc} ({@code /proc/PID}), with those of the children it
+     * has reaped when {@code withChildren}.
+     */
+    static double ofProcess(Path proc, boolean withChildren) throws IOException {
+        String stat = Files.readString(proc.resolve("stat"));
+        // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        if (withChildren) {
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        }
+        return ticks / TICKS_PER_SECOND;
     }
 
     CpuTime minus(CpuTime earlier) {

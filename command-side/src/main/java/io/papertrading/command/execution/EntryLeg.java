@@ -23,6 +23,11 @@ final class EntryLeg {
         return suffix.isEmpty() ? base : base + "-" + suffix;
     }
 
+    /** Whether the leg is its trade's entry. */
+    static boolean isEntry(WorkedOrder leg) {
+        return leg.tag().equals(tag(leg.tradeId(), ""));
+    }
+
     static OrderTicket ticket(String tradeId, TradeOrder order) {
         OrderSide side = OrderSide.opening(order.side());
         String tag = tag(tradeId, "");

@@ -328,8 +328,11 @@ public class OrderDesk {
 
         /** A withdrawn order the broker still works: canceled now, unless a cancel went out within the window. */
         private boolean cancelDue(WorkedOrder o) {
-            boolean again = o.silent() || o.tag().equals(EntryLeg.tag(o.tradeId(), ""));
-            return o.withdraw() && (!o.cancelSent() || (again && o.retryAt() != null && !now.isBefore(o.retryAt())));
+            if (!o.withdraw() || !o.cancelSent()) {
+                return o.withdraw();
+            }
+            boolean windowPassed = o.retryAt() != null && !now.isBefore(o.retryAt());
+            return windowPassed && (o.silent() || EntryLeg.isEntry(o));
         }
 
         /** The account's orders by id: one list request. */

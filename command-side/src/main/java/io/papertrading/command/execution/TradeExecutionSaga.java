@@ -123,8 +123,6 @@ public class TradeExecutionSaga {
     private boolean entryLive;
     /** The user asked to cancel: the entry is being withdrawn and its end decides how the trade ends. */
     private boolean cancelRequested;
-    /** Closing a partly filled trade: the exit waits for the withdrawn rest of the entry to end (and its fills). */
-    private boolean exitAwaitsEntry;
     private String entryOrderId;
     /** The live bracket leg's tag, or null. */
     private String bracketTag;
@@ -214,9 +212,8 @@ public class TradeExecutionSaga {
             // ends it is part of the position: the exit is sized and placed once the entry has ended.
             position = filledQuantity;
             if (entryLive) {
-                exitAwaitsEntry = true;
                 desk.withdraw(tag(""), false);
-                return;
+                return; // see exitAwaitsEntry()
             }
         }
         if (bracketTag != null) {
@@ -359,7 +356,7 @@ public class TradeExecutionSaga {
     // ------------------------------------------------------------------- broker news → trade (in one place)
 
     private void onEntry(BrokerOrderReportedEvent e) {
-        if (exitAwaitsEntry) {
+        if (exitAwaitsEntry()) {
             onEntryWhileClosing(e);
             return;
         }
@@ -442,9 +439,16 @@ public class TradeExecutionSaga {
         }
         if (ended) {
             entryLive = false;
-            exitAwaitsEntry = false;
             placeExit(now());
         }
+    }
+
+    /**
+     * Closing a partly filled trade: the exit waits for the withdrawn rest of the entry to end (and its fills). The
+     * only way to be exiting with the entry still live: every other path ends the entry before the exit phase.
+     */
+    private boolean exitAwaitsEntry() {
+        return phase == Phase.EXIT && entryLive;
     }
 
     /** The withdrawn entry ended: the aggregate cancels the trade as the user asked, or opens what filled. */
@@ -855,8 +859,6 @@ public class TradeExecutionSaga {
     public void setEntryLive(boolean v) { entryLive = v; }
     public boolean isCancelRequested() { return cancelRequested; }
     public void setCancelRequested(boolean v) { cancelRequested = v; }
-    public boolean isExitAwaitsEntry() { return exitAwaitsEntry; }
-    public void setExitAwaitsEntry(boolean v) { exitAwaitsEntry = v; }
     public String getEntryOrderId() { return entryOrderId; }
     public void setEntryOrderId(String v) { entryOrderId = v; }
     public String getBracketTag() { return bracketTag; }

@@ -133,7 +133,10 @@ public class Trade {
     private String brokerProblem;
     /** The user's cancel waiting for the broker's final word on the entry (null: none asked for). */
     private CancelRequestedEvent cancelRequest;
-    /** Closing a partly filled trade: the rest of the entry works until the broker ends it, and may still fill. */
+    /**
+     * Asked to close while partly filled: the rest of the entry works until the broker ends it (the exit goes out
+     * after that) and may still fill. Counts only while CLOSING.
+     */
     private boolean entryWorkingWhileClosing;
 
     /** For Axon: the aggregate is created by {@link #place} under {@code CREATE_IF_MISSING}. */
@@ -180,11 +183,13 @@ public class Trade {
 
     @CommandHandler
     public TradeAck recordEntryFill(RecordEntryFillCommand cmd, Clock clock) {
-        if (entryWorkingWhileClosing && status == CLOSING) {
-            return recordFillWhileClosing(cmd, clock);
-        }
+        // closing a partly filled trade: what the rest of the entry fills before its cancel takes effect is held,
+        // and exited with the rest
+        boolean whileClosing = entryWorkingWhileClosing && status == CLOSING;
         TradeStatus target = cmd.filledQuantity() >= order.quantity() ? OPEN : PARTIALLY_FILLED;
-        requireIn(ENTRY_WORKING, target);
+        if (!whileClosing) {
+            requireIn(ENTRY_WORKING, target);
+        }
         if (cmd.filledQuantity() <= filledQuantity) {
             return ack(); // a repeated poll reporting nothing new
         }
@@ -193,6 +198,10 @@ public class Trade {
                     "filled " + cmd.filledQuantity() + " exceeds the ordered " + order.quantity());
         }
         requirePositive("averagePrice", cmd.averagePrice());
+        if (whileClosing) {
+            apply(new EntryFilledWhileClosingEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
+            return ack();
+        }
         requireTransition(target);
         if (target == OPEN) {
             apply(new TradeOpenedEvent(id, cmd.filledQuantity(), cmd.averagePrice(),
@@ -201,20 +210,6 @@ public class Trade {
         } else {
             apply(new EntryPartiallyFilledEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
         }
-        return ack();
-    }
-
-    /** What the rest of the entry filled before its cancel took effect is held, and exited with the rest. */
-    private TradeAck recordFillWhileClosing(RecordEntryFillCommand cmd, Clock clock) {
-        if (cmd.filledQuantity() <= filledQuantity) {
-            return ack();
-        }
-        if (cmd.filledQuantity() > order.quantity()) {
-            throw ValidationFailedException.of("filledQuantity",
-                    "filled " + cmd.filledQuantity() + " exceeds the ordered " + order.quantity());
-        }
-        requirePositive("averagePrice", cmd.averagePrice());
-        apply(new EntryFilledWhileClosingEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
         return ack();
     }
 
@@ -609,7 +604,6 @@ public class Trade {
     @EventSourcingHandler
     void on(ExitRejectedEvent e) {
         applied(e);
-        entryWorkingWhileClosing = false;
         closeReason = null;
         exitOrderId = null;
     }
@@ -624,14 +618,12 @@ public class Trade {
     @EventSourcingHandler
     void on(TradeClosedEvent e) {
         applied(e);
-        entryWorkingWhileClosing = false;
         realizedPnl = e.realizedPnl();
     }
 
     @EventSourcingHandler
     void on(TradeExpiredEvent e) {
         applied(e);
-        entryWorkingWhileClosing = false;
         realizedPnl = e.realizedPnl();
     }
 
