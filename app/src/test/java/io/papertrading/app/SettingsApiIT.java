@@ -1,7 +1,9 @@
 package io.papertrading.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.papertrading.command.execution.BrokerResolver;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -11,6 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class SettingsApiIT extends IntegrationTestBase {
+
+    @Autowired
+    BrokerResolver brokers;
+    @Autowired
+    TestClock clock;
 
     private static final String TOKEN = "Sandbox-Token-1234567890abcdef";
 
@@ -51,6 +58,29 @@ class SettingsApiIT extends IntegrationTestBase {
         assertThat(stored).doesNotContain(TOKEN).startsWith("gAAAAA");
         // nor does it ever reach a log line
         assertThat(logs.getAll()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void theEngineSeesAChangeSavedHereAtOnceAndOneSavedByAnotherNodeWithinTheTtl() {
+        String carol = user("carol");
+        assertThat(brokers.resolve(carol).accountKey()).isEqualTo("simulated:" + carol);
+
+        send("PUT", "/api/settings/broker", carol, """
+                {"broker":"TRADIER","environment":"SANDBOX","accountId":"VA000007","token":"%s"}""".formatted(TOKEN), Map.of());
+        assertThat(brokers.resolve(carol).accountKey()).as("saved on this node").isEqualTo("tradier:SANDBOX:VA000007");
+
+        // another node saves a new account: this node's engine goes on with what it read for up to the TTL (2 s)
+        ownerJdbc.update("update user_settings set tradier_account_id = 'VA000008' where username = ?", carol);
+        assertThat(brokers.resolve(carol).accountKey()).isEqualTo("tradier:SANDBOX:VA000007");
+        assertThat(brokers.reload(carol).accountKey()).as("read now").isEqualTo("tradier:SANDBOX:VA000008");
+
+        ownerJdbc.update("update user_settings set tradier_account_id = 'VA000009' where username = ?", carol);
+        clock.shiftTo(clock.instant().plusSeconds(3));
+        try {
+            assertThat(brokers.resolve(carol).accountKey()).as("after the TTL").isEqualTo("tradier:SANDBOX:VA000009");
+        } finally {
+            clock.reset();
+        }
     }
 
     @Test

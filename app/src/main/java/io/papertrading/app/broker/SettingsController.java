@@ -1,6 +1,5 @@
 package io.papertrading.app.broker;
 
-import io.papertrading.broker.BrokerFactory;
 import io.papertrading.broker.BrokerKind;
 import io.papertrading.broker.ConnectionInfo;
 import io.papertrading.broker.crypto.TokenCipher;
@@ -39,15 +38,12 @@ class SettingsController {
 
     private final UserSettingsStore store;
     private final TokenCipher cipher;
-    private final BrokerFactory factory;
     private final UserBrokers brokers;
     private final LiveTrades liveTrades;
 
-    SettingsController(UserSettingsStore store, TokenCipher cipher, BrokerFactory factory, UserBrokers brokers,
-                       LiveTrades liveTrades) {
+    SettingsController(UserSettingsStore store, TokenCipher cipher, UserBrokers brokers, LiveTrades liveTrades) {
         this.store = store;
         this.cipher = cipher;
-        this.factory = factory;
         this.brokers = brokers;
         this.liveTrades = liveTrades;
     }
@@ -110,7 +106,7 @@ class SettingsController {
             encrypted = cipher.encrypt(body.token());
         }
         store.saveBroker(username, kind, environment, accountId, encrypted);
-        factory.forget(username);
+        brokers.forget(username);
         return ResponseEntity.noContent().build();
     }
 
@@ -128,6 +124,7 @@ class SettingsController {
         }
         store.saveRisk(principal.getName(), body.maxOpenTrades(), body.maxPositionCost(), body.defaultStopLossPct(),
                 body.defaultTakeProfitPct());
+        brokers.forget(principal.getName());
         return ResponseEntity.noContent().build();
     }
 

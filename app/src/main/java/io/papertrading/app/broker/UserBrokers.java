@@ -6,40 +6,93 @@ import io.papertrading.broker.BrokerProvider;
 import io.papertrading.command.execution.BrokerAccount;
 import io.papertrading.command.execution.BrokerResolver;
 import io.papertrading.query.support.UserScope;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves a user's broker from their stored settings (the operator's default broker when they have none). The
  * engine (saga, order desk, price monitor) reads the settings through its own role and pool; a request (market
  * data) through the request role's.
+ *
+ * <p>The engine resolves a user's account at every step of every trade (intake, saga, each round of the order
+ * desk): ~4 settings reads per placed trade, each its own transaction. It answers from what this node resolved
+ * within {@code paper.execution.settings-ttl} (2 s) instead, and a request's fresh read refreshes that: the
+ * placement's own hand-over to the desk sees the settings the risk check just read. A change saved on this node
+ * is seen at once; one saved on another node within the TTL. A broker switch needs the user to have no live trade,
+ * and the desk reloads when the account answered is not the one a trade's legs were placed with
+ * ({@link #reload}).
  */
 @Component
 class UserBrokers implements BrokerResolver {
 
     private final UserSettingsStore requestSettings;
     private final UserSettingsStore engineSettings;
-    private final BrokerFactory factory;
+    private static final int MAX_REMEMBERED = 10_000;
 
-    UserBrokers(UserSettingsStore settings, @Qualifier(UserScope.ENGINE) UserScope engineScope, BrokerFactory factory) {
+    private final BrokerFactory factory;
+    private final Clock clock;
+    private final Duration ttl;
+    private final Map<String, Resolved> recent = new ConcurrentHashMap<>();
+
+    private record Resolved(BrokerAccount account, Instant at) {
+    }
+
+    @Autowired
+    UserBrokers(UserSettingsStore settings, @Qualifier(UserScope.ENGINE) UserScope engineScope, BrokerFactory factory,
+                Clock clock, @Value("${paper.execution.settings-ttl:2s}") Duration ttl) {
         this.requestSettings = settings;
         this.engineSettings = settings.through(engineScope);
         this.factory = factory;
+        this.clock = clock;
+        this.ttl = ttl;
     }
 
-    /** For the engine. */
+    /** For the engine: what this node resolved for the user within the TTL, else their settings read now. */
     @Override
     public BrokerAccount resolve(String username) {
+        Resolved r = recent.get(username);
+        if (r != null && clock.instant().isBefore(r.at().plus(ttl))) {
+            return r.account();
+        }
+        return reload(username);
+    }
+
+    /** For the engine: the user's settings read now. */
+    @Override
+    public BrokerAccount reload(String username) {
         return resolve(username, engineSettings.load(username));
     }
 
-    /** The account for settings the caller has already loaded (one settings query per request, not two). */
+    /** The account for settings the caller has just loaded (one settings query per request, not two). */
     BrokerAccount resolve(String username, UserSettings s) {
+        Instant at = clock.instant();
         BrokerProvider provider = factory.brokerFor(username, s.brokerSettings());
         String key = s.broker() == BrokerKind.TRADIER
                 ? "tradier:" + s.environment() + ":" + s.accountId()
                 : "simulated:" + username;
-        return new BrokerAccount(key, s.broker().name(), provider, true);
+        BrokerAccount account = new BrokerAccount(key, s.broker().name(), provider, true);
+        if (recent.size() >= MAX_REMEMBERED) {
+            recent.values().removeIf(old -> !at.isBefore(old.at().plus(ttl)));
+            if (recent.size() >= MAX_REMEMBERED) {
+                recent.clear();
+            }
+        }
+        recent.put(username, new Resolved(account, at));
+        return account;
+    }
+
+    /** Forgets what was resolved for the user: their settings just changed. */
+    void forget(String username) {
+        recent.remove(username);
+        factory.forget(username);
     }
 
     /** The user's broker, for market data requests. */

@@ -11,4 +11,12 @@ public interface BrokerResolver {
      * unusable credentials) when the user cannot trade; the saga then rejects the trade with its message.
      */
     BrokerAccount resolve(String username);
+
+    /**
+     * The user's broker account read from their settings now, past anything the implementation remembers: for a
+     * caller that found {@link #resolve} naming another account than the one it works with.
+     */
+    default BrokerAccount reload(String username) {
+        return resolve(username);
+    }
 }

@@ -261,6 +261,10 @@ public class OrderDesk {
             BrokerAccount resolved;
             try {
                 resolved = brokers.resolve(live.get(0).username());
+                if (!resolved.accountKey().equals(accountKey)) {
+                    // what the resolver remembered may predate a change of the user's settings
+                    resolved = brokers.reload(live.get(0).username());
+                }
             } catch (RuntimeException ex) {
                 // No usable broker (e.g. credentials that cannot be read): what is not sent cannot be.
                 for (WorkedOrder o : live) {

@@ -104,6 +104,31 @@ class OrderDeskTest {
     }
 
     @Test
+    void aRememberedAccountOtherThanTheLegsIsReadAgainBeforeAnythingIsSent() {
+        FakeBroker stale = new FakeBroker();
+        List<String> reloads = new ArrayList<>();
+        desk = new OrderDesk(legs, new BrokerResolver() {
+            @Override
+            public BrokerAccount resolve(String user) { // what another node's settings were a moment ago
+                return new BrokerAccount("old:" + user, "OLD", stale, true);
+            }
+
+            @Override
+            public BrokerAccount reload(String user) {
+                reloads.add(user);
+                return new BrokerAccount("fake:" + user, "FAKE", broker, true);
+            }
+        }, batch -> batch.forEach(e -> reports.add((BrokerOrderReportedEvent) e)), commands::add, clock, settings);
+        add("t1");
+
+        round();
+
+        assertThat(reloads).containsExactly("alice");
+        assertThat(stale.placed).isEmpty();
+        assertThat(broker.placed).singleElement().satisfies(o -> assertThat(o.tag()).isEqualTo("t1"));
+    }
+
+    @Test
     void aLegTakenUpLateStillGetsItsWholeConfirmationWindow() {
         add("t1");
         clock.advance(Duration.ofMinutes(5)); // the desk was busy with other accounts
