@@ -105,6 +105,8 @@ public class TradeExecutionSaga {
     @Autowired
     private transient DeskOrders desk;
     private transient BrokerAccount account;
+    /** The entry order was just reported for the first time and no command recorded it yet (within one event). */
+    private transient boolean entryOrderUnrecorded;
 
     private String tradeId;
     private String username;
@@ -378,11 +380,12 @@ public class TradeExecutionSaga {
             case SEEN -> {
                 if (entryOrderId == null && e.orderId() != null) {
                     entryOrderId = e.orderId();
-                    send(new RecordEntryOrderCommand(id(), brokerName(), entryOrderId));
+                    entryOrderUnrecorded = true;
                 }
                 if (phase == Phase.ENTRY) {
-                    onEntryReport(report(e));
+                    onEntryReport(report(e)); // a fill it records records the order with it: one step, not two
                 }
+                recordEntryOrder();
             }
         }
     }
@@ -669,8 +672,25 @@ public class TradeExecutionSaga {
             return false;
         }
         filledQuantity = filled;
-        send(new RecordEntryFillCommand(id(), filled, averagePrice));
+        if (entryOrderUnrecorded && phase == Phase.ENTRY) {
+            entryOrderUnrecorded = false;
+            if (!sent(new RecordEntryFillCommand(id(), filled, averagePrice, brokerName(), entryOrderId))) {
+                // refused whole: the order at least is recorded on its own, as it would have been before the fill
+                sent(new RecordEntryOrderCommand(id(), brokerName(), entryOrderId));
+            }
+            return true;
+        }
+        recordEntryOrder();
+        sent(new RecordEntryFillCommand(id(), filled, averagePrice));
         return true;
+    }
+
+    /** The entry order the broker reported, if no command recorded it yet. */
+    private void recordEntryOrder() {
+        if (entryOrderUnrecorded) {
+            entryOrderUnrecorded = false;
+            sent(new RecordEntryOrderCommand(id(), brokerName(), entryOrderId));
+        }
     }
 
     // -------------------------------------------------------------------------------------------- expiry
@@ -747,11 +767,19 @@ public class TradeExecutionSaga {
     }
 
     private void send(Object command) {
+        recordEntryOrder(); // the order comes first in the trade's history, as the broker reported it
+        sent(command);
+    }
+
+    /** Sends the command; false when the aggregate refused it. */
+    private boolean sent(Object command) {
         try {
             commandGateway.sendAndWait(command);
+            return true;
         } catch (RuntimeException ex) {
             // The trade moved on meanwhile (e.g. the user canceled it): the aggregate is the judge.
             log.warn("trade {}: {} refused: {}", tradeId, command.getClass().getSimpleName(), ex.getMessage());
+            return false;
         }
     }
 

@@ -183,6 +183,11 @@ public class Trade {
 
     @CommandHandler
     public TradeAck recordEntryFill(RecordEntryFillCommand cmd, Clock clock) {
+        boolean newOrder = cmd.brokerOrderId() != null && !cmd.brokerOrderId().equals(entryOrderId);
+        if (newOrder) {
+            requireIn(ENTRY_WORKING, status);
+            requireText("brokerOrderId", cmd.brokerOrderId());
+        }
         // closing a partly filled trade: what the rest of the entry fills before its cancel takes effect is held,
         // and exited with the rest
         boolean whileClosing = entryWorkingWhileClosing && status == CLOSING;
@@ -190,19 +195,27 @@ public class Trade {
         if (!whileClosing) {
             requireIn(ENTRY_WORKING, target);
         }
-        if (cmd.filledQuantity() <= filledQuantity) {
-            return ack(); // a repeated poll reporting nothing new
+        boolean fills = cmd.filledQuantity() > filledQuantity; // else a repeated poll reporting nothing new
+        if (fills) {
+            if (cmd.filledQuantity() > order.quantity()) {
+                throw ValidationFailedException.of("filledQuantity",
+                        "filled " + cmd.filledQuantity() + " exceeds the ordered " + order.quantity());
+            }
+            requirePositive("averagePrice", cmd.averagePrice());
+            if (!whileClosing) {
+                requireTransition(target);
+            }
         }
-        if (cmd.filledQuantity() > order.quantity()) {
-            throw ValidationFailedException.of("filledQuantity",
-                    "filled " + cmd.filledQuantity() + " exceeds the ordered " + order.quantity());
+        if (newOrder) {
+            apply(new EntryOrderSubmittedEvent(id, cmd.broker(), cmd.brokerOrderId(), clock.instant()));
         }
-        requirePositive("averagePrice", cmd.averagePrice());
+        if (!fills) {
+            return ack();
+        }
         if (whileClosing) {
             apply(new EntryFilledWhileClosingEvent(id, cmd.filledQuantity(), cmd.averagePrice(), clock.instant()));
             return ack();
         }
-        requireTransition(target);
         if (target == OPEN) {
             apply(new TradeOpenedEvent(id, cmd.filledQuantity(), cmd.averagePrice(),
                     cancelRequest == null ? "entry filled" : "entry filled before the cancel took effect",

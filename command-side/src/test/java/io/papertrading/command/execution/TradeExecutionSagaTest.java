@@ -121,6 +121,22 @@ class TradeExecutionSagaTest {
     }
 
     @Test
+    void anEntryFilledInItsFirstReportIsRecordedWithItsOrderInOneCommand() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(market(3)))
+                .whenPublishingA(seen(TAG, "101", "FILLED", 3, "101.25", null))
+                .expectDispatchedCommands(new RecordEntryFillCommand(ID, 3, Money.of("101.25"), "FAKE", "101"));
+    }
+
+    @Test
+    void anEntryCanceledInItsFirstReportIsRecordedBeforeTheTradeIsCanceled() throws Exception {
+        fixture.givenCurrentTime(START).andThenAPublished(placed(market(1)))
+                .whenPublishingA(seen(TAG, "101", "CANCELED", 0, null, "halted"))
+                .expectDispatchedCommands(new RecordEntryOrderCommand(ID, "FAKE", "101"),
+                        new CancelTradeCommand(ID, CloseReason.CANCELED, "canceled by the broker: halted",
+                                Actor.Engine.SAGA, null));
+    }
+
+    @Test
     void aPartialFillIsRecordedAndTheRestWhenItFills() throws Exception {
         var partial = fixture.givenCurrentTime(START).andThenAPublished(placed(market(10)))
                 .andThenAPublished(seen(TAG, "101", "PARTIALLY_FILLED", 4, "50.10", null));

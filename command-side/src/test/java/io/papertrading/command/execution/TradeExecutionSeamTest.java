@@ -22,6 +22,8 @@ import io.papertrading.kernel.trade.event.BrokerProblemReportedEvent;
 import io.papertrading.kernel.trade.event.ExitRejectedEvent;
 import io.papertrading.kernel.trade.event.PositionReducedEvent;
 import io.papertrading.kernel.trade.event.TradeCanceledEvent;
+import io.papertrading.kernel.trade.event.TradeEvent;
+import io.papertrading.kernel.trade.event.EntryOrderSubmittedEvent;
 import io.papertrading.kernel.trade.event.TradeClosedEvent;
 import io.papertrading.kernel.trade.event.TradeExpiredEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
@@ -90,6 +92,21 @@ class TradeExecutionSeamTest {
         assertThat(seam.events(id, TradeRejectedEvent.class)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("not enough buying power"));
         assertEndedCleanly(1);
+    }
+
+    @Test
+    void anEntryFilledInItsFirstReportOpensTheTradeWithItsBrokerOrderRecordedFirst() {
+        TradeId id = place(market(2));
+        broker.set(broker.lastId(), OrderState.FILLED, 2, "100.00", null);
+
+        seam.advance(Duration.ofSeconds(1));
+
+        assertThat(seam.status(id)).isEqualTo(OPEN);
+        assertThat(seam.events(id, EntryOrderSubmittedEvent.class)).singleElement()
+                .satisfies(e -> assertThat(e.brokerOrderId()).isEqualTo(broker.lastId()));
+        assertThat(seam.events(id, TradeEvent.class)).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("TradePlacedEvent", "EntryOrderSubmittedEvent", "TradeOpenedEvent");
+        assertThat(seam.refusals).isEmpty();
     }
 
     @Test

@@ -240,6 +240,30 @@ class TradeTest {
         }
 
         @Test
+        void aFillReportedWithItsNewOrderRecordsTheOrderAndTheFillInOneStep() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new RecordEntryFillCommand(ID, 2, money("2.14"), "tradier", "228175"))
+                    .expectEvents(new EntryOrderSubmittedEvent(ID, "tradier", "228175", NOW),
+                            new TradeOpenedEvent(ID, 2, money("2.14"), "entry filled", NOW))
+                    .expectResultMessagePayload(new TradeAck(ID, OPEN, 3));
+            fixture.given(placed(TWO_CALLS), new EntryOrderSubmittedEvent(ID, "tradier", "228175", NOW))
+                    .when(new RecordEntryFillCommand(ID, 1, money("2.13"), "tradier", "228175"))
+                    .expectEvents(new EntryPartiallyFilledEvent(ID, 1, money("2.13"), NOW));
+        }
+
+        @Test
+        void aFillThatCannotBeTakenRecordsNotEvenItsOrder() {
+            fixture.given(placed(TWO_CALLS))
+                    .when(new RecordEntryFillCommand(ID, 3, money("2.14"), "tradier", "228175"))
+                    .expectNoEvents()
+                    .expectException(validationFailedOn("filledQuantity"));
+            fixture.given(placed(TWO_CALLS), new TradeCanceledEvent(ID, CloseReason.CANCELED, "canceled", "alice", NOW))
+                    .when(new RecordEntryFillCommand(ID, 2, money("2.14"), "tradier", "228175"))
+                    .expectNoEvents()
+                    .expectException(illegalTransition(CANCELED, CANCELED));
+        }
+
+        @Test
         void opensWhenTheEntryFillsCompletely() {
             fixture.given(placed(TWO_CALLS))
                     .when(new RecordEntryFillCommand(ID, 2, money("2.14")))
