@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,6 +55,26 @@ class EventStoreIT extends IntegrationTestBase {
         assertThat(ownerJdbc.queryForObject("select payload_type from domain_event_entry where event_identifier = ?",
                 String.class, cause)).isEqualTo("io.papertrading.kernel.trade.event.BrokerOrderReportedEvent");
         assertThat(metadata.has("traceId")).isFalse();
+    }
+
+    @Test
+    void aTradeWithMoreEventsThanOneReadBatchIsLoadedWhole() {
+        String alice = user("alice");
+        String tradeId = json(placeTrade(alice, "long-1", """
+                {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"LIMIT","limitPrice":1.00}""")).get("tradeId").asText();
+        long version = 0;
+        for (int i = 0; i < 110; i++) { // past the 100 events one query reads
+            HttpResponse<String> note = send("POST", "/api/trades/" + tradeId + "/notes", alice,
+                    "{\"text\":\"note " + i + "\"}", Map.of());
+            assertThat(note.statusCode()).as(note.body()).isEqualTo(202);
+            long answered = json(note).get("version").asLong();
+            assertThat(answered).as("each command sees every event before it").isGreaterThan(version);
+            version = answered;
+        }
+        assertThat(version).isEqualTo(eventCount(tradeId));
+        long last = version;
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                json(send("GET", "/api/trades/" + tradeId, alice, null, Map.of())).get("version").asLong()).isEqualTo(last));
     }
 
     @Test
