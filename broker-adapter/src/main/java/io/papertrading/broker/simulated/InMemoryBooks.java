@@ -34,6 +34,17 @@ final class InMemoryBooks implements SimulatedBooks {
         return withAccount(accountId, startingCash, work);
     }
 
+    @Override
+    public boolean hasOrderTagged(String accountId, String tag) {
+        Account account = accounts.get(accountId);
+        if (account == null) {
+            return false;
+        }
+        synchronized (account) {
+            return account.listedIdByTag(tag) != null;
+        }
+    }
+
     private final class Account implements AccountBook {
 
         private final Ledger ledger;

@@ -153,6 +153,32 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
     }
 
+    @Override
+    public boolean hasOrderTagged(String accountId, String tag) {
+        Objects.requireNonNull(accountId, "accountId");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                StoredAccount.bindAccount(c, accountId);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select exists (select 1 from sim_orders where account_id = ? and tag = ?)")) {
+                    ps.setString(1, accountId);
+                    ps.setString(2, tag);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getBoolean(1);
+                    }
+                }
+            } finally {
+                rollback(c);
+                c.setReadOnly(false);
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
     private static void rollback(Connection c) {
         try {
             c.rollback();

@@ -37,4 +37,10 @@ public sealed interface SimulatedBooks permits InMemoryBooks, JdbcSimulatedBooks
      * or expire by now show so in the snapshot; the next operation that holds the account records it.
      */
     <T> T readAccount(String accountId, Money startingCash, Function<AccountBook, T> work);
+
+    /**
+     * Whether the account ever took an order tagged {@code tag}, read without opening the account's books: the
+     * desk asks before every first placement, and the answer is almost always no.
+     */
+    boolean hasOrderTagged(String accountId, String tag);
 }

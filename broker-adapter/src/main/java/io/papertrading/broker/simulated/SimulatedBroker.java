@@ -131,6 +131,9 @@ public final class SimulatedBroker implements BrokerProvider {
     @Override
     public Optional<OrderStatusReport> findOrderByTag(String tag) {
         Objects.requireNonNull(tag, "tag");
+        if (!books.hasOrderTagged(accountId, tag)) {
+            return Optional.empty(); // nothing to advance for an order never placed: the books stay closed
+        }
         return inAccount(book -> {
             advance(book);
             String id = book.listedIdByTag(tag);

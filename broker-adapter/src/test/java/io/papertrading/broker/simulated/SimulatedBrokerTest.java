@@ -76,6 +76,15 @@ class SimulatedBrokerTest {
     }
 
     @Test
+    void anOrderIsFoundByItsTagOnlyInTheAccountThatTookIt() {
+        assertThat(broker.findOrderByTag("never-placed")).isEmpty();
+        String id = broker.placeOrder(OrderRequest.market("tagged-1", AAPL, OrderSide.BUY_TO_OPEN, 1)).orderId();
+
+        assertThat(broker.findOrderByTag("tagged-1")).get().extracting(OrderStatusReport::orderId).isEqualTo(id);
+        assertThat(account("carol", settings).findOrderByTag("tagged-1")).as("another account").isEmpty();
+    }
+
+    @Test
     void marketBuyFillsAtTheAskOnceTheLatencyHasElapsed() {
         String id = broker.placeOrder(OrderRequest.market("t-1", AAPL, OrderSide.BUY_TO_OPEN, 10)).orderId();
         assertThat(broker.getOrder(id).state()).isEqualTo(OrderState.OPEN);
