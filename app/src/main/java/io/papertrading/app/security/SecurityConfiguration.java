@@ -43,6 +43,9 @@ import java.util.regex.Pattern;
 @EnableConfigurationProperties(AuthProperties.class)
 class SecurityConfiguration {
 
+    /** Decoded bearer tokens kept per node (a few MB at most). */
+    private static final int REMEMBERED_TOKENS = 10_000;
+
     static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     /** The role that opens the admin API, matched exactly: {@code ADMIN} or {@code Admin} is another role. */
     static final String ADMIN = "admin";
@@ -114,8 +117,9 @@ class SecurityConfiguration {
         if (auth.audience() != null && !auth.audience().isBlank()) {
             validators.add(audience(auth.audience()));
         }
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-        return decoder;
+        OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(validators);
+        decoder.setJwtValidator(validator);
+        return new RememberingJwtDecoder(decoder, validator, REMEMBERED_TOKENS);
     }
 
     static SecretKeySpec hmacKey(String secret) {
