@@ -8,6 +8,7 @@ import io.papertrading.kernel.trade.OrderType;
 import io.papertrading.kernel.trade.Side;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.TradeOrder;
+import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStore;
@@ -105,6 +106,53 @@ class DeadLetterIT extends IntegrationTestBase {
         assertThat(evicted.get("remaining").asLong()).isZero();
         assertThat(ownerJdbc.queryForObject("select count(*) from dead_letter_entry where sequence_identifier = ?",
                 Integer.class, poisoned)).isZero();
+    }
+
+    @Test
+    void aBatchWhoseAnalyticsCannotBeWrittenParksOnlyTheEventThatCausedIt() {
+        String carol = user("carol");
+        String dave = user("dave");
+        String first = openInAnalytics(carol, "an-1");
+        // the totals row can take no further open trade: the next one's write fails when the batch is written
+        ownerJdbc.update("update analytics_strategy_stats set open_trades = 2147483647 where username = ? and strategy = 'dlq'",
+                carol);
+
+        String blocked = json(placeTrade(carol, "an-2", MARKET_DLQ)).get("tradeId").asText();
+        String other = openInAnalytics(dave, "an-3");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> ownerJdbc.queryForObject(
+                "select count(*) from dead_letter_entry where processing_group = 'analytics-portfolio' and sequence_identifier = ?",
+                Integer.class, blocked) > 0);
+        assertThat(ownerJdbc.queryForObject("select payload_type from dead_letter_entry where processing_group = "
+                + "'analytics-portfolio' and sequence_identifier = ? and sequence_index = 0", String.class, blocked))
+                .isEqualTo(TradeOpenedEvent.class.getName());
+        assertThat(analyticsStatus(other)).isEqualTo("OPEN");
+        assertThat(analyticsStatus(first)).isEqualTo("OPEN");
+
+        // the cause gone, a retry writes the parked event: the trade and its strategy's totals count it
+        ownerJdbc.update("update analytics_strategy_stats set open_trades = 1 where username = ? and strategy = 'dlq'", carol);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> again = send("POST", "/api/admin/dead-letters/analytics-portfolio/" + blocked + "/retry",
+                    carol, null, Map.of());
+            return again.statusCode() == 404 || json(again).get("remaining").asLong() == 0;
+        });
+        assertThat(analyticsStatus(blocked)).isEqualTo("OPEN");
+        assertThat(ownerJdbc.queryForObject("select open_trades from analytics_strategy_stats where username = ? and "
+                + "strategy = 'dlq'", Integer.class, carol)).isEqualTo(2);
+    }
+
+    private static final String MARKET_DLQ = """
+            {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET","strategy":"dlq"}""";
+
+    private String openInAnalytics(String user, String key) {
+        String id = json(placeTrade(user, key, MARKET_DLQ)).get("tradeId").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "OPEN".equals(analyticsStatus(id)));
+        return id;
+    }
+
+    private String analyticsStatus(String tradeId) {
+        return ownerJdbc.query("select status from analytics_trades where trade_id = ?",
+                (rs, n) -> rs.getString(1), tradeId).stream().findFirst().orElse(null);
     }
 
     private String projectedTrade(String user, String key) {

@@ -1,5 +1,6 @@
 package io.papertrading.app.axon;
 
+import io.papertrading.query.support.BatchedProjection;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.messaging.Message;
 import org.axonframework.messaging.annotation.HandlerEnhancerDefinition;
@@ -30,6 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #CAREFUL_FOR}: the processor hands the batch again, and each of its events then runs inside its own
  * savepoint, so the failing one is rolled back alone, parked for its trade, and the rest commit.
  *
+ * <p>A {@link BatchedProjection} writes what a batch folded once, as the batch is about to commit (a failure there
+ * blames no event yet, so the batch comes again event by event), and after each event when events run in
+ * savepoints; a rolled back savepoint makes it forget what it folded.
+ *
  * <p>It wraps the handler itself, inside the dead-letter logic, and only the engine's read-model and monitor
  * handlers (plain JDBC); JPA-stored sagas are left alone, since rolling back under Hibernate's feet would
  * desynchronize its session.
@@ -39,6 +44,7 @@ class SavepointPerEvent implements HandlerEnhancerDefinition {
 
     /** How long the owner of a failed handler runs each event in a savepoint (the retried batch comes sooner). */
     static final Duration CAREFUL_FOR = Duration.ofMinutes(2);
+    private static final String FLUSH = "flush-before-commit:";
     private static final String[] JDBC_HANDLER_PACKAGES = {"io.papertrading.query.", "io.papertrading.command.monitor."};
 
     private final DataSource dataSource;
@@ -80,18 +86,45 @@ class SavepointPerEvent implements HandlerEnhancerDefinition {
             }
             Long until = carefulUntil.get(target.getClass());
             if (until == null || System.nanoTime() - until >= 0 || !CurrentUnitOfWork.isStarted()) {
+                Object result;
                 try {
-                    return super.handle(message, target);
+                    result = super.handle(message, target);
                 } catch (Exception e) {
-                    carefulUntil.put(target.getClass(), System.nanoTime() + CAREFUL_FOR.toNanos());
-                    // whatever the dead-letter logic does next, nothing of this batch is kept: it comes again
-                    CurrentUnitOfWork.ifStarted(u -> u.root().onPrepareCommit(root -> {
-                        throw new BatchRetriedEventByEvent(target.getClass().getSimpleName());
-                    }));
+                    retryEventByEvent(target);
                     throw e;
                 }
+                if (target instanceof BatchedProjection batched) {
+                    flushWithTheBatch(batched);
+                }
+                return result;
             }
             return inSavepoint(message, target);
+        }
+
+        /** Whatever the dead-letter logic does next, nothing of this batch is kept: it comes again, event by event. */
+        private void retryEventByEvent(T target) {
+            carefulUntil.put(target.getClass(), System.nanoTime() + CAREFUL_FOR.toNanos());
+            CurrentUnitOfWork.ifStarted(u -> u.root().onPrepareCommit(root -> {
+                throw new BatchRetriedEventByEvent(target.getClass().getSimpleName());
+            }));
+        }
+
+        /**
+         * The projection's writes go out once, as the batch is about to commit; if they fail, no event can be blamed
+         * yet, so the batch comes again event by event, each event's writes in its savepoint.
+         */
+        private void flushWithTheBatch(BatchedProjection batched) {
+            CurrentUnitOfWork.ifStarted(u -> u.root().getOrComputeResource(FLUSH + batched.getClass().getName(), key -> {
+                u.root().onPrepareCommit(root -> {
+                    try {
+                        batched.flush();
+                    } catch (RuntimeException e) {
+                        carefulUntil.put(batched.getClass(), System.nanoTime() + CAREFUL_FOR.toNanos());
+                        throw e;
+                    }
+                });
+                return Boolean.TRUE;
+            }));
         }
 
         private Object inSavepoint(Message<?> message, T target) throws Exception {
@@ -101,8 +134,14 @@ class SavepointPerEvent implements HandlerEnhancerDefinition {
                 Object result;
                 try {
                     result = super.handle(message, target);
+                    if (target instanceof BatchedProjection batched) {
+                        batched.flush(); // within the event's savepoint: a write that fails is this event's
+                    }
                 } catch (Exception e) {
                     connection.rollback(savepoint);
+                    if (target instanceof BatchedProjection batched) {
+                        batched.discard();
+                    }
                     throw e;
                 }
                 connection.releaseSavepoint(savepoint);

@@ -16,6 +16,7 @@ import io.papertrading.kernel.trade.event.TradeExpiredEvent;
 import io.papertrading.kernel.trade.event.TradeOpenedEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeRejectedEvent;
+import io.papertrading.query.support.BatchedProjection;
 import io.papertrading.query.support.JoiningTransactionTemplate;
 import io.papertrading.query.support.StoredEvent;
 import io.papertrading.query.support.TradeOwners;
@@ -35,6 +36,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
@@ -42,11 +45,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.ZoneId;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The analytics projection (processing group {@value #PROCESSING_GROUP}): per-trade facts in
@@ -81,11 +93,19 @@ import java.util.Set;
  * redelivery and replay give the same figures as the live build. Only the MFE/MAE distribution (medians) is
  * recounted, when a trade finishes. Events are sequenced by trade id
  * ({@link io.papertrading.query.support.TradeSequencing}).
+ *
+ * <p><b>In batches.</b> A processor batch's events are folded in memory ({@link BatchedProjection}): each trade's
+ * fact row is read (locked) once, and what the batch changed is written when its transaction is about to commit,
+ * user by user in name order, each user's facts, then strategy totals, days and excursion recounts in key order.
+ * Every batch takes the rows other segments also write (a user's strategy and day totals) in that one order, so two
+ * segments never wait on each other in a cycle. A trade finishing recounts its strategy's excursions after moving
+ * the strategy's totals row: that row's lock holds a second segment finishing a trade of the same strategy until
+ * the first commits, so its recount sees both facts.
  */
 @QueryNode
 @Component
 @ProcessingGroup(AnalyticsProjection.PROCESSING_GROUP)
-public class AnalyticsProjection {
+public class AnalyticsProjection implements BatchedProjection {
 
     public static final String PROCESSING_GROUP = "analytics-portfolio";
     /** Where a trading day is. */
@@ -123,31 +143,28 @@ public class AnalyticsProjection {
     private final TransactionTemplate tx;
     private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
     private final Tables tables;
-    private final boolean lockUsers;
+    /** This projection's key for the {@link Batch} of the current transaction. */
+    private final Object batchKey = new Object();
 
     /** {@code jdbc}, {@code userScope} and {@code transactionManager} are the engine's: one connection per batch. */
     @Autowired
     public AnalyticsProjection(JdbcTemplate jdbc, @Qualifier(UserScope.ENGINE) UserScope userScope,
                                PlatformTransactionManager transactionManager) {
-        this(jdbc, userScope, transactionManager, Tables.LIVE, true);
+        this(jdbc, userScope, transactionManager, Tables.LIVE);
     }
 
-    /**
-     * The projection writing {@code tables}; {@code lockUsers} false for a single writer (a rebuild's catch-up),
-     * which needs no lock against other segments and must not wait for the live processor's.
-     */
+    /** The projection writing {@code tables}. */
     AnalyticsProjection(JdbcTemplate jdbc, UserScope userScope, PlatformTransactionManager transactionManager,
-                        Tables tables, boolean lockUsers) {
+                        Tables tables) {
         this.jdbc = jdbc;
         this.userScope = userScope;
         this.tx = new JoiningTransactionTemplate(transactionManager);
         this.tables = tables;
-        this.lockUsers = lockUsers;
     }
 
     /**
      * Folds one stored event as the matching handler would (a rebuild's catch-up); events the projection has no
-     * handler for change nothing.
+     * handler for change nothing. What it changed is written by {@link #flush} or when the transaction commits.
      */
     void fold(StoredEvent stored) {
         if (!(stored.payload() instanceof TradeEvent e) || !FOLDED.contains(e.getClass())) {
@@ -166,15 +183,18 @@ public class AnalyticsProjection {
     void on(TradePlacedEvent e, @SequenceNumber long seq) {
         TradeRow row = TradeFold.evolve(null, e, seq);
         TradeView t = row.trade();
-        tx.executeWithoutResult(status -> {
-            userScope.bindCurrentTransaction(t.username());
-            jdbc.update("""
+        inBatch(b -> {
+            bind(b, t.username());
+            int inserted = jdbc.update("""
                     insert into %s (trade_id, username, strategy, side, multiplier, status, version)
                     values (?, ?, ?, ?, ?, ?, ?)
                     on conflict (trade_id) do nothing""".formatted(tables.trades()),
                     t.tradeId(), t.username(), strategyKey(t.strategy()), t.side().name(), row.multiplier(),
                     t.status().name(), t.version());
             owners.put(t.tradeId(), t.username());
+            if (inserted > 0) {
+                b.facts.put(t.tradeId(), new Fact(placedFact(row), null));
+            }
         });
     }
 
@@ -238,74 +258,107 @@ public class AnalyticsProjection {
         if (e.valuationPrice() == null) {
             return;
         }
-        tx.executeWithoutResult(status -> {
-            userScope.bindCurrentTransaction(e.username());
-            // the user is matched here as well as by row-level security, which a rebuild's shadows do not have
-            TradeRow row = jdbc.query("select " + FACT_COLUMNS + """
-                     from %s
-                    where trade_id = ? and username = ? and status in %s and entry_price is not null
-                      and (price_at is null or price_at < ?)
-                    for update""".formatted(tables.trades(), LIVE), (rs, n) -> fact(rs), e.tradeId().value(),
-                    e.username(), time(e.occurredAt()))
-                    .stream().findFirst().orElse(null);
-            TradeRow valued = TradeFold.observe(row, e);
-            if (valued == row) {
+        inBatch(b -> {
+            String tradeId = e.tradeId().value();
+            Fact f = b.facts.get(tradeId);
+            if (f == null && !b.facts.containsKey(tradeId)) {
+                bind(b, e.username());
+                // the user is matched here as well as by row-level security, which a rebuild's shadows do not have;
+                // a trade of another user stays unknown to the batch, not absent
+                f = load(b, tradeId, " and username = ?", e.username());
+            }
+            if (f == null) {
                 return;
             }
-            TradeView t = valued.trade();
-            jdbc.update("update " + tables.trades() + " set unrealized_pnl = ?, mfe = ?, mae = ?, price_at = ? where trade_id = ?",
-                    number(t.unrealizedPnl()), number(t.mfe()), number(t.mae()), time(e.occurredAt()), t.tradeId());
-            addToStrategy(e.username(), t.strategy(), TradeFacts.of(row), TradeFacts.of(valued));
+            TradeRow valued = observeFact(f.row, f.priceAt, e);
+            if (valued == f.row) {
+                return;
+            }
+            b.count(f.row, valued);
+            f.row = valued;
+            f.priceAt = TradeFold.micros(e.occurredAt());
+            b.changed.add(tradeId);
         });
     }
 
     @ResetHandler
     void reset() {
-        tx.executeWithoutResult(status -> jdbc.execute("select analytics_reset_projection()"));
+        tx.executeWithoutResult(status -> {
+            jdbc.execute("select analytics_reset_projection()");
+            discard();
+        });
         owners.clear();
     }
 
     /**
-     * Folds a stream event into the trade's facts ({@link TradeFold}; only if newer than them) and recomputes the
-     * aggregates of the trade's groups.
+     * Folds a stream event into the trade's facts ({@link TradeFold}; only if newer than them) and counts what it
+     * changed in the trade's groups.
      */
     private void apply(TradeEvent e, long seq) {
-        long version = seq + 1;
         String tradeId = e.tradeId().value();
-        tx.executeWithoutResult(status -> {
-            String username = bindOwner(e, version);
-            if (username == null) {
+        inBatch(b -> {
+            Fact f = b.facts.get(tradeId);
+            if (f == null && !b.facts.containsKey(tradeId)) {
+                if (!bindOwner(b, e, seq + 1)) {
+                    return;
+                }
+                f = load(b, tradeId, null);
+            }
+            if (f == null) {
                 return;
             }
-            TradeRow row = jdbc.query("select " + FACT_COLUMNS + " from " + tables.trades() + " where trade_id = ? for update",
-                    (rs, n) -> fact(rs), tradeId).stream().findFirst().orElse(null);
-            TradeRow next = TradeFold.evolve(row, e, seq);
-            if (next == row) {
+            TradeRow next = foldFact(f.row, e, seq);
+            if (next == f.row) {
                 return;
             }
-            TradeFacts was = TradeFacts.of(row);
-            TradeFacts f = TradeFacts.of(next);
-            boolean finishing = f.finished() && !was.finished();
-            if (finishing && lockUsers) {
-                lockUser(username);
-            }
-            jdbc.update("""
-                    update %s
-                    set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
-                        mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?
-                    where trade_id = ?""".formatted(tables.trades()),
-                    f.status().name(), f.heldQuantity(), number(f.entryPrice()), number(f.realizedPnl()),
-                    number(f.unrealizedPnl()), number(f.mfe()), number(f.mae()), time(f.openedAt()),
-                    time(f.closedAt()), new SqlParameterValue(Types.DATE, f.closeDate()), f.version(), tradeId);
-            String strategy = next.trade().strategy();
-            addToStrategy(username, strategy, was, f);
-            if (f.closed() && !was.closed()) {
-                addToDay(username, f);
-            }
-            if (finishing) {
-                recomputeExcursions(username, strategy);
-            }
+            b.count(f.row, next);
+            f.row = next;
+            b.changed.add(tradeId);
         });
+    }
+
+    /**
+     * The fact row a stream event folds {@code row} into, as the projection reads it back ({@link #factRow}); {@code
+     * row} itself when the event changes nothing (not newer, or an unknown trade).
+     */
+    static TradeRow foldFact(TradeRow row, TradeEvent e, long seq) {
+        TradeRow next = TradeFold.evolve(row, e, seq);
+        if (next == row) {
+            return row;
+        }
+        TradeFacts f = TradeFacts.of(next);
+        TradeView t = row.trade();
+        return factRow(t.tradeId(), t.username(), t.strategy(), t.side(), row.multiplier(), f.status(),
+                f.heldQuantity(), f.entryPrice(), f.realizedPnl(), f.unrealizedPnl(), f.mfe(), f.mae(), f.openedAt(),
+                f.closedAt(), f.version());
+    }
+
+    /**
+     * The fact row a quote values {@code row} at, as read back; {@code row} itself unless the trade is live with an
+     * entry price, of the quote's user, and the quote newer than {@code priceAt} (the last one applied).
+     */
+    static TradeRow observeFact(TradeRow row, Instant priceAt, PriceObservedEvent e) {
+        TradeView t = row.trade();
+        Instant at = TradeFold.micros(e.occurredAt());
+        if (e.valuationPrice() == null || !TradeFacts.LIVE.contains(t.status()) || t.entryPrice() == null
+                || !t.username().equals(e.username()) || priceAt != null && !priceAt.isBefore(at)) {
+            return row;
+        }
+        TradeRow valued = TradeFold.observe(row, e);
+        if (valued == row) {
+            return row;
+        }
+        TradeView v = valued.trade();
+        return factRow(t.tradeId(), t.username(), t.strategy(), t.side(), row.multiplier(), t.status(),
+                t.filledQuantity(), t.entryPrice(), t.realizedPnl(), v.unrealizedPnl(), v.mfe(), v.mae(), t.openedAt(),
+                t.closedAt(), t.version());
+    }
+
+    /** The fact row of a trade just placed, as its placement inserts it (identity, status, version). */
+    static TradeRow placedFact(TradeRow placed) {
+        TradeView t = placed.trade();
+        return factRow(t.tradeId(), t.username(), strategyKey(t.strategy()), t.side(), placed.multiplier(), t.status(),
+                0, null, null, null, null, null, null, null, t.version());
     }
 
     /**
@@ -341,44 +394,207 @@ public class AnalyticsProjection {
         return value == null ? null : value.toInstant();
     }
 
-    /**
-     * Moves the strategy's counts and sums by what the trade's change added ({@code now} less {@code was}): every
-     * figure is a count or a sum, so the increments add up to what a recount of the facts gives, in any order.
-     */
-    private void addToStrategy(String username, String strategy, TradeFacts was, TradeFacts now) {
-        StrategyTally d = now.tally(strategy).minus(was.tally(strategy));
-        jdbc.update("""
-                insert into %s as s (username, strategy, open_trades, closed_trades, wins, losses,
-                                                           gross_profit, gross_loss, realized_pnl, unrealized_pnl)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (username, strategy) do update set
-                    open_trades = s.open_trades + excluded.open_trades,
-                    closed_trades = s.closed_trades + excluded.closed_trades,
-                    wins = s.wins + excluded.wins, losses = s.losses + excluded.losses,
-                    gross_profit = s.gross_profit + excluded.gross_profit,
-                    gross_loss = s.gross_loss + excluded.gross_loss,
-                    realized_pnl = s.realized_pnl + excluded.realized_pnl,
-                    unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""".formatted(tables.stats()),
-                username, strategy, d.openTrades(), d.closedTrades(), d.wins(), d.losses(), number(d.grossProfit()),
-                number(d.grossLoss()), number(d.realizedPnl()), number(d.unrealizedPnl()));
+    // ----------------------------------------------------------------------------------------------- batch
+
+    /** A trade's facts as the current transaction has them: read (locked) from the table or folded since. */
+    private static final class Fact {
+        TradeRow row;
+        /** The time of the last price applied, at microseconds as stored. */
+        Instant priceAt;
+
+        Fact(TradeRow row, Instant priceAt) {
+            this.row = row;
+            this.priceAt = priceAt;
+        }
     }
 
-    /** Books a trade that now counts as closed on the day of its close. */
-    private void addToDay(String username, TradeFacts closed) {
-        jdbc.update("""
-                insert into %s as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, 1)
-                on conflict (username, day) do update set
-                    realized_pnl = d.realized_pnl + excluded.realized_pnl, closed_trades = d.closed_trades + 1"""
-                        .formatted(tables.daily()),
-                username, new SqlParameterValue(Types.DATE, closed.closeDate()), number(closed.realizedPnl()));
+    /** A user's strategy (its key: '' for none). */
+    private record Group(String username, String strategy) {
+        static final Comparator<Group> ORDER = Comparator.comparing(Group::username).thenComparing(Group::strategy);
+    }
+
+    private record Day(String username, LocalDate day) {
+        static final Comparator<Day> ORDER = Comparator.comparing(Day::username).thenComparing(Day::day);
+    }
+
+    /** What the current transaction folded and has not written yet, and what it knows of the connection. */
+    private static final class Batch {
+        /** By trade id; a null value: the trade has no fact row. */
+        final Map<String, Fact> facts = new HashMap<>();
+        final Set<String> changed = new HashSet<>();
+        final Map<Group, StrategyTally> strategies = new HashMap<>();
+        final Map<Day, BigDecimal> dayPnl = new HashMap<>();
+        final Map<Day, Integer> dayCloses = new HashMap<>();
+        final Set<Group> finished = new HashSet<>();
+        /** The user bound on the connection now (set_config of this transaction); null when not known. */
+        String bound;
+
+        /** Counts the change of a trade's facts in its strategy (moved by the difference), day and excursions. */
+        void count(TradeRow before, TradeRow after) {
+            TradeFacts was = TradeFacts.of(before);
+            TradeFacts now = TradeFacts.of(after);
+            String username = after.trade().username();
+            String strategy = after.trade().strategy();
+            Group group = new Group(username, strategy);
+            strategies.merge(group, now.tally(strategy).minus(was.tally(strategy)), StrategyTally::plus);
+            if (now.closed() && !was.closed()) {
+                Day day = new Day(username, now.closeDate());
+                dayPnl.merge(day, now.realizedPnl(), BigDecimal::add);
+                dayCloses.merge(day, 1, Integer::sum);
+            }
+            if (now.finished() && !was.finished()) {
+                finished.add(group);
+            }
+        }
+
+        boolean pending() {
+            return !changed.isEmpty() || !strategies.isEmpty();
+        }
+
+        void written() {
+            changed.clear();
+            strategies.clear();
+            dayPnl.clear();
+            dayCloses.clear();
+            finished.clear();
+        }
+
+        void forget() {
+            written();
+            facts.clear();
+            bound = null;
+        }
+    }
+
+    /** Runs {@code work} on the current transaction's batch (opening a transaction of its own if there is none). */
+    private void inBatch(Consumer<Batch> work) {
+        tx.executeWithoutResult(status -> work.accept(batch()));
+    }
+
+    private Batch batch() {
+        Batch b = (Batch) TransactionSynchronizationManager.getResource(batchKey);
+        if (b == null) {
+            Batch fresh = new Batch();
+            TransactionSynchronizationManager.bindResource(batchKey, fresh);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void beforeCommit(boolean readOnly) {
+                    write(fresh);
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(batchKey);
+                }
+            });
+            b = fresh;
+        }
+        return b;
+    }
+
+    @Override
+    public void flush() {
+        if (TransactionSynchronizationManager.hasResource(batchKey)) {
+            write((Batch) TransactionSynchronizationManager.getResource(batchKey));
+        }
+    }
+
+    @Override
+    public void discard() {
+        Batch b = (Batch) TransactionSynchronizationManager.unbindResourceIfPossible(batchKey);
+        if (b != null) {
+            b.forget(); // its transaction's synchronization must not write it when it commits
+        }
     }
 
     /**
-     * The strategy's MFE/MAE distribution, recounted from its finished trades when one more finishes (a median
-     * cannot be moved by increments). Under the user's lock, taken before the trade's figures were added.
+     * Writes the batch: user by user in name order, the user's changed facts, strategy totals, days and excursion
+     * recounts, each in key order (see the class comment for why this order).
      */
-    private void recomputeExcursions(String username, String strategy) {
-        jdbc.update(recountExcursions(tables, "and username = ? and strategy = ?"), username, strategy);
+    private void write(Batch b) {
+        if (!b.pending()) {
+            return;
+        }
+        Map<String, List<Fact>> factsByUser = new TreeMap<>();
+        for (String tradeId : b.changed) {
+            Fact f = b.facts.get(tradeId);
+            factsByUser.computeIfAbsent(f.row.trade().username(), u -> new ArrayList<>()).add(f);
+        }
+        Map<String, List<Group>> groupsByUser = new TreeMap<>();
+        b.strategies.keySet().stream().sorted(Group.ORDER)
+                .forEach(g -> groupsByUser.computeIfAbsent(g.username(), u -> new ArrayList<>()).add(g));
+        Map<String, List<Day>> daysByUser = new TreeMap<>();
+        b.dayPnl.keySet().stream().sorted(Day.ORDER)
+                .forEach(d -> daysByUser.computeIfAbsent(d.username(), u -> new ArrayList<>()).add(d));
+        Set<String> users = new TreeSet<>(factsByUser.keySet());
+        users.addAll(groupsByUser.keySet());
+        for (String username : users) {
+            bind(b, username);
+            List<Fact> facts = factsByUser.getOrDefault(username, List.of());
+            facts.sort(Comparator.comparing(f -> f.row.trade().tradeId()));
+            jdbc.batchUpdate("""
+                    update %s
+                    set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
+                        mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?, price_at = ?
+                    where trade_id = ?""".formatted(tables.trades()), facts.stream().map(AnalyticsProjection::factValues).toList());
+            List<Group> groups = groupsByUser.getOrDefault(username, List.of());
+            jdbc.batchUpdate("""
+                    insert into %s as s (username, strategy, open_trades, closed_trades, wins, losses,
+                                         gross_profit, gross_loss, realized_pnl, unrealized_pnl)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    on conflict (username, strategy) do update set
+                        open_trades = s.open_trades + excluded.open_trades,
+                        closed_trades = s.closed_trades + excluded.closed_trades,
+                        wins = s.wins + excluded.wins, losses = s.losses + excluded.losses,
+                        gross_profit = s.gross_profit + excluded.gross_profit,
+                        gross_loss = s.gross_loss + excluded.gross_loss,
+                        realized_pnl = s.realized_pnl + excluded.realized_pnl,
+                        unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""".formatted(tables.stats()),
+                    groups.stream().map(g -> strategyValues(g, b.strategies.get(g))).toList());
+            List<Day> days = daysByUser.getOrDefault(username, List.of());
+            jdbc.batchUpdate("""
+                    insert into %s as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, ?)
+                    on conflict (username, day) do update set
+                        realized_pnl = d.realized_pnl + excluded.realized_pnl,
+                        closed_trades = d.closed_trades + excluded.closed_trades""".formatted(tables.daily()),
+                    days.stream().map(d -> new Object[] {d.username(), new SqlParameterValue(Types.DATE, d.day()),
+                            number(b.dayPnl.get(d)), b.dayCloses.get(d)}).toList());
+            List<Object[]> recounts = groups.stream().filter(b.finished::contains)
+                    .map(g -> new Object[] {g.username(), g.strategy()}).toList();
+            jdbc.batchUpdate(recountExcursions(tables, "and username = ? and strategy = ?"), recounts);
+        }
+        b.written();
+    }
+
+    private static Object[] factValues(Fact fact) {
+        TradeFacts f = TradeFacts.of(fact.row);
+        return new Object[] {f.status().name(), f.heldQuantity(), number(f.entryPrice()), number(f.realizedPnl()),
+                number(f.unrealizedPnl()), number(f.mfe()), number(f.mae()), time(f.openedAt()), time(f.closedAt()),
+                new SqlParameterValue(Types.DATE, f.closeDate()), f.version(), time(fact.priceAt),
+                fact.row.trade().tradeId()};
+    }
+
+    private static Object[] strategyValues(Group g, StrategyTally d) {
+        return new Object[] {g.username(), g.strategy(), d.openTrades(), d.closedTrades(), d.wins(), d.losses(),
+                number(d.grossProfit()), number(d.grossLoss()), number(d.realizedPnl()), number(d.unrealizedPnl())};
+    }
+
+    /**
+     * Reads a trade's facts, locked for the batch, and keeps them in the batch; without a {@code filter} (a
+     * condition on its user), also that it has none.
+     */
+    private Fact load(Batch b, String tradeId, String filter, Object... filterArgs) {
+        Object[] args = new Object[filterArgs.length + 1];
+        args[0] = tradeId;
+        System.arraycopy(filterArgs, 0, args, 1, filterArgs.length);
+        Fact f = jdbc.query("select " + FACT_COLUMNS + ", price_at from " + tables.trades() + " where trade_id = ?"
+                        + (filter == null ? "" : filter) + " for update",
+                        (rs, n) -> new Fact(fact(rs), instant(rs, "price_at")), args)
+                .stream().findFirst().orElse(null);
+        if (f != null || filter == null) {
+            b.facts.put(tradeId, f);
+        }
+        return f;
     }
 
     /**
@@ -402,33 +618,31 @@ public class AnalyticsProjection {
                     min_mae = excluded.min_mae""".formatted(tables.excursions(), tables.trades(), FINISHED, filter);
     }
 
-    /**
-     * Serializes the user's trades finishing across the processor's segments until the transaction ends. The
-     * excursions are recounted from the finished facts; without the lock two segments finishing two trades of one
-     * strategy at once would each see only its own fact (read committed) and the later commit would drop the
-     * other. Taken before any aggregate row is touched, and one event per transaction (the processor's batch
-     * size) holds one lock at a time, so no lock cycle forms.
-     */
-    private void lockUser(String username) {
-        jdbc.query("select pg_advisory_xact_lock(hashtextextended(?, 0))", rs -> null, "analytics:" + username);
+    /** Binds {@code username} for the rest of the transaction unless it is bound already. */
+    private void bind(Batch b, String username) {
+        if (!username.equals(b.bound)) {
+            userScope.bindCurrentTransaction(username);
+            b.bound = username;
+        }
     }
 
-    /** Binds the trade's user; null (event skipped) when the trade's TradePlaced was never projected here. */
-    private String bindOwner(TradeEvent e, long version) {
+    /** Binds the trade's user; false (event skipped) when the trade's TradePlaced was never projected here. */
+    private boolean bindOwner(Batch b, TradeEvent e, long version) {
         String tradeId = e.tradeId().value();
         String known = owners.get(tradeId);
         if (known != null) {
-            userScope.bindCurrentTransaction(known);
-            return known;
+            bind(b, known);
+            return true;
         }
         String bound = jdbc.queryForObject(BIND_OWNER, String.class, tradeId);
+        b.bound = bound;
         if (bound == null || bound.isEmpty()) {
             log.warn("analytics skipped {} (version {}) of trade {}: its placement was never projected",
                     e.getClass().getSimpleName(), version, tradeId);
-            return null;
+            return false;
         }
         owners.put(tradeId, bound);
-        return bound;
+        return true;
     }
 
     /** The stored key of a strategy: '' for none (a key column cannot be null). */

@@ -143,9 +143,9 @@ public class AnalyticsRebuild implements ProjectionRebuild {
         private long[] late = new long[64];
         private int lateCount;
         private final AnalyticsRebuildFold fold = new AnalyticsRebuildFold(this::write, this::late);
-        /** The projection itself, writing to the shadows; the catch-up is their only writer, so it locks no user. */
+        /** The projection itself, writing to the shadows. */
         private final AnalyticsProjection catchUp = new AnalyticsProjection(jdbc, userScope, transactionManager,
-                Tables.REBUILD, false);
+                Tables.REBUILD);
         private volatile boolean switched;
 
         @Override
@@ -207,10 +207,12 @@ public class AnalyticsRebuild implements ProjectionRebuild {
             jdbc.execute("savepoint analytics_catch_up");
             try {
                 events.forEach(catchUp::fold);
+                catchUp.flush();
                 jdbc.execute("release savepoint analytics_catch_up");
                 folded = events.size();
             } catch (DataAccessException e) {
                 jdbc.execute("rollback to savepoint analytics_catch_up");
+                catchUp.discard();
                 if (!refused(e)) {
                     throw e;
                 }
@@ -219,10 +221,12 @@ public class AnalyticsRebuild implements ProjectionRebuild {
                     jdbc.execute("savepoint analytics_catch_up");
                     try {
                         catchUp.fold(event);
+                        catchUp.flush();
                         jdbc.execute("release savepoint analytics_catch_up");
                         folded++;
                     } catch (DataAccessException one) {
                         jdbc.execute("rollback to savepoint analytics_catch_up");
+                        catchUp.discard();
                         if (!refused(one)) {
                             throw one;
                         }

@@ -6,7 +6,6 @@ import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.query.support.StoredEvent;
 import io.papertrading.query.trade.TradeFold;
 import io.papertrading.query.trade.TradeRow;
-import io.papertrading.query.trade.TradeView;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -118,16 +117,13 @@ final class AnalyticsRebuildFold {
             late.accept(stored.globalIndex());
             return;
         }
-        TradeRow next = TradeFold.evolve(h.row, event, stored.sequenceNumber());
+        TradeRow next = AnalyticsProjection.foldFact(h.row, event, stored.sequenceNumber());
         if (next == h.row) {
             return;
         }
         TradeFacts was = h.facts();
         TradeFacts f = TradeFacts.of(next);
-        TradeView t = h.row.trade();
-        h.row = AnalyticsProjection.factRow(t.tradeId(), t.username(), t.strategy(), t.side(), h.row.multiplier(),
-                f.status(), f.heldQuantity(), f.entryPrice(), f.realizedPnl(), f.unrealizedPnl(), f.mfe(), f.mae(),
-                f.openedAt(), f.closedAt(), f.version());
+        h.row = next;
         h.counted = true;
         if (f.closed() && !was.closed()) {
             h.booked = f.realizedPnl();
@@ -141,30 +137,18 @@ final class AnalyticsRebuildFold {
 
     /** As the projection's placement: the row it inserts (identity, status, version), nothing else yet. */
     private void place(TradePlacedEvent placed, long sequence) {
-        TradeRow row = TradeFold.evolve(null, placed, sequence);
-        TradeView t = row.trade();
-        held.put(t.tradeId(), new Held(AnalyticsProjection.factRow(t.tradeId(), t.username(),
-                AnalyticsProjection.strategyKey(t.strategy()), t.side(), row.multiplier(), t.status(), 0, null, null,
-                null, null, null, null, null, t.version())));
+        TradeRow row = AnalyticsProjection.placedFact(TradeFold.evolve(null, placed, sequence));
+        held.put(row.trade().tradeId(), new Held(row));
     }
 
     /** As the projection's price handler: the unrealized P&amp;L and excursions move, nothing else. */
     private void observe(Held h, PriceObservedEvent e) {
-        TradeView t = h.row.trade();
-        Instant at = TradeFold.micros(e.occurredAt());
-        if (e.valuationPrice() == null || !TradeFacts.LIVE.contains(t.status()) || t.entryPrice() == null
-                || !t.username().equals(e.username()) || h.priceAt != null && !h.priceAt.isBefore(at)) {
-            return;
-        }
-        TradeRow valued = TradeFold.observe(h.row, e);
+        TradeRow valued = AnalyticsProjection.observeFact(h.row, h.priceAt, e);
         if (valued == h.row) {
             return;
         }
-        TradeView v = valued.trade();
-        h.row = AnalyticsProjection.factRow(t.tradeId(), t.username(), t.strategy(), t.side(), h.row.multiplier(),
-                t.status(), t.filledQuantity(), t.entryPrice(), t.realizedPnl(), v.unrealizedPnl(), v.mfe(), v.mae(),
-                t.openedAt(), t.closedAt(), t.version());
-        h.priceAt = at;
+        h.row = valued;
+        h.priceAt = TradeFold.micros(e.occurredAt());
         h.counted = true;
     }
 

@@ -16,6 +16,7 @@ import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 
 /**
@@ -84,12 +86,17 @@ final class AnalyticsHarness {
 
     /** Appends a trade event at its occurredAt to its stream and delivers it to both projections. */
     void emit(TradeEvent event) {
+        deliver(stored(event));
+    }
+
+    /** Appends a trade event at its occurredAt to its stream, without delivering it. */
+    DomainEventMessage<TradeEvent> stored(TradeEvent event) {
         String id = event.tradeId().value();
         long seq = sequences.merge(id, 0L, (a, b) -> a + 1);
         GenericDomainEventMessage<TradeEvent> message = new GenericDomainEventMessage<>("Trade", id, seq, event,
                 Map.of(), UUID.randomUUID().toString(), event.occurredAt());
         eventStore.publish(message);
-        deliver(message);
+        return message;
     }
 
     /** A quote for a trade at {@code at}, stored as the JPA engine stores a non-domain event. */
@@ -123,6 +130,26 @@ final class AnalyticsHarness {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /**
+     * Replays the analytics projection as its processor does under load: the reset handler, then the messages in
+     * batches of 1 to {@code maxBatch}, each batch in one transaction.
+     */
+    void replayAnalyticsInBatches(List<DomainEventMessage<?>> order, Random random, int maxBatch) {
+        analyticsAdapter.prepareReset(null);
+        TransactionTemplate batchTx = new TransactionTemplate(transactionManager);
+        for (int from = 0; from < order.size(); ) {
+            List<DomainEventMessage<?>> batch = order.subList(from, Math.min(order.size(), from + 1 + random.nextInt(maxBatch)));
+            batchTx.executeWithoutResult(status -> batch.forEach(m -> {
+                try {
+                    analyticsAdapter.handle(m);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            from += batch.size();
         }
     }
 

@@ -232,14 +232,30 @@ class PortfolioAnalyticsIT {
     void replayingInAnotherInterleavingRebuildsEveryAnalyticsTableIdentically() {
         Map<String, List<Map<String, Object>>> live = analyticsTables();
 
-        // keep each trade's own order (the processor sequences by trade), shuffle across trades, deliver twice
+        h.replayAnalytics(anotherInterleaving(42));
+
+        assertThat(analyticsTables()).isEqualTo(live);
+    }
+
+    @Test
+    void replayingInBatchesOfManyTradesAndUsersRebuildsEveryAnalyticsTableIdentically() {
+        Map<String, List<Map<String, Object>>> live = analyticsTables();
+
+        // as a processor delivers: a batch of events of many trades in one transaction, written once at its end
+        h.replayAnalyticsInBatches(anotherInterleaving(7), new Random(7), 12);
+
+        assertThat(analyticsTables()).isEqualTo(live);
+    }
+
+    /** Each trade's own order kept (the processor sequences by trade), shuffled across trades, each delivered twice. */
+    private List<DomainEventMessage<?>> anotherInterleaving(long seed) {
         Map<String, List<DomainEventMessage<?>>> byTrade = new LinkedHashMap<>();
         for (DomainEventMessage<?> m : h.delivered) {
             String trade = ((io.papertrading.kernel.trade.event.TradeEvent) m.getPayload()).tradeId().value();
             byTrade.computeIfAbsent(trade, k -> new ArrayList<>()).add(m);
         }
         List<List<DomainEventMessage<?>>> queues = new ArrayList<>(byTrade.values());
-        Random random = new Random(42);
+        Random random = new Random(seed);
         List<DomainEventMessage<?>> order = new ArrayList<>();
         int[] next = new int[queues.size()];
         int remaining = h.delivered.size();
@@ -252,9 +268,7 @@ class PortfolioAnalyticsIT {
                 remaining--;
             }
         }
-        h.replayAnalytics(order);
-
-        assertThat(analyticsTables()).isEqualTo(live);
+        return order;
     }
 
     @Test
