@@ -211,6 +211,17 @@ class ReadModelSchemaIT {
     }
 
     @Test
+    void rowsUpdatedInPlaceLeaveRoomOnTheirPagesLiveAndInTheRebuildTwins() throws SQLException {
+        long roomy = asOwner(c -> count(c, """
+                select count(*) from pg_class
+                where relname in ('paper_trades', 'paper_trades_rebuild', 'analytics_trades', 'analytics_trades_rebuild',
+                                  'desk_orders', 'saga_entry')
+                  and 'fillfactor=80' = any(reloptions)"""));
+
+        assertThat(roomy).isEqualTo(6);
+    }
+
+    @Test
     void t01_08_createdAtFillsItselfWithTheCurrentTime() throws SQLException {
         Instant before = asOwner(c -> {
             try (ResultSet rs = c.createStatement().executeQuery("select now()")) {
