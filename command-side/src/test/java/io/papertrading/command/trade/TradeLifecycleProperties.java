@@ -209,7 +209,11 @@ class TradeLifecycleProperties {
         Money price = new Money(step.price());
         return switch (step.kind()) {
             case ENTRY_ORDER -> new RecordEntryOrderCommand(ID, "simulated", "entry-" + step.pick() % 2);
-            case FILL -> new RecordEntryFillCommand(ID, fillQuantity(step.quantity(), orderQuantity), price);
+            // a third of the reports name the entry order (as the saga's first report of an order filled at once)
+            case FILL -> step.pick() % 3 == 0
+                    ? new RecordEntryFillCommand(ID, fillQuantity(step.quantity(), orderQuantity), price, "simulated",
+                            "entry-" + step.pick() % 2)
+                    : new RecordEntryFillCommand(ID, fillQuantity(step.quantity(), orderQuantity), price);
             case REJECT -> new RejectTradeCommand(ID, "rejected by broker");
             // a user's cancel asks the broker first; the saga's ends the trade (after a user's request or not)
             case CANCEL -> new CancelTradeCommand(ID, pick(step, CloseReason.CANCELED, CloseReason.TIMEOUT,
