@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.papertrading.command.CommandNode;
 import io.papertrading.command.execution.BrokerResolver;
 import io.papertrading.command.execution.DeskOrders;
+import io.papertrading.command.execution.EntryIntake;
 import io.papertrading.command.execution.ExecutionSettings;
 import io.papertrading.command.execution.OrderDesk;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -21,11 +22,13 @@ import org.axonframework.deadline.DeadlineManagerSpanFactory;
 import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
 import org.axonframework.deadline.dbscheduler.DbSchedulerHumanReadableDeadlineDetails;
 import org.axonframework.eventhandling.gateway.EventGateway;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.serialization.Serializer;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,12 +36,11 @@ import org.springframework.context.annotation.PropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import javax.sql.DataSource;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The execution saga's collaborators. The saga itself is found by Axon's Spring autoconfiguration
@@ -77,6 +79,17 @@ class ExecutionWiring {
                 duration(env, "confirmation-timeout", d.confirmationTimeout()),
                 duration(env, "snapshot-tick", d.snapshotTick()),
                 env.getProperty(PREFIX + "max-list-requests-per-minute", Integer.class, d.maxListRequestsPerMinute()));
+    }
+
+    /**
+     * On a node that takes commands, a placement's TradePlaced says its entry went to the desk in the same
+     * transaction ({@link EntryIntake#HANDED_OVER}), so the saga does not hand it over a second time: one desk write
+     * less per trade.
+     */
+    @Bean
+    @CommandNode
+    InitializingBean entryHandOverMark(EventStore eventStore) {
+        return () -> eventStore.registerDispatchInterceptor(EntryIntake.handOverMark());
     }
 
     @Bean

@@ -5,7 +5,11 @@ import io.papertrading.command.trade.LiveTradeLedger;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.springframework.stereotype.Component;
+
+import java.util.Map;
 
 /**
  * Hands a placed trade's entry leg to the {@link OrderDesk} in the placement's own transaction (the subscribing,
@@ -17,7 +21,13 @@ import org.springframework.stereotype.Component;
 @CommandNode
 @Component
 @ProcessingGroup(LiveTradeLedger.GROUP)
-class EntryIntake {
+public class EntryIntake {
+
+    /**
+     * Metadata of a TradePlaced whose entry leg was handed to the desk in the placement's own transaction: the saga
+     * need not hand it over again (a trade placed by an earlier version has no such mark).
+     */
+    public static final String HANDED_OVER = "entryHandedOver";
 
     private final DeskOrders desk;
     private final BrokerResolver brokers;
@@ -25,6 +35,15 @@ class EntryIntake {
     EntryIntake(DeskOrders desk, BrokerResolver brokers) {
         this.desk = desk;
         this.brokers = brokers;
+    }
+
+    /**
+     * Marks every TradePlaced a node with the intake publishes as handed over ({@link #HANDED_OVER}), for the event
+     * bus of such a node: the intake handles the event in the same transaction, or the placement fails whole.
+     */
+    public static MessageDispatchInterceptor<EventMessage<?>> handOverMark() {
+        return messages -> (index, message) -> message.getPayload() instanceof TradePlacedEvent
+                ? message.andMetaData(Map.of(HANDED_OVER, "true")) : message;
     }
 
     @EventHandler

@@ -42,6 +42,7 @@ import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.annotation.DeadlineHandler;
 import org.axonframework.modelling.saga.EndSaga;
 import org.axonframework.modelling.saga.SagaEventHandler;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.saga.StartSaga;
 import org.axonframework.spring.stereotype.Saga;
 import org.slf4j.Logger;
@@ -144,7 +145,7 @@ public class TradeExecutionSaga {
 
     @StartSaga
     @SagaEventHandler(associationProperty = "tradeId")
-    public void on(TradePlacedEvent e) {
+    public void on(TradePlacedEvent e, @MetaDataValue(EntryIntake.HANDED_OVER) String handedOver) {
         tradeId = e.tradeId().value();
         username = e.username();
         order = e.order();
@@ -156,8 +157,9 @@ public class TradeExecutionSaga {
             expiryDeadlineId = deadlineManager.schedule(untilExpiry(order.instrument().optionSymbol()), EXPIRY);
         }
         entryLive = true;
-        // Usually handed over already, in the placement's transaction (EntryIntake): then this changes nothing.
-        desk.add(EntryLeg.of(e, accountKey()));
+        if (handedOver == null) { // placed by an earlier version, without the intake: the saga hands the leg over
+            desk.add(EntryLeg.of(e, accountKey()));
+        }
     }
 
     @SagaEventHandler(associationProperty = "tradeId")

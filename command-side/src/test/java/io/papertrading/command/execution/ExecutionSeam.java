@@ -76,6 +76,7 @@ final class ExecutionSeam implements AutoCloseable {
                 .registerEventHandler(c -> new LiveTradeLedger(liveTrades))
                 .registerEventHandler(c -> new EntryIntake(deskOrders, resolver));
         axon = configurer.start();
+        axon.eventBus().registerDispatchInterceptor(EntryIntake.handOverMark()); // as a command node's event bus
         axon.commandBus().registerHandlerInterceptor((unitOfWork, chain) -> {
             try {
                 return chain.proceed();

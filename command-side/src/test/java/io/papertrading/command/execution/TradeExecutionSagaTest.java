@@ -44,6 +44,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 import static io.papertrading.command.execution.TestOrders.bracketed;
 import static io.papertrading.command.execution.TestOrders.limit;
@@ -85,6 +86,17 @@ class TradeExecutionSagaTest {
 
     // ------------------------------------------------------------------------------------------------ entry
 
+    @Test
+    void leavesTheEntryToTheDeskWhenThePlacementHandedItOverItself() throws Exception {
+        fixture.givenCurrentTime(START)
+                .whenPublishingA(placed(market(3)), Map.of(EntryIntake.HANDED_OVER, "true"))
+                .expectActiveSagas(1)
+                .expectNoDispatchedCommands();
+
+        assertThat(desk.all()).as("no second hand-over").isEmpty();
+    }
+
+    /** A trade an earlier version placed (its TradePlaced without the intake's mark): the saga hands the entry over. */
     @Test
     void asksTheDeskForTheEntryTaggedWithTheTradeIdAndCallsNoBroker() throws Exception {
         fixture.givenCurrentTime(START)
