@@ -33,10 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
 @Component
 class UserBrokers implements BrokerResolver {
 
-    private final UserSettingsStore requestSettings;
-    private final UserSettingsStore engineSettings;
     private static final int MAX_REMEMBERED = 10_000;
 
+    private final UserSettingsStore requestSettings;
+    private final UserSettingsStore engineSettings;
     private final BrokerFactory factory;
     private final Clock clock;
     private final Duration ttl;

@@ -137,11 +137,33 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
     @Override
     public <T> T readAccount(String accountId, Money startingCash, Function<AccountBook, T> work) {
         Objects.requireNonNull(accountId, "accountId");
+        return readOnly(c -> work.apply(StoredAccount.snapshot(c, accountId, startingCash)));
+    }
+
+    @Override
+    public boolean hasOrderTagged(String accountId, String tag) {
+        Objects.requireNonNull(accountId, "accountId");
+        return readOnly(c -> {
+            StoredAccount.bindAccount(c, accountId);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select exists (select 1 from sim_orders where account_id = ? and tag = ?)")) {
+                ps.setString(1, accountId);
+                ps.setString(2, tag);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
+    /** Reads in a read-only transaction of its own, rolled back (nothing it did is kept). */
+    private <T> T readOnly(Read<T> read) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try {
-                return work.apply(StoredAccount.snapshot(c, accountId, startingCash));
+                return read.on(c);
             } catch (StoreFailure e) {
                 throw unavailable(e.getCause());
             } finally {
@@ -153,30 +175,9 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
     }
 
-    @Override
-    public boolean hasOrderTagged(String accountId, String tag) {
-        Objects.requireNonNull(accountId, "accountId");
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            try {
-                StoredAccount.bindAccount(c, accountId);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "select exists (select 1 from sim_orders where account_id = ? and tag = ?)")) {
-                    ps.setString(1, accountId);
-                    ps.setString(2, tag);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getBoolean(1);
-                    }
-                }
-            } finally {
-                rollback(c);
-                c.setReadOnly(false);
-            }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+    @FunctionalInterface
+    private interface Read<T> {
+        T on(Connection c) throws SQLException;
     }
 
     private static void rollback(Connection c) {

@@ -332,8 +332,11 @@ public class OrderDesk {
 
         /** A withdrawn order the broker still works: canceled now, unless a cancel went out within the window. */
         private boolean cancelDue(WorkedOrder o) {
-            if (!o.withdraw() || !o.cancelSent()) {
-                return o.withdraw();
+            if (!o.withdraw()) {
+                return false;
+            }
+            if (!o.cancelSent()) {
+                return true;
             }
             boolean windowPassed = o.retryAt() != null && !now.isBefore(o.retryAt());
             return windowPassed && (o.silent() || EntryLeg.isEntry(o));

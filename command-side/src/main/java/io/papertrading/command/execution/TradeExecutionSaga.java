@@ -682,8 +682,7 @@ public class TradeExecutionSaga {
             }
             return true;
         }
-        recordEntryOrder();
-        sent(new RecordEntryFillCommand(id(), filled, averagePrice));
+        send(new RecordEntryFillCommand(id(), filled, averagePrice));
         return true;
     }
 

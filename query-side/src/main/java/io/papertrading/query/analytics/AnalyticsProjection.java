@@ -57,7 +57,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -265,7 +264,7 @@ public class AnalyticsProjection implements BatchedProjection {
                 bind(b, e.username());
                 // the user is matched here as well as by row-level security, which a rebuild's shadows do not have;
                 // a trade of another user stays unknown to the batch, not absent
-                f = load(b, tradeId, " and username = ?", e.username());
+                f = load(b, tradeId, e.username());
             }
             if (f == null) {
                 return;
@@ -410,11 +409,23 @@ public class AnalyticsProjection implements BatchedProjection {
 
     /** A user's strategy (its key: '' for none). */
     private record Group(String username, String strategy) {
-        static final Comparator<Group> ORDER = Comparator.comparing(Group::username).thenComparing(Group::strategy);
     }
 
     private record Day(String username, LocalDate day) {
-        static final Comparator<Day> ORDER = Comparator.comparing(Day::username).thenComparing(Day::day);
+    }
+
+    /** What a day's closes add to its realized P&amp;L and count. */
+    private record DayTotal(BigDecimal realizedPnl, int closes) {
+        DayTotal plus(DayTotal o) {
+            return new DayTotal(realizedPnl.add(o.realizedPnl), closes + o.closes);
+        }
+    }
+
+    /** One user's writes of a batch, each kind in key order when written. */
+    private record UserWrites(List<Fact> facts, List<Group> groups, List<Day> days) {
+        UserWrites() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
     }
 
     /** What the current transaction folded and has not written yet, and what it knows of the connection. */
@@ -423,8 +434,7 @@ public class AnalyticsProjection implements BatchedProjection {
         final Map<String, Fact> facts = new HashMap<>();
         final Set<String> changed = new HashSet<>();
         final Map<Group, StrategyTally> strategies = new HashMap<>();
-        final Map<Day, BigDecimal> dayPnl = new HashMap<>();
-        final Map<Day, Integer> dayCloses = new HashMap<>();
+        final Map<Day, DayTotal> days = new HashMap<>();
         final Set<Group> finished = new HashSet<>();
         /** The user bound on the connection now (set_config of this transaction); null when not known. */
         String bound;
@@ -438,24 +448,17 @@ public class AnalyticsProjection implements BatchedProjection {
             Group group = new Group(username, strategy);
             strategies.merge(group, now.tally(strategy).minus(was.tally(strategy)), StrategyTally::plus);
             if (now.closed() && !was.closed()) {
-                Day day = new Day(username, now.closeDate());
-                dayPnl.merge(day, now.realizedPnl(), BigDecimal::add);
-                dayCloses.merge(day, 1, Integer::sum);
+                days.merge(new Day(username, now.closeDate()), new DayTotal(now.realizedPnl(), 1), DayTotal::plus);
             }
             if (now.finished() && !was.finished()) {
                 finished.add(group);
             }
         }
 
-        boolean pending() {
-            return !changed.isEmpty() || !strategies.isEmpty();
-        }
-
         void written() {
             changed.clear();
             strategies.clear();
-            dayPnl.clear();
-            dayCloses.clear();
+            days.clear();
             finished.clear();
         }
 
@@ -512,32 +515,27 @@ public class AnalyticsProjection implements BatchedProjection {
      * recounts, each in key order (see the class comment for why this order).
      */
     private void write(Batch b) {
-        if (!b.pending()) {
+        if (b.changed.isEmpty()) { // every change of totals comes with a change of a trade's facts
             return;
         }
-        Map<String, List<Fact>> factsByUser = new TreeMap<>();
-        for (String tradeId : b.changed) {
+        Map<String, UserWrites> byUser = new TreeMap<>();
+        b.changed.forEach(tradeId -> {
             Fact f = b.facts.get(tradeId);
-            factsByUser.computeIfAbsent(f.row.trade().username(), u -> new ArrayList<>()).add(f);
-        }
-        Map<String, List<Group>> groupsByUser = new TreeMap<>();
-        b.strategies.keySet().stream().sorted(Group.ORDER)
-                .forEach(g -> groupsByUser.computeIfAbsent(g.username(), u -> new ArrayList<>()).add(g));
-        Map<String, List<Day>> daysByUser = new TreeMap<>();
-        b.dayPnl.keySet().stream().sorted(Day.ORDER)
-                .forEach(d -> daysByUser.computeIfAbsent(d.username(), u -> new ArrayList<>()).add(d));
-        Set<String> users = new TreeSet<>(factsByUser.keySet());
-        users.addAll(groupsByUser.keySet());
-        for (String username : users) {
+            byUser.computeIfAbsent(f.row.trade().username(), u -> new UserWrites()).facts().add(f);
+        });
+        b.strategies.keySet().forEach(g -> byUser.computeIfAbsent(g.username(), u -> new UserWrites()).groups().add(g));
+        b.days.keySet().forEach(d -> byUser.computeIfAbsent(d.username(), u -> new UserWrites()).days().add(d));
+        byUser.forEach((username, writes) -> {
             bind(b, username);
-            List<Fact> facts = factsByUser.getOrDefault(username, List.of());
+            List<Fact> facts = writes.facts();
             facts.sort(Comparator.comparing(f -> f.row.trade().tradeId()));
             jdbc.batchUpdate("""
                     update %s
                     set status = ?, filled_quantity = ?, entry_price = ?, realized_pnl = ?, unrealized_pnl = ?, mfe = ?,
                         mae = ?, opened_at = ?, closed_at = ?, close_date = ?, version = ?, price_at = ?
                     where trade_id = ?""".formatted(tables.trades()), facts.stream().map(AnalyticsProjection::factValues).toList());
-            List<Group> groups = groupsByUser.getOrDefault(username, List.of());
+            List<Group> groups = writes.groups();
+            groups.sort(Comparator.comparing(Group::strategy));
             jdbc.batchUpdate("""
                     insert into %s as s (username, strategy, open_trades, closed_trades, wins, losses,
                                          gross_profit, gross_loss, realized_pnl, unrealized_pnl)
@@ -551,18 +549,19 @@ public class AnalyticsProjection implements BatchedProjection {
                         realized_pnl = s.realized_pnl + excluded.realized_pnl,
                         unrealized_pnl = s.unrealized_pnl + excluded.unrealized_pnl""".formatted(tables.stats()),
                     groups.stream().map(g -> strategyValues(g, b.strategies.get(g))).toList());
-            List<Day> days = daysByUser.getOrDefault(username, List.of());
+            List<Day> days = writes.days();
+            days.sort(Comparator.comparing(Day::day));
             jdbc.batchUpdate("""
                     insert into %s as d (username, day, realized_pnl, closed_trades) values (?, ?, ?, ?)
                     on conflict (username, day) do update set
                         realized_pnl = d.realized_pnl + excluded.realized_pnl,
                         closed_trades = d.closed_trades + excluded.closed_trades""".formatted(tables.daily()),
                     days.stream().map(d -> new Object[] {d.username(), new SqlParameterValue(Types.DATE, d.day()),
-                            number(b.dayPnl.get(d)), b.dayCloses.get(d)}).toList());
+                            number(b.days.get(d).realizedPnl()), b.days.get(d).closes()}).toList());
             List<Object[]> recounts = groups.stream().filter(b.finished::contains)
                     .map(g -> new Object[] {g.username(), g.strategy()}).toList();
             jdbc.batchUpdate(recountExcursions(tables, "and username = ? and strategy = ?"), recounts);
-        }
+        });
         b.written();
     }
 
@@ -580,18 +579,16 @@ public class AnalyticsProjection implements BatchedProjection {
     }
 
     /**
-     * Reads a trade's facts, locked for the batch, and keeps them in the batch; without a {@code filter} (a
-     * condition on its user), also that it has none.
+     * Reads a trade's facts, locked for the batch, and keeps them in the batch; only of {@code username} when given
+     * (and then a miss is not kept: the trade may be another user's), else also that it has none.
      */
-    private Fact load(Batch b, String tradeId, String filter, Object... filterArgs) {
-        Object[] args = new Object[filterArgs.length + 1];
-        args[0] = tradeId;
-        System.arraycopy(filterArgs, 0, args, 1, filterArgs.length);
+    private Fact load(Batch b, String tradeId, String username) {
+        Object[] args = username == null ? new Object[] {tradeId} : new Object[] {tradeId, username};
         Fact f = jdbc.query("select " + FACT_COLUMNS + ", price_at from " + tables.trades() + " where trade_id = ?"
-                        + (filter == null ? "" : filter) + " for update",
+                        + (username == null ? "" : " and username = ?") + " for update",
                         (rs, n) -> new Fact(fact(rs), instant(rs, "price_at")), args)
                 .stream().findFirst().orElse(null);
-        if (f != null || filter == null) {
+        if (f != null || username == null) {
             b.facts.put(tradeId, f);
         }
         return f;
