@@ -57,6 +57,16 @@ public interface BrokerProvider {
     }
 
     /**
+     * Whether {@link #placeOrder} and {@link #placeOco} take an order only when the account has none carrying its
+     * tag, and otherwise answer with the order that does, in one step (the simulated exchange, which checks inside
+     * the transaction that books the order). A caller that must never place a tag twice then needs no lookup before
+     * a first placement.
+     */
+    default boolean placesOncePerTag() {
+        return false;
+    }
+
+    /**
      * Places an order and reads its status back, so "accepted, then rejected downstream" surfaces here as a
      * {@link BrokerOrderRejectedException} carrying the broker's reason.
      */

@@ -56,6 +56,30 @@ final class BenchApp implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * Whether the launcher has recorded a class-data-sharing archive for the current jar (one written after the jar),
+     * so its next start maps it instead of recording one.
+     */
+    static boolean archiveRecorded() throws IOException {
+        Path dir = Path.of("target", "paper-trading-cds");
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar());
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().matches("app-\\d+\\.jsa")
+                    && lastModified(f).compareTo(built) > 0);
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
+    }
+
     /** The app on an external PostgreSQL database (migrations run by the app itself on its first start). */
     static BenchApp external(String dbUrl, Path log, List<String> jvmArgs, Map<String, String> properties)
             throws IOException {

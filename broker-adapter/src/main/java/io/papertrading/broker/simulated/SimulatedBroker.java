@@ -74,11 +74,18 @@ public final class SimulatedBroker implements BrokerProvider {
         return market.expirations(symbol);
     }
 
-    /** Accepts every well-formed order; one that cannot be honoured is recorded as REJECTED with a reason. */
+    /**
+     * Accepts every well-formed order; one that cannot be honoured is recorded as REJECTED with a reason. An order
+     * whose tag the account already carries is not placed again: the answer is that order ({@link #placesOncePerTag}).
+     */
     @Override
     public PlacedOrder placeOrder(OrderRequest order) {
         return inAccount(book -> {
             Instant now = advance(book);
+            PlacedOrder earlier = alreadyTagged(book, order.tag());
+            if (earlier != null) {
+                return earlier;
+            }
             SimOrder placed = open(book, order, null, now);
             if (placed.isWorking()) {
                 evaluate(book, placed, now); // without a fill latency, a marketable order fills as it arrives
@@ -91,6 +98,10 @@ public final class SimulatedBroker implements BrokerProvider {
     public PlacedOrder placeOco(OcoRequest oco) {
         return inAccount(book -> {
             Instant now = advance(book);
+            PlacedOrder earlier = alreadyTagged(book, oco.tag());
+            if (earlier != null) {
+                return earlier;
+            }
             String groupId = book.nextOrderId();
             SimOrder limit = open(book, oco.limitLeg(), groupId, now);
             SimOrder stop = open(book, oco.stopLeg(), groupId, now);
@@ -128,6 +139,17 @@ public final class SimulatedBroker implements BrokerProvider {
     }
 
     /** Finds the order by its tag whether or not lists still show it. */
+    @Override
+    public boolean placesOncePerTag() {
+        return true;
+    }
+
+    /** The order (or OCO group) already carrying {@code tag}, as a placement's answer; null when there is none. */
+    private PlacedOrder alreadyTagged(AccountBook book, String tag) {
+        String id = tag == null ? null : book.listedIdByTag(tag);
+        return id == null ? null : new PlacedOrder(id, tag, report(book, id));
+    }
+
     @Override
     public Optional<OrderStatusReport> findOrderByTag(String tag) {
         Objects.requireNonNull(tag, "tag");

@@ -139,7 +139,8 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
         try {
             for (int i = 0; i < 12; i++) {
                 BrokerProvider node = nodes.get(i % 2);
-                placed.add(pool.submit(() -> node.placeOrder(OrderRequest.market("race", AAPL,
+                String tag = "race-" + i;
+                placed.add(pool.submit(() -> node.placeOrder(OrderRequest.market(tag, AAPL,
                         OrderSide.BUY_TO_OPEN, 10)).orderId()));
             }
             List<String> ids = new ArrayList<>();
@@ -157,6 +158,29 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
             assertThat(nodes.get(1).getPositions()).singleElement()
                     .satisfies(p -> assertThat(p.quantity()).isEqualByComparingTo("40"));
             assertThat(nodes.get(1).getBalance().cash().amount()).isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void twoNodesPlacingOneTagAtOncePlaceOneOrder() throws Exception {
+        List<SimulatedBroker> nodes = List.of(broker, onNodeB("alice"));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<String>> placed = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                BrokerProvider node = nodes.get(i % 2);
+                placed.add(pool.submit(() -> node.placeOrder(OrderRequest.market("one-leg", AAPL,
+                        OrderSide.BUY_TO_OPEN, 10)).orderId()));
+            }
+            List<String> ids = new ArrayList<>();
+            for (Future<String> f : placed) {
+                ids.add(f.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(ids).containsOnly(ids.get(0));
+            assertThat(nodes.get(1).listOrders()).singleElement()
+                    .satisfies(r -> assertThat(r.tag()).isEqualTo("one-leg"));
         } finally {
             pool.shutdownNow();
         }

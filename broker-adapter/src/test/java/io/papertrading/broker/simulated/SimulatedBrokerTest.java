@@ -118,9 +118,9 @@ class SimulatedBrokerTest {
     @Test
     void limitBuyFillsOnlyWhenTheAskIsAtOrBelowTheLimit() {
         Money ask = market.quote("AAPL").ask();
-        String resting = broker.placeOrder(OrderRequest.limit("t", AAPL, OrderSide.BUY_TO_OPEN, 1,
+        String resting = broker.placeOrder(OrderRequest.limit("t-rest", AAPL, OrderSide.BUY_TO_OPEN, 1,
                 ask.times(new BigDecimal("0.5")), TimeInForce.GTC)).orderId();
-        String marketable = broker.placeOrder(OrderRequest.limit("t", AAPL, OrderSide.BUY_TO_OPEN, 1,
+        String marketable = broker.placeOrder(OrderRequest.limit("t-fill", AAPL, OrderSide.BUY_TO_OPEN, 1,
                 ask.times(new BigDecimal("1.5")), TimeInForce.GTC)).orderId();
 
         clock.advance(Duration.ofMinutes(5));
@@ -297,15 +297,60 @@ class SimulatedBrokerTest {
     }
 
     @Test
-    void concurrentPlacementsAreAllRecordedWithDistinctIds() throws Exception {
+    void aPlacementWithATagTheAccountAlreadyHoldsIsAnsweredWithThatOrder() {
+        assertThat(broker.placesOncePerTag()).isTrue();
+        PlacedOrder first = broker.placeOrder(OrderRequest.limit("leg-1", AAPL, OrderSide.BUY_TO_OPEN, 1,
+                Money.of("1"), TimeInForce.GTC));
+        buyAndFill(AAPL, 10);
+        Money bid = market.quote("AAPL").bid();
+        OcoRequest bracket = new OcoRequest("leg-2", AAPL, OrderSide.SELL_TO_CLOSE, 10, bid.plus(Money.of("50")),
+                bid.times(new BigDecimal("0.5")), TimeInForce.GTC);
+        PlacedOrder oco = broker.placeOco(bracket);
+
+        PlacedOrder again = broker.placeOrder(OrderRequest.market("leg-1", AAPL, OrderSide.BUY_TO_OPEN, 5));
+        PlacedOrder ocoAgain = broker.placeOco(bracket);
+
+        assertThat(again.orderId()).isEqualTo(first.orderId());
+        assertThat(again.report().quantity()).as("the first order, not the second request")
+                .isEqualByComparingTo("1");
+        assertThat(ocoAgain.orderId()).isEqualTo(oco.orderId());
+        assertThat(ocoAgain.report().legs()).hasSize(2);
+        assertThat(broker.listOrders()).extracting(OrderStatusReport::tag)
+                .containsExactlyInAnyOrder("leg-1", "setup", "leg-2");
+    }
+
+    @Test
+    void concurrentPlacementsOfOneTagPlaceOneOrder() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         Set<String> ids = ConcurrentHashMap.newKeySet();
         try {
             List<Future<?>> work = new java.util.ArrayList<>();
             for (int t = 0; t < 8; t++) {
+                work.add(pool.submit(() -> ids.add(broker.placeOrder(OrderRequest.limit("only-once", AAPL,
+                        OrderSide.BUY_TO_OPEN, 1, Money.of("1"), TimeInForce.GTC)).orderId())));
+            }
+            for (Future<?> f : work) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ids).hasSize(1);
+        assertThat(broker.listOrders()).hasSize(1);
+    }
+
+    @Test
+    void concurrentPlacementsAreAllRecordedWithDistinctIds() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger tags = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            List<Future<?>> work = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
                 work.add(pool.submit(() -> {
                     for (int i = 0; i < 25; i++) {
-                        ids.add(broker.placeOrder(OrderRequest.limit("t", AAPL, OrderSide.BUY_TO_OPEN, 1,
+                        ids.add(broker.placeOrder(OrderRequest.limit("t-" + tags.incrementAndGet(), AAPL,
+                                OrderSide.BUY_TO_OPEN, 1,
                                 Money.of("1"), TimeInForce.GTC)).orderId());
                         broker.listOrders();
                     }

@@ -402,7 +402,9 @@ public class OrderDesk {
                 return;
             }
             Optional<OrderStatusReport> found;
-            if (historyOnly(o)) {
+            if (broker.placesOncePerTag()) {
+                found = Optional.empty(); // the placement itself answers with an order already carrying the tag
+            } else if (historyOnly(o)) {
                 found = broker.findOrderByTag(o.tag());
             } else if (listed != null) {
                 found = listedByTag(o.tag());

@@ -50,6 +50,10 @@ class FakeBroker implements BrokerProvider {
     boolean cheap;
     /** Answers a placement with the order's report (as the simulated exchange does). */
     boolean answersWithOrder;
+    /** Answers a placement whose tag it already holds with that order instead of placing (as the exchange does). */
+    boolean oncePerTag;
+    /** Placements answered with an order that already carried the tag. */
+    int placementsAnsweredByTag;
     Money underlyingPrice = Money.of("100");
     int listCalls;
     int orderReads;
@@ -60,6 +64,14 @@ class FakeBroker implements BrokerProvider {
     public synchronized PlacedOrder placeOrder(OrderRequest order) {
         if (!placeFailures.isEmpty()) {
             throw placeFailures.poll();
+        }
+        if (oncePerTag) {
+            Optional<OrderStatusReport> earlier = orders.values().stream()
+                    .filter(o -> order.tag().equals(o.tag())).findFirst();
+            if (earlier.isPresent()) {
+                placementsAnsweredByTag++;
+                return new PlacedOrder(earlier.get().orderId(), order.tag(), earlier.get());
+            }
         }
         placed.add(order);
         String id = Integer.toString(++sequence);
@@ -112,6 +124,11 @@ class FakeBroker implements BrokerProvider {
     @Override
     public boolean answersLookupsCheaply() {
         return cheap;
+    }
+
+    @Override
+    public boolean placesOncePerTag() {
+        return oncePerTag;
     }
 
     @Override

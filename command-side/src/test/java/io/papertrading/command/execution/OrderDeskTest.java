@@ -532,6 +532,42 @@ class OrderDeskTest {
     }
 
     @Test
+    void aBrokerThatPlacesOncePerTagIsSentANewLegWithoutALookupFirst() {
+        broker.cheap = true;
+        broker.answersWithOrder = true;
+        broker.oncePerTag = true;
+        add("t1");
+
+        round();
+
+        assertThat(broker.placed).hasSize(1);
+        assertThat(broker.tagLookups).as("the placement itself checks the tag").isZero();
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.orderId()).isEqualTo(broker.lastId());
+            assertThat(r.state()).isEqualTo("OPEN");
+        });
+    }
+
+    @Test
+    void aLegWhoseTagABrokerPlacingOncePerTagAlreadyHoldsIsFollowedAsThatOrder() {
+        broker.cheap = true;
+        broker.answersWithOrder = true;
+        broker.oncePerTag = true;
+        String existing = broker.existing("t1", OrderState.FILLED); // placed before the desk could record it
+        add("t1");
+
+        round();
+
+        assertThat(broker.placed).as("never placed twice").isEmpty();
+        assertThat(broker.placementsAnsweredByTag).isEqualTo(1);
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.orderId()).isEqualTo(existing);
+            assertThat(r.state()).isEqualTo("FILLED");
+        });
+        assertThat(legs.all()).as("an ended order is forgotten").isEmpty();
+    }
+
+    @Test
     void aCheapAccountsFewOrdersAreReadByIdAndItsQuietPaceStillApplies() {
         broker.cheap = true;
         String id = sent("t1");
