@@ -41,6 +41,7 @@ import java.util.Set;
 final class VersionedSagaStore implements SagaStore<Object> {
 
     private static final String VERSIONS = VersionedSagaStore.class.getName() + ".versions";
+    private static final String SEEN = VersionedSagaStore.class.getName() + ".seen";
     /** Sagas whose committed copy is kept: a few hundred bytes to a few KB each. */
     static final int CACHED_SAGAS = 4096;
 
@@ -64,10 +65,16 @@ final class VersionedSagaStore implements SagaStore<Object> {
                 return new HashSet<>(known);
             }
         }
+        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
+        Set<String> seenHere = seen.get(key);
+        if (seenHere != null) {
+            return new HashSet<>(seenHere);
+        }
         Set<String> found = new HashSet<>(jdbc.queryForList("""
                         select saga_id from association_value_entry
                         where association_key = ? and association_value = ? and saga_type = ?""", String.class,
                 associationValue.getKey(), associationValue.getValue(), type));
+        seen.put(key, Set.copyOf(found));
         if (!found.isEmpty()) {
             synchronized (associated) {
                 associated.merge(key, Set.copyOf(found), VersionedSagaStore::union);
@@ -116,6 +123,7 @@ final class VersionedSagaStore implements SagaStore<Object> {
         for (AssociationValue association : associations) {
             insertAssociation(sagaIdentifier, type, association);
         }
+        link(sagaIdentifier, type, associations);
         versions().put(sagaIdentifier, 0L);
         afterCommit(sagaIdentifier, type, new Stored(serialized.getData(), serialized.getType().getName(),
                 serialized.getType().getRevision(), 0L, Set.copyOf(associations)), Set.of());
@@ -145,6 +153,11 @@ final class VersionedSagaStore implements SagaStore<Object> {
         for (AssociationValue added : associations.addedAssociations()) {
             insertAssociation(sagaIdentifier, type, added);
         }
+        link(sagaIdentifier, type, associations.addedAssociations());
+        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
+        for (AssociationValue removed : associations.removedAssociations()) {
+            seen.computeIfPresent(new AssociationKey(type, removed), (k, ids) -> without(ids, sagaIdentifier));
+        }
         afterCommit(sagaIdentifier, type, new Stored(serialized.getData(), serialized.getType().getName(),
                 serialized.getType().getRevision(), expected + 1, Set.copyOf(associations.asSet())),
                 Set.copyOf(associations.removedAssociations()));
@@ -157,10 +170,41 @@ final class VersionedSagaStore implements SagaStore<Object> {
         jdbc.update("delete from association_value_entry where saga_id = ?", sagaIdentifier);
         jdbc.update("delete from saga_entry where saga_id = ?", sagaIdentifier);
         String type = typeName(sagaType);
+        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
+        for (AssociationValue a : associations) {
+            seen.computeIfPresent(new AssociationKey(type, a), (k, ids) -> without(ids, sagaIdentifier));
+        }
         CurrentUnitOfWork.get().root().afterCommit(u -> {
             forget(sagaIdentifier);
             unlink(sagaIdentifier, type, associations);
         });
+    }
+
+    /**
+     * A saga written in this unit of work now answers its association values here, before the transaction commits:
+     * an event of the same batch finds it without asking the database again. Where this unit of work had looked the
+     * value up (a saga starts only after finding none), the set is whole, so once committed it is also the node's
+     * copy; a value it never looked up may be shared with sagas it does not know, so it stays unknown until asked.
+     */
+    private void link(String sagaIdentifier, String type, Set<AssociationValue> associations) {
+        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
+        Map<AssociationKey, Set<String>> whole = new HashMap<>();
+        for (AssociationValue a : associations) {
+            AssociationKey key = new AssociationKey(type, a);
+            Set<String> known = seen.get(key);
+            if (known != null) {
+                Set<String> now = union(known, Set.of(sagaIdentifier));
+                seen.put(key, now);
+                whole.put(key, now);
+            }
+        }
+        if (!whole.isEmpty()) {
+            CurrentUnitOfWork.get().root().afterCommit(u -> {
+                synchronized (associated) {
+                    whole.forEach((key, ids) -> associated.merge(key, ids, VersionedSagaStore::union));
+                }
+            });
+        }
     }
 
     /** Once the write is committed, its form is the saga's copy (unless a newer one got there first). */
@@ -200,6 +244,12 @@ final class VersionedSagaStore implements SagaStore<Object> {
         }
     }
 
+    private static Set<String> without(Set<String> ids, String sagaIdentifier) {
+        Set<String> left = new HashSet<>(ids);
+        left.remove(sagaIdentifier);
+        return Set.copyOf(left);
+    }
+
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> all = new HashSet<>(a);
         all.addAll(b);
@@ -233,6 +283,17 @@ final class VersionedSagaStore implements SagaStore<Object> {
             throw new IllegalStateException("sagas are loaded and stored within a unit of work");
         }
         return CurrentUnitOfWork.get().root().getOrComputeResource(VERSIONS, key -> new HashMap<>());
+    }
+
+    /**
+     * What this unit of work's transaction knows of association values: the sagas a lookup found, with the sagas it
+     * has since written or deleted (one map per root unit of work, gone with it, committed or not).
+     */
+    private static Map<AssociationKey, Set<String>> seenInUnitOfWork() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            throw new IllegalStateException("sagas are looked up within a unit of work");
+        }
+        return CurrentUnitOfWork.get().root().getOrComputeResource(SEEN, key -> new HashMap<>());
     }
 
     /** A saga as committed: its serialized form, version and associations. */

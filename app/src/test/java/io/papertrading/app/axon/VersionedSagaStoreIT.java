@@ -168,6 +168,44 @@ class VersionedSagaStoreIT extends IntegrationTestBase {
         assertThat(inUnitOfWork(() -> store.findSagas(Probe.class, association))).containsExactly(id);
     }
 
+    @Test
+    void aSagaStartedInABatchIsFoundByItsLaterEventsAndAfterwardsWithoutAskingTheDatabaseAgain() {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        org.springframework.jdbc.core.JdbcTemplate counting = new org.springframework.jdbc.core.JdbcTemplate(
+                engineJdbc.getDataSource()) {
+            @Override
+            public <T> java.util.List<T> queryForList(String sql, Class<T> elementType, Object... args) {
+                lookups.incrementAndGet();
+                return super.queryForList(sql, elementType, args);
+            }
+        };
+        SagaStore<Object> node = new VersionedSagaStore(counting, serializer);
+        String id = UUID.randomUUID().toString();
+        AssociationValue association = new AssociationValue("probe", id);
+
+        Set<String> inTheSameBatch = inUnitOfWork(() -> {
+            assertThat(node.findSagas(Probe.class, association)).isEmpty();
+            node.insertSaga(Probe.class, id, new Probe("placed"), Set.of(association));
+            return node.findSagas(Probe.class, association);
+        });
+        Set<String> inALaterBatch = inUnitOfWork(() -> node.findSagas(Probe.class, association));
+
+        assertThat(inTheSameBatch).containsExactly(id);
+        assertThat(inALaterBatch).containsExactly(id);
+        assertThat(lookups).as("only the lookup before the saga started").hasValue(1);
+
+        String notKept = UUID.randomUUID().toString();
+        AssociationValue rolledBack = new AssociationValue("probe", notKept);
+        assertThatThrownBy(() -> inUnitOfWork(() -> {
+            node.findSagas(Probe.class, rolledBack);
+            node.insertSaga(Probe.class, notKept, new Probe("placed"), Set.of(rolledBack));
+            throw new IllegalStateException("the batch fails");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(inUnitOfWork(() -> node.findSagas(Probe.class, rolledBack))).as("a rolled back start is not known")
+                .isEmpty();
+        assertThat(lookups).hasValue(3);
+    }
+
     private <T> T inUnitOfWork(Supplier<T> work) {
         DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
         unitOfWork.attachTransaction(transactions);
