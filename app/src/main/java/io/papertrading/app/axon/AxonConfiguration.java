@@ -14,11 +14,13 @@ import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
+import org.axonframework.modelling.saga.ResourceInjector;
 import org.axonframework.modelling.saga.repository.SagaStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -110,6 +112,12 @@ class AxonConfiguration {
     @Bean
     SagaStore<Object> sagaStore(Serializer serializer, JdbcTemplate jdbc) {
         return new VersionedSagaStore(jdbc, serializer);
+    }
+
+    /** What gives a saga its collaborators on every load: each field's bean worked out once per saga class. */
+    @Bean
+    ResourceInjector resourceInjector(ConfigurableListableBeanFactory beans) {
+        return new SingletonResourceInjector(beans);
     }
 
     /**
