@@ -471,23 +471,39 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
             ps.setObject(first + 7, timestamp(o.changedAt()));
         }
 
+        /** Cash, and only the holdings that changed: each one upserted, or deleted when it went. */
         private void saveLedger() throws SQLException {
             try (PreparedStatement ps = c.prepareStatement("update sim_accounts set cash = ? where account_id = ?")) {
                 ps.setBigDecimal(1, ledger.cash());
                 ps.setString(2, accountId);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("delete from sim_holdings where account_id = ?")) {
-                ps.setString(1, accountId);
-                ps.executeUpdate();
+            List<Ledger.Holding> kept = new ArrayList<>();
+            List<String> gone = new ArrayList<>();
+            for (String symbol : ledger.touched()) {
+                Ledger.Holding h = ledger.holding(symbol);
+                if (h == null) {
+                    gone.add(symbol);
+                } else {
+                    kept.add(h);
+                }
             }
-            List<Ledger.Holding> holdings = ledger.holdings();
-            if (holdings.isEmpty()) {
+            if (!gone.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "delete from sim_holdings where account_id = ? and traded_symbol = any (?)")) {
+                    ps.setString(1, accountId);
+                    ps.setArray(2, c.createArrayOf("varchar", gone.toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            if (kept.isEmpty()) {
                 return;
             }
             try (PreparedStatement ps = c.prepareStatement("insert into sim_holdings (account_id, symbol,"
-                    + " option_symbol, quantity, cost_basis, acquired_at) values (?, ?, ?, ?, ?, ?)")) {
-                for (Ledger.Holding h : holdings) {
+                    + " option_symbol, quantity, cost_basis, acquired_at) values (?, ?, ?, ?, ?, ?)"
+                    + " on conflict (account_id, traded_symbol) do update set quantity = excluded.quantity,"
+                    + " cost_basis = excluded.cost_basis, acquired_at = excluded.acquired_at")) {
+                for (Ledger.Holding h : kept) {
                     ps.setString(1, accountId);
                     ps.setString(2, h.instrument().symbol());
                     ps.setString(3, h.instrument().isOption() ? h.instrument().optionSymbol().occ() : null);

@@ -27,6 +27,8 @@ final class Ledger {
 
     private BigDecimal cash;
     private final Map<String, Holding> holdings = new LinkedHashMap<>();
+    /** Traded symbols whose holding changed, appeared or went since this ledger was built. */
+    private final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
     private boolean changed;
 
     Ledger(Money startingCash) {
@@ -53,6 +55,16 @@ final class Ledger {
         return changed;
     }
 
+    /** Traded symbols whose holding changed since this ledger was built (gone ones included), in change order. */
+    java.util.Set<String> touched() {
+        return java.util.Collections.unmodifiableSet(touched);
+    }
+
+    /** The holding of a traded symbol, or null. */
+    Holding holding(String tradedSymbol) {
+        return holdings.get(tradedSymbol);
+    }
+
     /** Signed quantity held of a traded symbol (0 when none). */
     BigDecimal quantity(String tradedSymbol) {
         Holding h = holdings.get(tradedSymbol);
@@ -66,6 +78,7 @@ final class Ledger {
         cash = cash.subtract(amount);
         changed = true;
         String symbol = instrument.tradedSymbol();
+        touched.add(symbol);
         Holding old = holdings.get(symbol);
         if (old == null || old.quantity().signum() == 0) {
             holdings.put(symbol, new Holding(instrument, signed, amount, at));
@@ -92,6 +105,7 @@ final class Ledger {
                 BigDecimal intrinsic = contract.intrinsicValue(underlyingAtExpiry.apply(contract));
                 cash = cash.add(intrinsic.multiply(h.quantity()).multiply(OptionSymbol.CONTRACT_MULTIPLIER));
                 it.remove();
+                touched.add(h.instrument().tradedSymbol());
                 changed = true;
             }
         }

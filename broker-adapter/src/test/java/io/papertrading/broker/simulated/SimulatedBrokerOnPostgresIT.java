@@ -74,6 +74,35 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
     }
 
     @Test
+    void eachFillKeepsTheOtherHoldingsAsTheyWereAndASecondNodeSeesTheSameBook() {
+        Instrument spy = Instrument.stock("SPY");
+        SimulatedBroker instant = account("dana", settings.withFillLatency(Duration.ZERO));
+        instant.placeOrder(OrderRequest.market("h-1", AAPL, OrderSide.BUY_TO_OPEN, 10));
+        instant.placeOrder(OrderRequest.market("h-2", spy, OrderSide.BUY_TO_OPEN, 5));
+        List<io.papertrading.broker.Position> before = instant.getPositions();
+
+        instant.placeOrder(OrderRequest.market("h-3", AAPL, OrderSide.SELL_TO_CLOSE, 4));
+        instant.placeOrder(OrderRequest.market("h-4", spy, OrderSide.SELL_TO_CLOSE, 5));
+        instant.placeOrder(OrderRequest.market("h-5", spy, OrderSide.BUY_TO_OPEN, 2));
+
+        SimulatedBroker elsewhere = new SimulatedBroker(market, "dana-" + run, settings, NODE_B);
+        io.papertrading.broker.Position aapl = before.stream().filter(p -> p.symbol().equals("AAPL")).findFirst()
+                .orElseThrow();
+        assertThat(elsewhere.getPositions()).hasSize(2).anySatisfy(p -> {
+            assertThat(p.symbol()).isEqualTo("AAPL");
+            assertThat(p.quantity()).isEqualByComparingTo("6");
+            assertThat(p.costBasis().amount()).as("the average cost of what remains")
+                    .isEqualByComparingTo(aapl.costBasis().amount().multiply(new BigDecimal("0.6"))
+                            .setScale(2, java.math.RoundingMode.HALF_EVEN));
+            assertThat(p.acquiredAt()).isEqualTo(aapl.acquiredAt());
+        }).anySatisfy(p -> {
+            assertThat(p.symbol()).isEqualTo("SPY");
+            assertThat(p.quantity()).as("closed, then bought again").isEqualByComparingTo("2");
+        });
+        assertThat(elsewhere.getBalance().cash()).isEqualTo(instant.getBalance().cash());
+    }
+
+    @Test
     void aBalanceIsReadWithoutWaitingForAnOperationThatHoldsTheAccount() throws Exception {
         buyAndFill(AAPL, 10);
         Money cash = broker.getBalance().cash();
