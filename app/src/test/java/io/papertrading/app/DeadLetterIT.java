@@ -141,6 +141,55 @@ class DeadLetterIT extends IntegrationTestBase {
                 + "strategy = 'dlq'", Integer.class, carol)).isEqualTo(2);
     }
 
+    @Test
+    void aTradeWhoseFoldedEventsCannotBeWrittenParksOnlyTheEventThatCausedIt() {
+        String erin = user("erin");
+        String frank = user("frank");
+        String blocked = TradeId.forSubmission(erin, "held-1").value();
+        // the trade's row cannot become OPEN: its TradeOpened is folded with the fill's other event and written
+        // once, so the failure comes with neither event to blame until the batch is handled again event by event
+        ownerJdbc.execute("""
+                create or replace function dlq_refuse_open() returns trigger language plpgsql as $$
+                begin
+                    if new.id = '%s' and new.status = 'OPEN' then
+                        raise exception 'refused for the test';
+                    end if;
+                    return new;
+                end $$""".formatted(blocked));
+        ownerJdbc.execute("create trigger dlq_refuse_open before update on paper_trades for each row "
+                + "execute function dlq_refuse_open()");
+        try {
+            assertThat(json(placeTrade(erin, "held-1", MARKET_DLQ)).get("tradeId").asText()).isEqualTo(blocked);
+            String other = json(placeTrade(frank, "held-2", MARKET_DLQ)).get("tradeId").asText();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> ownerJdbc.queryForObject(
+                    "select count(*) from dead_letter_entry where processing_group = 'trades' and sequence_identifier = ?",
+                    Integer.class, blocked) > 0);
+            assertThat(ownerJdbc.queryForList("select payload_type from dead_letter_entry where processing_group = "
+                    + "'trades' and sequence_identifier = ? order by sequence_index", String.class, blocked))
+                    .first().isEqualTo(TradeOpenedEvent.class.getName());
+            await().atMost(Duration.ofSeconds(20)).until(() -> "OPEN".equals(status(frank, other)));
+            assertThat(status(erin, blocked)).as("the events before it were written").isEqualTo("PENDING");
+            assertThat(json(send("GET", "/api/trades/" + blocked, erin, null, Map.of())).path("brokerOrderId")
+                    .isTextual()).as("its order recorded").isTrue();
+        } finally {
+            ownerJdbc.execute("drop trigger if exists dlq_refuse_open on paper_trades");
+            ownerJdbc.execute("drop function if exists dlq_refuse_open()");
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> again = send("POST", "/api/admin/dead-letters/trades/" + blocked + "/retry", erin,
+                    null, Map.of());
+            return again.statusCode() == 404 || json(again).get("remaining").asLong() == 0;
+        });
+        assertThat(status(erin, blocked)).isEqualTo("OPEN");
+    }
+
+    private String status(String user, String tradeId) {
+        HttpResponse<String> r = send("GET", "/api/trades/" + tradeId, user, null, Map.of());
+        return r.statusCode() == 200 ? json(r).get("status").asText() : null;
+    }
+
     private static final String MARKET_DLQ = """
             {"symbol":"AAPL","side":"BUY","quantity":1,"orderType":"MARKET","strategy":"dlq"}""";
 

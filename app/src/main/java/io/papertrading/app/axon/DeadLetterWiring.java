@@ -6,6 +6,7 @@ import io.papertrading.query.admin.DeadLetters;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.messaging.deadletter.Decisions;
 import org.axonframework.messaging.deadletter.EnqueuePolicy;
+import org.axonframework.messaging.deadletter.ThrowableCause;
 import org.axonframework.config.ConfigurerModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,10 @@ class DeadLetterWiring {
 
     @Bean
     ConfigurerModule deadLetterPolicy() {
-        EnqueuePolicy<EventMessage<?>> policy = (letter, cause) -> Decisions.enqueue(cause, l -> l.diagnostics()
+        // the cause's message is cut to what the dead-letter table holds (1,023 characters): a longer one (a long
+        // statement's text in a JDBC exception) could not be parked at all, and its segment would retry for ever
+        EnqueuePolicy<EventMessage<?>> policy = (letter, cause) -> Decisions.enqueue(ThrowableCause.truncated(cause),
+                l -> l.diagnostics()
                 .and(DeadLetters.TRANSIENT, isTransient(cause))
                 // a letter that already carries a count was parked before: this is a retry that failed again
                 .and(DeadLetters.RETRIES, l.diagnostics().containsKey(DeadLetters.RETRIES) ? DeadLetters.retries(l) + 1 : 0L));

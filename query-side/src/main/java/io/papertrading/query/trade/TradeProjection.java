@@ -6,6 +6,7 @@ import io.papertrading.kernel.trade.event.PriceObservedEvent;
 import io.papertrading.kernel.trade.event.TradeEvent;
 import io.papertrading.kernel.trade.event.TradePlacedEvent;
 import io.papertrading.kernel.trade.event.TradeStatusEvent;
+import io.papertrading.query.support.BatchedProjection;
 import io.papertrading.query.support.JoiningTransactionTemplate;
 import io.papertrading.query.support.TradeOwners;
 import io.papertrading.query.support.UserScope;
@@ -56,7 +57,7 @@ import java.util.Map;
 @QueryNode
 @Component
 @ProcessingGroup(TradeProjection.PROCESSING_GROUP)
-public class TradeProjection {
+public class TradeProjection implements BatchedProjection {
 
     /** The Axon processing group of this projection (its tokens, its replay). */
     public static final String PROCESSING_GROUP = "trades";
@@ -81,8 +82,8 @@ public class TradeProjection {
     private final TransactionTemplate tx;
     private final TradeChangeSignal signal;
     private final TradeOwners owners = new TradeOwners(OWNER_CACHE_SIZE);
-    /** This projection's key for the rows of the current transaction ({@link #batchRows()}). */
-    private final Object rowsKey = new Object();
+    /** This projection's key for what the current transaction knows and holds back ({@link #batch()}). */
+    private final Object batchKey = new Object();
 
     /** {@code jdbc}, {@code userScope} and {@code transactionManager} are the engine's: one connection per batch. */
     public TradeProjection(JdbcTemplate jdbc, @Qualifier(UserScope.ENGINE) UserScope userScope,
@@ -98,7 +99,9 @@ public class TradeProjection {
         TradeRow row = TradeFold.evolve(null, e, seq);
         TradeView t = row.trade();
         inTransaction(() -> {
-            userScope.bindCurrentTransaction(e.username());
+            Batch b = batch();
+            writeHeldBack(b);
+            bind(b, e.username());
             int placed = jdbc.update("""
                     with placed as (
                         insert into paper_trades (id, username, symbol, option_symbol, option_type, strike, expiry,
@@ -121,7 +124,7 @@ public class TradeProjection {
                     t.status().name(), text(e.transitionReason()), text(e.actor()), time(e.occurredAt()), eventId, t.version());
             owners.put(e.tradeId().value(), e.username());
             if (placed > 0) {
-                remember(row);
+                b.rows.put(t.tradeId(), row);
             }
         });
     }
@@ -151,7 +154,9 @@ public class TradeProjection {
     void on(PriceObservedEvent e, @MessageIdentifier String eventId) {
         String tradeId = e.tradeId().value();
         inTransaction(() -> {
-            userScope.bindCurrentTransaction(e.username());
+            Batch b = batch();
+            writeHeldBack(b);
+            bind(b, e.username());
             TradeRow row = jdbc.query("select " + TradeRows.ROW_COLUMNS + """
                      from paper_trades
                     where id = ? and not exists (select 1 from price_snapshots s where s.trade_id = ? and s.at >= ?::timestamptz)
@@ -159,7 +164,7 @@ public class TradeProjection {
                     .stream().findFirst().orElse(null);
             TradeRow valued = TradeFold.observe(row, e);
             if (valued == row) {
-                remember(row);
+                remember(b, row);
                 return;
             }
             jdbc.update(UPDATE_ROW, rowValues(valued));
@@ -175,7 +180,7 @@ public class TradeProjection {
             if (inserted > 0) {
                 thinSnapshots(tradeId);
             }
-            remember(valued);
+            remember(b, valued);
         });
     }
 
@@ -204,63 +209,121 @@ public class TradeProjection {
     void reset() {
         tx.executeWithoutResult(status -> {
             jdbc.execute("select paper_reset_trade_projection()");
-            batchRows().clear();
+            batch().forget();
         });
         owners.clear();
         signal.changed();
     }
 
     /**
-     * Reads the trade's row, folds the event into it and writes it back when it changed; a status-changing event
-     * ({@code eventId} given) also records its transition.
+     * Reads the trade's row, folds the event into it and holds the result back: the trade's next event, if it
+     * comes next in the batch (a command's events do), folds onto it, and the row is written once, with every
+     * transition a status-changing event ({@code eventId} given) recorded. What is held back is written before any
+     * other trade's event, before a placement or a price, and before the transaction commits.
      */
     private void fold(TradeEvent e, long seq, String eventId) {
         long version = seq + 1;
         inTransaction(() -> {
-            if (!bindOwner(e, version)) {
+            Batch b = batch();
+            String tradeId = e.tradeId().value();
+            if (b.heldBack != null && !b.heldBack.tradeId().equals(tradeId)) {
+                writeHeldBack(b);
+            }
+            if (!bindOwner(b, e, version)) {
                 return;
             }
-            String tradeId = e.tradeId().value();
-            TradeRow row = batchRows().get(tradeId);
+            TradeRow row = b.rows.get(tradeId);
             if (row == null) {
                 row = jdbc.query("select " + TradeRows.ROW_COLUMNS + " from paper_trades where id = ? for update",
                         (rs, n) -> TradeRows.row(rs), tradeId).stream().findFirst().orElse(null);
             }
             TradeRow next = TradeFold.evolve(row, e, seq);
-            if (next != row && e instanceof TradeStatusEvent moved && eventId != null) {
-                List<Object> params = new ArrayList<>(Arrays.asList(rowValues(next)));
-                params.addAll(List.of(text(row.trade().status().name()), moved.newStatus().name(),
-                        text(moved.transitionReason()), text(moved.actor()), time(e.occurredAt()), eventId, version));
-                jdbc.update("with moved as (" + UPDATE_ROW + """
-                         returning id, username)
-                        insert into state_transitions (trade_id, username, from_status, to_status, reason, actor,
-                                                       occurred_at, event_id, version)
-                        select id, username, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::text, ?::bigint
-                        from moved
-                        on conflict (event_id) do nothing""", params.toArray());
-            } else if (next != row) {
-                jdbc.update(UPDATE_ROW, rowValues(next));
+            if (next != row) {
+                HeldBack held = b.heldBack != null ? b.heldBack : new HeldBack(tradeId, new ArrayList<>());
+                held.row = next;
+                if (e instanceof TradeStatusEvent moved && eventId != null) {
+                    held.transitions().add(new Object[] {text(row.trade().status().name()), moved.newStatus().name(),
+                            text(moved.transitionReason()), text(moved.actor()), time(e.occurredAt()), eventId, version});
+                }
+                b.heldBack = held;
             }
-            remember(next);
+            remember(b, next);
         });
     }
 
-    /**
-     * The trade rows this transaction has read (locked) or written, by trade id, so a processor batch reads each
-     * trade's row once. A row is remembered only after its handler's statements all succeeded: a handler rolled
-     * back to its savepoint leaves nothing behind here. Bound on first use in a transaction, which also wakes
-     * waiting readers once the transaction commits (once per batch). Outside a transaction, nothing is remembered.
-     */
-    private Map<String, TradeRow> batchRows() {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            return new HashMap<>();
+    /** Writes what the current transaction holds back (the last trade's folded row); nothing when there is nothing. */
+    @Override
+    public void flush() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            writeHeldBack(batch());
         }
-        @SuppressWarnings("unchecked")
-        Map<String, TradeRow> rows = (Map<String, TradeRow>) TransactionSynchronizationManager.getResource(rowsKey);
-        if (rows == null) {
-            Map<String, TradeRow> fresh = new HashMap<>();
-            TransactionSynchronizationManager.bindResource(rowsKey, fresh);
+    }
+
+    /** Forgets what the current transaction folded and knows of the connection: its writes were rolled back. */
+    @Override
+    public void discard() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            batch().forget();
+        }
+    }
+
+    /** The held back row in one statement, with the transitions of the events folded into it. */
+    private void writeHeldBack(Batch b) {
+        HeldBack held = b.heldBack;
+        if (held == null) {
+            return;
+        }
+        b.heldBack = null;
+        bind(b, held.row.trade().username());
+        if (held.transitions().isEmpty()) {
+            jdbc.update(UPDATE_ROW, rowValues(held.row));
+            return;
+        }
+        List<Object> params = new ArrayList<>(Arrays.asList(rowValues(held.row)));
+        StringBuilder values = new StringBuilder();
+        for (Object[] transition : held.transitions()) {
+            values.append(values.isEmpty() ? "" : ", ")
+                    .append("(?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::text, ?::bigint)");
+            params.addAll(Arrays.asList(transition));
+        }
+        jdbc.update("with moved as (" + UPDATE_ROW + """
+                 returning id, username)
+                insert into state_transitions (trade_id, username, from_status, to_status, reason, actor,
+                                               occurred_at, event_id, version)
+                select id, username, t.from_status, t.to_status, t.reason, t.actor, t.occurred_at, t.event_id, t.version
+                from moved, (values %s) as t (from_status, to_status, reason, actor, occurred_at, event_id, version)
+                on conflict (event_id) do nothing""".formatted(values), params.toArray());
+    }
+
+    /** Binds {@code username} for the rest of the transaction unless it is bound already. */
+    private void bind(Batch b, String username) {
+        if (!username.equals(b.bound)) {
+            userScope.bindCurrentTransaction(username);
+            b.bound = username;
+        }
+    }
+
+    /**
+     * What the current transaction (a processor batch) knows and holds back: the trade rows it has read (locked)
+     * or folded, by trade id, so a batch reads each trade's row once; the user bound on its connection; the last
+     * trade's row not written yet. Bound on first use in a transaction, which also wakes waiting readers once the
+     * transaction commits (once per batch), and writes what is held back before it commits. A handler rolled back
+     * to its savepoint makes it forget everything ({@link #discard}). Outside a transaction, a fresh one each time.
+     */
+    private Batch batch() {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            return new Batch();
+        }
+        Batch b = (Batch) TransactionSynchronizationManager.getResource(batchKey);
+        if (b == null) {
+            Batch fresh = new Batch();
+            TransactionSynchronizationManager.bindResource(batchKey, fresh);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void beforeCommit(boolean readOnly) {
+                    writeHeldBack(fresh);
+                }
+
                 @Override
                 public void afterCommit() {
                     signal.changed();
@@ -268,17 +331,50 @@ public class TradeProjection {
 
                 @Override
                 public void afterCompletion(int status) {
-                    TransactionSynchronizationManager.unbindResourceIfPossible(rowsKey);
+                    TransactionSynchronizationManager.unbindResourceIfPossible(batchKey);
                 }
             });
-            rows = fresh;
+            b = fresh;
         }
-        return rows;
+        return b;
     }
 
-    private void remember(TradeRow row) {
+    private static void remember(Batch b, TradeRow row) {
         if (row != null) {
-            batchRows().put(row.trade().tradeId(), row);
+            b.rows.put(row.trade().tradeId(), row);
+        }
+    }
+
+    private static final class Batch {
+        final Map<String, TradeRow> rows = new HashMap<>();
+        /** The user bound on the connection now (set_config of this transaction); null when not known. */
+        String bound;
+        HeldBack heldBack;
+
+        void forget() {
+            rows.clear();
+            bound = null;
+            heldBack = null;
+        }
+    }
+
+    /** A trade's row folded and not written yet, with the transitions of the events folded into it. */
+    private static final class HeldBack {
+        private final String tradeId;
+        private final List<Object[]> transitions;
+        TradeRow row;
+
+        HeldBack(String tradeId, List<Object[]> transitions) {
+            this.tradeId = tradeId;
+            this.transitions = transitions;
+        }
+
+        String tradeId() {
+            return tradeId;
+        }
+
+        List<Object[]> transitions() {
+            return transitions;
         }
     }
 
@@ -306,14 +402,15 @@ public class TradeProjection {
      * Binds the trade's user to the current transaction; false when no row of the trade exists (its
      * TradePlaced was never projected), in which case the event is skipped.
      */
-    private boolean bindOwner(TradeEvent e, long version) {
+    private boolean bindOwner(Batch b, TradeEvent e, long version) {
         String tradeId = e.tradeId().value();
         String known = owners.get(tradeId);
         if (known != null) {
-            userScope.bindCurrentTransaction(known);
+            bind(b, known);
             return true;
         }
         String bound = jdbc.queryForObject(BIND_OWNER, String.class, tradeId);
+        b.bound = bound == null || bound.isEmpty() ? null : bound;
         if (bound == null || bound.isEmpty()) {
             log.warn("skipped {} (version {}) of trade {}: the trade has no row in the read model",
                     e.getClass().getSimpleName(), version, tradeId);
@@ -327,9 +424,7 @@ public class TradeProjection {
     private void inTransaction(Runnable work) {
         tx.executeWithoutResult(status -> {
             work.run();
-            if (TransactionSynchronizationManager.isSynchronizationActive()) {
-                batchRows(); // binds the batch, whose commit wakes the readers
-            } else {
+            if (!TransactionSynchronizationManager.isSynchronizationActive()) {
                 signal.changed();
             }
         });

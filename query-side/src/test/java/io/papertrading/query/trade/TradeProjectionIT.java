@@ -341,6 +341,48 @@ class TradeProjectionIT {
     }
 
     @Test
+    void aTradesEventsInOneBatchAreWrittenOnceWithEveryTransitionBeforeAnotherTradesEvent() {
+        java.util.concurrent.atomic.AtomicInteger rowWrites = new java.util.concurrent.atomic.AtomicInteger();
+        org.springframework.jdbc.core.JdbcTemplate counting = new org.springframework.jdbc.core.JdbcTemplate(
+                h.engineDataSource) {
+            @Override
+            public int update(String sql, Object... args) {
+                if (sql.contains("update paper_trades")) {
+                    rowWrites.incrementAndGet();
+                }
+                return super.update(sql, args);
+            }
+        };
+        TradeProjection projection = new TradeProjection(counting, h.engineScope, h.transactionManager, h.signal);
+        String bob = uniqueUser("bob");
+        TradeId first = newTradeId();
+        TradeId second = newTradeId();
+        projection.on(new io.papertrading.kernel.trade.event.TradePlacedEvent(first, alice,
+                stockOrder("AAPL", "BUY", 2, null), "k1", "h1", T0), 0, eventId());
+        projection.on(new io.papertrading.kernel.trade.event.TradePlacedEvent(second, bob,
+                stockOrder("MSFT", "BUY", 3, null), "k2", "h2", T0), 0, eventId());
+
+        new TransactionTemplate(h.transactionManager).executeWithoutResult(batch -> {
+            projection.on(new EntryOrderSubmittedEvent(first, "SIMULATED", "SIM-1", T0.plusSeconds(1)), 1);
+            projection.on(new TradeOpenedEvent(first, 2, money("100"), "entry filled", T0.plusSeconds(1)), 2, eventId());
+            assertThat(rowWrites).as("held back while its trade's events come").hasValue(0);
+            projection.on(new EntryOrderSubmittedEvent(second, "SIMULATED", "SIM-2", T0.plusSeconds(2)), 1);
+            assertThat(rowWrites).as("written before another trade's event").hasValue(1);
+            projection.on(new TradeOpenedEvent(second, 3, money("50"), "entry filled", T0.plusSeconds(2)), 2, eventId());
+        });
+
+        assertThat(rowWrites).as("one write per trade, the last at commit").hasValue(2);
+        for (var trade : List.of(java.util.Map.entry(first, alice), java.util.Map.entry(second, bob))) {
+            TradeView t = h.queries.find(trade.getValue(), trade.getKey().value()).orElseThrow();
+            assertThat(t.status()).isEqualTo(TradeStatus.OPEN);
+            assertThat(t.version()).isEqualTo(3);
+            assertThat(t.brokerOrderId()).startsWith("SIM-");
+            assertThat(h.queries.transitions(trade.getValue(), trade.getKey().value()).orElseThrow())
+                    .extracting(TransitionView::to).containsExactly(TradeStatus.PENDING, TradeStatus.OPEN);
+        }
+    }
+
+    @Test
     void priceObservationsValueTheOpenPositionWithoutChangingItsVersion() {
         TradeId id = newTradeId();
         h.place(id, alice, optionOrder("AAPL300621C00260000", 2, "2.00", null, null, null), T0);
