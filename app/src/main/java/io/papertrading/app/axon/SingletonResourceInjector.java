@@ -33,7 +33,7 @@ final class SingletonResourceInjector implements ResourceInjector {
     @Override
     public void injectResources(Object saga) {
         for (Injection injection : plans.computeIfAbsent(saga.getClass(), this::plan)) {
-            injection.into(saga);
+            injection.into(saga, beans);
         }
     }
 
@@ -56,20 +56,10 @@ final class SingletonResourceInjector implements ResourceInjector {
         return List.copyOf(plan);
     }
 
-    private final class Injection {
-        private final Field field;
-        private final DependencyDescriptor descriptor;
-        private final Object singleton;
-        private final boolean fixed;
+    /** A field and its bean: fixed for a singleton, else resolved again by its descriptor on every injection. */
+    private record Injection(Field field, DependencyDescriptor descriptor, Object singleton, boolean fixed) {
 
-        Injection(Field field, DependencyDescriptor descriptor, Object singleton, boolean fixed) {
-            this.field = field;
-            this.descriptor = descriptor;
-            this.singleton = singleton;
-            this.fixed = fixed;
-        }
-
-        void into(Object saga) {
+        void into(Object saga, ConfigurableListableBeanFactory beans) {
             Object value = fixed ? singleton : beans.resolveDependency(descriptor, null);
             if (value == null) {
                 return; // an optional resource that is not there, as Spring leaves it

@@ -591,6 +591,8 @@ class HttpBenchmark {
         Instant to;
         Duration drained;
         Samples fillToOpen = new Samples();
+        LockSupport.parkNanos(Duration.ofSeconds(11).toNanos()); // the settled engine's counts all reported first
+        Map<String, Long> writesBefore = rowsWritten();
         try (Visibility open = new Visibility(owner(), "status = 'OPEN'")) {
             from = Instant.now();
             Level l = closedLoop(EXCHANGE_CLIENTS, 0, EXCHANGE_SECONDS, Integer.MAX_VALUE, w -> {
@@ -654,6 +656,50 @@ class HttpBenchmark {
             }
             progress("exchange: " + duringRate + "/s during, " + overall + "/s overall, fill->open " + fillToOpen.p50p99());
         }
+        rowsWrittenPerTrade(writesBefore, placed.size());
+    }
+
+    /**
+     * Rows the engine wrote per placed trade, by table: a figure the machine's load cannot blur (CPU time per trade
+     * inflates when other work shares the cores). From {@code pg_stat_user_tables} of the app's database, read
+     * before the placements and once their trades were OPEN and every backend had reported its counts (PostgreSQL
+     * 15 reports an idle session's counts within 10 s).
+     */
+    private void rowsWrittenPerTrade(Map<String, Long> before, int trades) throws SQLException {
+        if (trades == 0) {
+            return;
+        }
+        LockSupport.parkNanos(Duration.ofSeconds(11).toNanos()); // until every backend has reported, not an outcome
+        Map<String, Long> after = rowsWritten();
+        Map<String, Double> perTrade = new java.util.TreeMap<>();
+        after.forEach((table, n) -> {
+            double rows = (double) (n - before.getOrDefault(table, 0L)) / trades;
+            if (rows >= 0.05) {
+                perTrade.put(table, rows);
+            }
+        });
+        double total = perTrade.values().stream().mapToDouble(Double::doubleValue).sum();
+        String byTable = perTrade.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+        report.detail(String.format(Locale.ROOT, "- rows written (inserted, updated or deleted) per placed trade, from "
+                + "its placement until it was OPEN, background work of those seconds included (`pg_stat_user_tables`): "
+                + "%.1f in all: %s", total, byTable));
+        report.detail("");
+        report.row("rows written per placed trade (placement to OPEN)", String.format(Locale.ROOT, "%.1f", total),
+                "none set", null);
+        progress(String.format(Locale.ROOT, "rows written per trade: %.1f (%s)", total, byTable));
+    }
+
+    private Map<String, Long> rowsWritten() throws SQLException {
+        Map<String, Long> rows = new java.util.HashMap<>();
+        try (Connection c = owner(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select relname, n_tup_ins + n_tup_upd + n_tup_del from pg_stat_user_tables")) {
+            while (rs.next()) {
+                rows.merge(rs.getString(1), rs.getLong(2), Long::sum);
+            }
+        }
+        return rows;
     }
 
     // ---------------------------------------------------------------------------------------------- resting

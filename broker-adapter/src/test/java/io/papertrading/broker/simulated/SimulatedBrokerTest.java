@@ -321,50 +321,43 @@ class SimulatedBrokerTest {
 
     @Test
     void concurrentPlacementsOfOneTagPlaceOneOrder() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
         Set<String> ids = ConcurrentHashMap.newKeySet();
-        try {
-            List<Future<?>> work = new java.util.ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                work.add(pool.submit(() -> ids.add(broker.placeOrder(OrderRequest.limit("only-once", AAPL,
-                        OrderSide.BUY_TO_OPEN, 1, Money.of("1"), TimeInForce.GTC)).orderId())));
-            }
-            for (Future<?> f : work) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        onEightThreads(() -> ids.add(broker.placeOrder(OrderRequest.limit("only-once", AAPL, OrderSide.BUY_TO_OPEN, 1,
+                Money.of("1"), TimeInForce.GTC)).orderId()));
         assertThat(ids).hasSize(1);
         assertThat(broker.listOrders()).hasSize(1);
     }
 
     @Test
     void concurrentPlacementsAreAllRecordedWithDistinctIds() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
         Set<String> ids = ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicInteger tags = new java.util.concurrent.atomic.AtomicInteger();
-        try {
-            List<Future<?>> work = new java.util.ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                work.add(pool.submit(() -> {
-                    for (int i = 0; i < 25; i++) {
-                        ids.add(broker.placeOrder(OrderRequest.limit("t-" + tags.incrementAndGet(), AAPL,
-                                OrderSide.BUY_TO_OPEN, 1,
-                                Money.of("1"), TimeInForce.GTC)).orderId());
-                        broker.listOrders();
-                    }
-                }));
+        onEightThreads(() -> {
+            for (int i = 0; i < 25; i++) {
+                ids.add(broker.placeOrder(OrderRequest.limit("t-" + tags.incrementAndGet(), AAPL, OrderSide.BUY_TO_OPEN,
+                        1, Money.of("1"), TimeInForce.GTC)).orderId());
+                broker.listOrders();
             }
-            for (Future<?> f : work) {
+        });
+
+        assertThat(ids).hasSize(200);
+        assertThat(broker.listOrders()).hasSize(200);
+    }
+
+    /** Runs {@code work} on eight threads at once and waits for all of them. */
+    static void onEightThreads(Runnable work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> running = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                running.add(pool.submit(work));
+            }
+            for (Future<?> f : running) {
                 f.get(30, TimeUnit.SECONDS);
             }
         } finally {
             pool.shutdownNow();
         }
-
-        assertThat(ids).hasSize(200);
-        assertThat(broker.listOrders()).hasSize(200);
     }
 
     void buyAndFill(Instrument instrument, int quantity) {
