@@ -54,8 +54,8 @@ class UserSettingsStore {
     }
 
     Optional<UserSettings> find(String username) {
-        List<UserSettings> rows = scope.read(username, jdbc ->
-                jdbc.query("select * from user_settings where username = ?", ROW, username));
+        List<UserSettings> rows = scope.query(username, "select * from user_settings where username = ?", ROW,
+                username);
         return rows.stream().findFirst();
     }
 

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.SQLException;
@@ -90,6 +92,27 @@ class RequestRoleIT extends IntegrationTestBase {
         assertThat(bobsSeen).isZero();
         assertThat(analytics).isZero();
         assertThat(unbound).as("no user bound").isZero();
+    }
+
+    @Test
+    void aQuerySentWithItsBindingSeesItsUsersRowsOnlyAndLeavesNoBindingBehind() {
+        RowMapper<String> id = (rs, n) -> rs.getString(1);
+        String both = "select id from paper_trades where id in (?, ?) order by id";
+
+        List<String> alicesView = primaryScope.query(ALICE, both, id, alicesTrade, bobsTrade);
+        List<String> bobsView = primaryScope.query(BOB, both, id, alicesTrade, bobsTrade);
+        List<String> withANullArgument = primaryScope.query(ALICE,
+                "select id from paper_trades where id = coalesce(?::text, ?)", id, null, alicesTrade);
+        assertThatThrownBy(() -> primaryScope.query(ALICE, "select no_such_column from paper_trades", id))
+                .isInstanceOf(DataAccessException.class);
+        List<String> afterTheFailure = primaryScope.query(BOB, both, id, alicesTrade, bobsTrade);
+        Integer unbound = requests.jdbc().queryForObject("select count(*) from paper_trades", Integer.class);
+
+        assertThat(alicesView).containsExactly(alicesTrade);
+        assertThat(bobsView).containsExactly(bobsTrade);
+        assertThat(withANullArgument).containsExactly(alicesTrade);
+        assertThat(afterTheFailure).containsExactly(bobsTrade);
+        assertThat(unbound).as("no user bound after the queries").isZero();
     }
 
     @Test

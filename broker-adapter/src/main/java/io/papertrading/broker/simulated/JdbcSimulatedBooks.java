@@ -58,6 +58,15 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
     private static final String ORDER_COLUMNS = "order_id, parent_id, tag, symbol, option_symbol, side, quantity,"
             + " price_type, limit_price, stop_price, duration, created_at, deadline, state, filled, fill_value,"
             + " last_fill_price, last_fill_at, reason, stop_triggered, changed_at";
+    /** Row-level security's binding: every statement after it in the transaction sees this account's rows only. */
+    private static final String BIND = "select set_config('app.current_user', ?, true)";
+    private static final String READ_ACCOUNT = BIND + "; select cash from sim_accounts where account_id = ?%s;"
+            + " select symbol, option_symbol, quantity, cost_basis, acquired_at from sim_holdings where account_id = ?"
+            + " order by acquired_at, traded_symbol;"
+            + " select " + ORDER_COLUMNS + " from sim_orders where account_id = ? and state in " + WORKING
+            + " order by order_id";
+    private static final String READ_LOCKED = READ_ACCOUNT.formatted(" for update");
+    private static final String READ_SNAPSHOT = READ_ACCOUNT.formatted("");
 
     private final DataSource dataSource;
 
@@ -144,12 +153,13 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
     public boolean hasOrderTagged(String accountId, String tag) {
         Objects.requireNonNull(accountId, "accountId");
         return readOnly(c -> {
-            StoredAccount.bindAccount(c, accountId);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select exists (select 1 from sim_orders where account_id = ? and tag = ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(BIND
+                    + "; select exists (select 1 from sim_orders where account_id = ? and tag = ?)")) {
                 ps.setString(1, accountId);
-                ps.setString(2, tag);
-                try (ResultSet rs = ps.executeQuery()) {
+                ps.setString(2, accountId);
+                ps.setString(3, tag);
+                ps.execute();
+                try (ResultSet rs = StoredAccount.nextResult(ps)) {
                     rs.next();
                     return rs.getBoolean(1);
                 }
@@ -229,70 +239,75 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
 
         static StoredAccount open(Connection c, String accountId, Money startingCash) throws SQLException {
-            bindAccount(c, accountId);
-            BigDecimal cash = lockedCash(c, accountId);
-            if (cash == null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "insert into sim_accounts (account_id, cash) values (?, ?) on conflict do nothing")) {
-                    ps.setString(1, accountId);
-                    ps.setBigDecimal(2, startingCash.amount());
-                    ps.executeUpdate();
-                }
-                cash = lockedCash(c, accountId);
+            StoredAccount account = read(c, accountId, true, null);
+            if (account != null) {
+                return account;
             }
-            return opened(c, accountId, cash, false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into sim_accounts (account_id, cash) values (?, ?) on conflict do nothing")) {
+                ps.setString(1, accountId);
+                ps.setBigDecimal(2, startingCash.amount());
+                ps.executeUpdate();
+            }
+            // read again holding the row: another node may have opened the account, and ordered, meanwhile
+            account = read(c, accountId, true, null);
+            if (account == null) {
+                throw new SQLException("the simulated account " + accountId + " vanished as it was opened");
+            }
+            return account;
         }
 
         /** The account as last committed, unlocked; an account never used has its starting cash and nothing else. */
         static StoredAccount snapshot(Connection c, String accountId, Money startingCash) {
             try {
-                bindAccount(c, accountId);
-                BigDecimal cash;
-                try (PreparedStatement ps = c.prepareStatement("select cash from sim_accounts where account_id = ?")) {
-                    ps.setString(1, accountId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        cash = rs.next() ? rs.getBigDecimal(1) : startingCash.amount();
-                    }
-                }
-                return opened(c, accountId, cash, true);
+                return read(c, accountId, false, startingCash.amount());
             } catch (SQLException e) {
                 throw new StoreFailure(e);
             }
         }
 
-        private static void bindAccount(Connection c, String accountId) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("select set_config('app.current_user', ?, true)")) {
-                ps.setString(1, accountId);
-                ps.execute();
-            }
-        }
-
-        private static StoredAccount opened(Connection c, String accountId, BigDecimal cash, boolean snapshot)
+        /**
+         * Binds the account and reads its cash (locking its row, or as committed), holdings and working orders in
+         * one round trip: the statements run one after the other, so each read sees the binding, and those after
+         * the lock see what the lock's previous holder committed. Null when the account has no row and
+         * {@code absentCash} is null.
+         */
+        private static StoredAccount read(Connection c, String accountId, boolean lock, BigDecimal absentCash)
                 throws SQLException {
-            List<Ledger.Holding> holdings = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select symbol, option_symbol, quantity, cost_basis,"
-                    + " acquired_at from sim_holdings where account_id = ? order by acquired_at, traded_symbol")) {
-                ps.setString(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(lock ? READ_LOCKED : READ_SNAPSHOT)) {
+                for (int i = 1; i <= 4; i++) {
+                    ps.setString(i, accountId);
+                }
+                ps.execute(); // the binding's own result
+                BigDecimal cash = absentCash;
+                try (ResultSet rs = nextResult(ps)) {
+                    if (rs.next()) {
+                        cash = rs.getBigDecimal(1);
+                    }
+                }
+                if (cash == null) {
+                    return null;
+                }
+                List<Ledger.Holding> holdings = new ArrayList<>();
+                try (ResultSet rs = nextResult(ps)) {
                     while (rs.next()) {
                         holdings.add(new Ledger.Holding(instrument(rs.getString(1), rs.getString(2)),
                                 rs.getBigDecimal(3), rs.getBigDecimal(4), instant(rs, 5)));
                     }
                 }
+                StoredAccount account = new StoredAccount(c, accountId, cash, holdings, absentCash != null);
+                try (ResultSet rs = nextResult(ps)) {
+                    account.keep(rs);
+                }
+                return account;
             }
-            StoredAccount account = new StoredAccount(c, accountId, cash, holdings, snapshot);
-            account.load("state in " + WORKING, ps -> { });
-            return account;
         }
 
-        private static BigDecimal lockedCash(Connection c, String accountId) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select cash from sim_accounts where account_id = ? for update")) {
-                ps.setString(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBigDecimal(1) : null;
-                }
+        private static ResultSet nextResult(PreparedStatement ps) throws SQLException {
+            if (!ps.getMoreResults()) {
+                throw new SQLException("the account's reads returned fewer results than they ask for");
             }
+            return ps.getResultSet();
         }
 
         @Override
@@ -530,17 +545,22 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
 
         private List<SimOrder> load(String condition, Binder binder) throws SQLException {
-            List<SimOrder> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select " + ORDER_COLUMNS
                     + " from sim_orders where account_id = ? and " + condition + " order by order_id")) {
                 ps.setString(1, accountId);
                 binder.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        // Keep the object already in hand: it may carry changes not yet written.
-                        out.add(orders.computeIfAbsent(Long.toString(rs.getLong(1)), id -> read(rs)));
-                    }
+                    return keep(rs);
                 }
+            }
+        }
+
+        /** Puts the orders of {@code rs} into the identity map; the orders, in the rows' order. */
+        private List<SimOrder> keep(ResultSet rs) throws SQLException {
+            List<SimOrder> out = new ArrayList<>();
+            while (rs.next()) {
+                // Keep the object already in hand: it may carry changes not yet written.
+                out.add(orders.computeIfAbsent(Long.toString(rs.getLong(1)), id -> read(rs)));
             }
             return out;
         }

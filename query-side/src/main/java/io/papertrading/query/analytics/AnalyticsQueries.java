@@ -34,7 +34,7 @@ public class AnalyticsQueries {
 
     /** The live portfolio, from the analytics projection. */
     public PortfolioView portfolio(String username) {
-        List<StrategyTally> tallies = userScope.read(username, jdbc -> jdbc.query("""
+        List<StrategyTally> tallies = userScope.query(username, """
                 select strategy, open_trades, closed_trades, wins, losses, gross_profit, gross_loss, realized_pnl,
                        unrealized_pnl
                 from analytics_strategy_stats where username = ?""",
@@ -42,7 +42,7 @@ public class AnalyticsQueries {
                         rs.getInt("closed_trades"), rs.getInt("wins"), rs.getInt("losses"),
                         rs.getBigDecimal("gross_profit"), rs.getBigDecimal("gross_loss"),
                         rs.getBigDecimal("realized_pnl"), rs.getBigDecimal("unrealized_pnl")),
-                username));
+                username);
         return PortfolioView.of(tallies, null);
     }
 
@@ -75,7 +75,7 @@ public class AnalyticsQueries {
      * optional); the cumulative P&amp;L counts every earlier day too.
      */
     public List<EquityPoint> equityCurve(String username, LocalDate from, LocalDate to) {
-        return userScope.read(username, jdbc -> jdbc.query("""
+        return userScope.query(username, """
                 select day, realized_pnl, closed_trades, cumulative from (
                     select day, realized_pnl, closed_trades,
                            sum(realized_pnl) over (order by day) as cumulative
@@ -84,18 +84,18 @@ public class AnalyticsQueries {
                 order by day""",
                 (rs, n) -> new EquityPoint(rs.getObject("day", LocalDate.class), rs.getBigDecimal("realized_pnl"),
                         rs.getBigDecimal("cumulative"), rs.getInt("closed_trades")),
-                username, from, to));
+                username, from, to);
     }
 
     /** MFE/MAE distribution per strategy of the user's finished trades. */
     public List<ExcursionStats> excursions(String username) {
-        return userScope.read(username, jdbc -> jdbc.query("""
+        return userScope.query(username, """
                 select strategy, trades, avg_mfe, median_mfe, max_mfe, avg_mae, median_mae, min_mae
                 from analytics_excursions where username = ? order by strategy = '', strategy""",
                 (rs, n) -> new ExcursionStats(label(rs.getString("strategy")), rs.getInt("trades"),
                         rs.getBigDecimal("avg_mfe"), rs.getBigDecimal("median_mfe"), rs.getBigDecimal("max_mfe"),
                         rs.getBigDecimal("avg_mae"), rs.getBigDecimal("median_mae"), rs.getBigDecimal("min_mae")),
-                username));
+                username);
     }
 
     private static String label(String key) {

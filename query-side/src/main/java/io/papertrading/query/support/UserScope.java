@@ -1,11 +1,19 @@
 package io.papertrading.query.support;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.RowMapperResultSetExtractor;
+import org.springframework.jdbc.core.SqlTypeValue;
+import org.springframework.jdbc.core.StatementCreatorUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -50,6 +58,29 @@ public class UserScope {
             bind(username);
             return work.apply(jdbc);
         });
+    }
+
+    /**
+     * Runs one query read-only as {@code username}: the binding and the query go to the database as one request
+     * and run one after the other, so the query sees the binding and the read costs one round trip, not two.
+     * {@code sql} is a single statement with {@code ?} parameters for {@code args}.
+     */
+    public <T> List<T> query(String username, String sql, RowMapper<T> mapper, Object... args) {
+        requireUsername(username);
+        return readTx.execute(status -> jdbc.execute((Connection c) -> c.prepareStatement(BIND + ";\n" + sql),
+                (PreparedStatement ps) -> {
+                    ps.setString(1, username);
+                    for (int i = 0; i < args.length; i++) {
+                        StatementCreatorUtils.setParameterValue(ps, i + 2, SqlTypeValue.TYPE_UNKNOWN, args[i]);
+                    }
+                    ps.execute(); // the binding's own result
+                    if (!ps.getMoreResults()) {
+                        throw new IllegalStateException("the query after the binding returned no rows to read");
+                    }
+                    try (ResultSet rs = ps.getResultSet()) {
+                        return new RowMapperResultSetExtractor<>(mapper).extractData(rs);
+                    }
+                }));
     }
 
     /** Runs {@code work} as {@code username} in a read-write transaction (joining a surrounding one). */

@@ -44,11 +44,11 @@ public class TradeHistory {
                 || !placed.username().equals(username) || stream.get(0).getTimestamp().isAfter(asOf)) {
             return Optional.empty();
         }
-        List<SnapshotView> snapshots = userScope.read(username, jdbc -> jdbc.query("""
+        List<SnapshotView> snapshots = userScope.query(username, """
                 select at, bid, ask, last, mark, underlying_price, iv, delta, unrealized_pnl, mfe, mae
                 from price_snapshots where trade_id = ? and at <= ? order by at, id""",
                 (rs, n) -> TradeRows.snapshot(rs),
-                tradeId, Timestamp.from(asOf)));
+                tradeId, Timestamp.from(asOf));
         TradeRow row = null;
         Iterator<SnapshotView> prices = snapshots.iterator();
         SnapshotView next = prices.hasNext() ? prices.next() : null;

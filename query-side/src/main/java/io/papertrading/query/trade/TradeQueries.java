@@ -100,8 +100,8 @@ public class TradeQueries {
 
     /** The user's trade, or empty when it does not exist or belongs to someone else. */
     public Optional<TradeView> find(String username, String tradeId) {
-        return userScope.read(username, jdbc -> jdbc.query(
-                "select " + COLUMNS + " from paper_trades where id = ?", tradeMapper, tradeId).stream().findFirst());
+        return userScope.query(username, "select " + COLUMNS + " from paper_trades where id = ?", tradeMapper, tradeId)
+                .stream().findFirst();
     }
 
     /**
