@@ -24,6 +24,8 @@ final class Report {
     private final List<String> problems = new ArrayList<>();
     private Instant started;
     private String loadAtStart;
+    private double probeAtStart;
+    private Double probeAtEnd;
 
     void begin(Set<String> sections, List<String> jvmArgs, Map<String, String> appProperties) {
         started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -41,6 +43,27 @@ final class Report {
                 .reduce((a, b) -> a + ", " + b).orElse("nothing else") + ", on its own database on the server below,"
                 + " simulated broker (the default)");
         head.add("- sections: " + String.join(", ", sections) + "; sizes: " + sizes());
+        probeAtStart = speedProbeMillis();
+    }
+
+    /**
+     * Milliseconds a fixed single-threaded workload takes in the harness's JVM (sorting the same 4,000,000 pseudo-
+     * random longs, best of 5): this shared machine's speed varies from day to day, and runs are comparable only
+     * when it is alike.
+     */
+    static double speedProbeMillis() {
+        long[] data = new java.util.Random(11).longs(4_000_000).toArray();
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
+            long[] copy = data.clone();
+            long t0 = System.nanoTime();
+            java.util.Arrays.sort(copy);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (i > 0) {
+                best = Math.min(best, ms); // the first run warms the JIT
+            }
+        }
+        return best;
     }
 
     void postgres(String version) {
@@ -79,6 +102,12 @@ final class Report {
                 .append("; at the end: ").append(String.join(", ", List.of(read("/proc/loadavg").split(" ")).subList(0, 3)))
                 .append(". This 2-core machine is shared: other agents' builds and tests ran on it during the run, so ")
                 .append("every figure here is a lower bound of what the engine does on a quiet machine.\n");
+        if (probeAtEnd == null) {
+            probeAtEnd = speedProbeMillis();
+        }
+        md.append(String.format(Locale.ROOT, "- the host's speed: a fixed single-threaded workload in the harness "
+                + "(sorting 4,000,000 longs, best of 5) took %.0f ms at the start and %.0f ms at the end; compare runs "
+                + "only where it is alike\n", probeAtStart, probeAtEnd));
         md.append(String.format(Locale.ROOT, "- the run took %.0f minutes\n\n",
                 (Instant.now().getEpochSecond() - started.getEpochSecond()) / 60.0));
         md.append("## Figures against the targets of issues 10 and 11\n\n");
