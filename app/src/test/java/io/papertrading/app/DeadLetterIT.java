@@ -43,12 +43,12 @@ class DeadLetterIT extends IntegrationTestBase {
         // The poisoned TradePlaced heads its trade's sequence; the trade's later events (the saga may already have
         // placed and recorded its order) are parked behind it, never applied out of order.
         await().atMost(Duration.ofSeconds(20)).until(() -> ownerJdbc.queryForObject(
-                "select count(*) from dead_letter_entry where processing_group = 'trades' and sequence_identifier = ?"
-                        + " and sequence_index = 0", Integer.class, poisoned) == 1);
+                "select count(*) from dead_letter_entry where processing_group = 'trades' and sequence_identifier = ?",
+                Integer.class, poisoned) >= 1);
         assertThat(send("GET", "/api/trades/" + poisoned, alice, null, Map.of()).statusCode()).isEqualTo(404);
         String head = ownerJdbc.queryForObject("""
                 select payload_type || ' ' || cause_type from dead_letter_entry
-                where processing_group = 'trades' and sequence_identifier = ? and sequence_index = 0""",
+                where processing_group = 'trades' and sequence_identifier = ? order by sequence_index limit 1""",
                 String.class, poisoned);
         assertThat(head).startsWith(TradePlacedEvent.class.getName()).contains("DuplicateKey");
 
@@ -124,7 +124,7 @@ class DeadLetterIT extends IntegrationTestBase {
                 "select count(*) from dead_letter_entry where processing_group = 'analytics-portfolio' and sequence_identifier = ?",
                 Integer.class, blocked) > 0);
         assertThat(ownerJdbc.queryForObject("select payload_type from dead_letter_entry where processing_group = "
-                + "'analytics-portfolio' and sequence_identifier = ? and sequence_index = 0", String.class, blocked))
+                + "'analytics-portfolio' and sequence_identifier = ? order by sequence_index limit 1", String.class, blocked))
                 .isEqualTo(TradeOpenedEvent.class.getName());
         assertThat(analyticsStatus(other)).isEqualTo("OPEN");
         assertThat(analyticsStatus(first)).isEqualTo("OPEN");

@@ -10,6 +10,7 @@ import io.papertrading.command.trade.LiveTradeLedger;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.deadletter.jdbc.DeadLetterSchema;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
@@ -106,6 +107,25 @@ class AxonConfiguration {
                         .setSegmentColumn("segment").setTokenColumn("token").setTokenTypeColumn("token_type")
                         .setTimestampColumn("timestamp").setOwnerColumn("owner").build())
                 .build();
+    }
+
+    /**
+     * Axon's JDBC dead-letter queue (its Spring Boot wiring builds one per processing group with {@code dlq.enabled})
+     * on the table its JPA queue defined: the same columns and serialized contents, its times as ISO-8601 text
+     * (migration V41). With it, nothing in the app needs JPA, and every transaction is a plain JDBC one.
+     */
+    @Bean
+    DeadLetterSchema deadLetterSchema() {
+        return DeadLetterSchema.builder().deadLetterTable("dead_letter_entry").deadLetterIdentifierColumn("dead_letter_id")
+                .processingGroupColumn("processing_group").sequenceIdentifierColumn("sequence_identifier")
+                .sequenceIndexColumn("sequence_index").messageTypeColumn("message_type")
+                .eventIdentifierColumn("event_identifier").timestampColumn("time_stamp")
+                .payloadTypeColumn("payload_type").payloadRevisionColumn("payload_revision").payloadColumn("payload")
+                .metaDataColumn("meta_data").aggregateTypeColumn("type").aggregateIdentifierColumn("aggregate_identifier")
+                .sequenceNumberColumn("sequence_number").tokenTypeColumn("token_type").tokenColumn("token")
+                .enqueuedAtColumn("enqueued_at").lastTouchedColumn("last_touched")
+                .processingStartedColumn("processing_started").causeTypeColumn("cause_type")
+                .causeMessageColumn("cause_message").diagnosticsColumn("diagnostics").build();
     }
 
     /** The saga store: plain SQL with an optimistic version check, see {@link VersionedSagaStore}. */

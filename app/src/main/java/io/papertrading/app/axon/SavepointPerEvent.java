@@ -36,8 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * savepoints; a rolled back savepoint makes it forget what it folded.
  *
  * <p>It wraps the handler itself, inside the dead-letter logic, and only the engine's read-model and monitor
- * handlers (plain JDBC); JPA-stored sagas are left alone, since rolling back under Hibernate's feet would
- * desynchronize its session.
+ * handlers (plain JDBC); sagas are left alone: their store remembers what its unit of work wrote, which a
+ * savepoint rolled back under it would leave wrong.
  */
 @Component
 class SavepointPerEvent implements HandlerEnhancerDefinition {
