@@ -154,10 +154,7 @@ final class VersionedSagaStore implements SagaStore<Object> {
             insertAssociation(sagaIdentifier, type, added);
         }
         link(sagaIdentifier, type, associations.addedAssociations());
-        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
-        for (AssociationValue removed : associations.removedAssociations()) {
-            seen.computeIfPresent(new AssociationKey(type, removed), (k, ids) -> without(ids, sagaIdentifier));
-        }
+        unlinkSeen(sagaIdentifier, type, associations.removedAssociations());
         afterCommit(sagaIdentifier, type, new Stored(serialized.getData(), serialized.getType().getName(),
                 serialized.getType().getRevision(), expected + 1, Set.copyOf(associations.asSet())),
                 Set.copyOf(associations.removedAssociations()));
@@ -170,10 +167,7 @@ final class VersionedSagaStore implements SagaStore<Object> {
         jdbc.update("delete from association_value_entry where saga_id = ?", sagaIdentifier);
         jdbc.update("delete from saga_entry where saga_id = ?", sagaIdentifier);
         String type = typeName(sagaType);
-        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
-        for (AssociationValue a : associations) {
-            seen.computeIfPresent(new AssociationKey(type, a), (k, ids) -> without(ids, sagaIdentifier));
-        }
+        unlinkSeen(sagaIdentifier, type, associations);
         CurrentUnitOfWork.get().root().afterCommit(u -> {
             forget(sagaIdentifier);
             unlink(sagaIdentifier, type, associations);
@@ -241,6 +235,14 @@ final class VersionedSagaStore implements SagaStore<Object> {
                     return left.isEmpty() ? null : Set.copyOf(left);
                 });
             }
+        }
+    }
+
+    /** The saga no longer answers these association values in this unit of work. */
+    private static void unlinkSeen(String sagaIdentifier, String type, Set<AssociationValue> associations) {
+        Map<AssociationKey, Set<String>> seen = seenInUnitOfWork();
+        for (AssociationValue a : associations) {
+            seen.computeIfPresent(new AssociationKey(type, a), (k, ids) -> without(ids, sagaIdentifier));
         }
     }
 

@@ -9,10 +9,13 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -28,7 +31,7 @@ final class Ledger {
     private BigDecimal cash;
     private final Map<String, Holding> holdings = new LinkedHashMap<>();
     /** Traded symbols whose holding changed, appeared or went since this ledger was built. */
-    private final java.util.Set<String> touched = new java.util.LinkedHashSet<>();
+    private final Set<String> touched = new LinkedHashSet<>();
     private boolean changed;
 
     Ledger(Money startingCash) {
@@ -56,8 +59,8 @@ final class Ledger {
     }
 
     /** Traded symbols whose holding changed since this ledger was built (gone ones included), in change order. */
-    java.util.Set<String> touched() {
-        return java.util.Collections.unmodifiableSet(touched);
+    Set<String> touched() {
+        return Collections.unmodifiableSet(touched);
     }
 
     /** The holding of a traded symbol, or null. */

@@ -138,7 +138,6 @@ public final class SimulatedBroker implements BrokerProvider {
         return true;
     }
 
-    /** Finds the order by its tag whether or not lists still show it. */
     @Override
     public boolean placesOncePerTag() {
         return true;
@@ -150,6 +149,7 @@ public final class SimulatedBroker implements BrokerProvider {
         return id == null ? null : new PlacedOrder(id, tag, report(book, id));
     }
 
+    /** Finds the order by its tag whether or not lists still show it. */
     @Override
     public Optional<OrderStatusReport> findOrderByTag(String tag) {
         Objects.requireNonNull(tag, "tag");

@@ -525,10 +525,7 @@ class OrderDeskTest {
         assertThat(broker.placed).hasSize(1);
         assertThat(broker.tagLookups).as("looked for once before sending").isEqualTo(1);
         assertThat(broker.listCalls).isZero();
-        assertThat(reports).singleElement().satisfies(r -> {
-            assertThat(r.orderId()).isEqualTo(broker.lastId());
-            assertThat(r.state()).isEqualTo("OPEN");
-        });
+        assertReportedOpenAsTheLastPlacedOrder();
     }
 
     @Test
@@ -542,10 +539,7 @@ class OrderDeskTest {
 
         assertThat(broker.placed).hasSize(1);
         assertThat(broker.tagLookups).as("the placement itself checks the tag").isZero();
-        assertThat(reports).singleElement().satisfies(r -> {
-            assertThat(r.orderId()).isEqualTo(broker.lastId());
-            assertThat(r.state()).isEqualTo("OPEN");
-        });
+        assertReportedOpenAsTheLastPlacedOrder();
     }
 
     @Test
@@ -713,5 +707,12 @@ class OrderDeskTest {
     private void tick() {
         desk.workAll();
         clock.advance(Duration.ofSeconds(1));
+    }
+
+    private void assertReportedOpenAsTheLastPlacedOrder() {
+        assertThat(reports).singleElement().satisfies(r -> {
+            assertThat(r.orderId()).isEqualTo(broker.lastId());
+            assertThat(r.state()).isEqualTo("OPEN");
+        });
     }
 }

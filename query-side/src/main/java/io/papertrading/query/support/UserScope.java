@@ -1,10 +1,9 @@
 package io.papertrading.query.support;
 
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.RowMapperResultSetExtractor;
-import org.springframework.jdbc.core.SqlTypeValue;
-import org.springframework.jdbc.core.StatementCreatorUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -69,10 +68,10 @@ public class UserScope {
         requireUsername(username);
         return readTx.execute(status -> jdbc.execute((Connection c) -> c.prepareStatement(BIND + ";\n" + sql),
                 (PreparedStatement ps) -> {
-                    ps.setString(1, username);
-                    for (int i = 0; i < args.length; i++) {
-                        StatementCreatorUtils.setParameterValue(ps, i + 2, SqlTypeValue.TYPE_UNKNOWN, args[i]);
-                    }
+                    Object[] all = new Object[args.length + 1];
+                    all[0] = username;
+                    System.arraycopy(args, 0, all, 1, args.length);
+                    new ArgumentPreparedStatementSetter(all).setValues(ps);
                     ps.execute(); // the binding's own result
                     if (!ps.getMoreResults()) {
                         throw new IllegalStateException("the query after the binding returned no rows to read");

@@ -226,7 +226,7 @@ public class TradeProjection implements BatchedProjection {
         inTransaction(() -> {
             Batch b = batch();
             String tradeId = e.tradeId().value();
-            if (b.heldBack != null && !b.heldBack.tradeId().equals(tradeId)) {
+            if (b.heldBack != null && !b.heldBack.tradeId.equals(tradeId)) {
                 writeHeldBack(b);
             }
             if (!bindOwner(b, e, version)) {
@@ -239,10 +239,10 @@ public class TradeProjection implements BatchedProjection {
             }
             TradeRow next = TradeFold.evolve(row, e, seq);
             if (next != row) {
-                HeldBack held = b.heldBack != null ? b.heldBack : new HeldBack(tradeId, new ArrayList<>());
+                HeldBack held = b.heldBack != null ? b.heldBack : new HeldBack(tradeId);
                 held.row = next;
                 if (e instanceof TradeStatusEvent moved && eventId != null) {
-                    held.transitions().add(new Object[] {text(row.trade().status().name()), moved.newStatus().name(),
+                    held.transitions.add(new Object[] {text(row.trade().status().name()), moved.newStatus().name(),
                             text(moved.transitionReason()), text(moved.actor()), time(e.occurredAt()), eventId, version});
                 }
                 b.heldBack = held;
@@ -275,13 +275,13 @@ public class TradeProjection implements BatchedProjection {
         }
         b.heldBack = null;
         bind(b, held.row.trade().username());
-        if (held.transitions().isEmpty()) {
+        if (held.transitions.isEmpty()) {
             jdbc.update(UPDATE_ROW, rowValues(held.row));
             return;
         }
         List<Object> params = new ArrayList<>(Arrays.asList(rowValues(held.row)));
         StringBuilder values = new StringBuilder();
-        for (Object[] transition : held.transitions()) {
+        for (Object[] transition : held.transitions) {
             values.append(values.isEmpty() ? "" : ", ")
                     .append("(?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::text, ?::bigint)");
             params.addAll(Arrays.asList(transition));
@@ -360,21 +360,12 @@ public class TradeProjection implements BatchedProjection {
 
     /** A trade's row folded and not written yet, with the transitions of the events folded into it. */
     private static final class HeldBack {
-        private final String tradeId;
-        private final List<Object[]> transitions;
+        final String tradeId;
+        final List<Object[]> transitions = new ArrayList<>();
         TradeRow row;
 
-        HeldBack(String tradeId, List<Object[]> transitions) {
+        HeldBack(String tradeId) {
             this.tradeId = tradeId;
-            this.transitions = transitions;
-        }
-
-        String tradeId() {
-            return tradeId;
-        }
-
-        List<Object[]> transitions() {
-            return transitions;
         }
     }
 
@@ -410,12 +401,13 @@ public class TradeProjection implements BatchedProjection {
             return true;
         }
         String bound = jdbc.queryForObject(BIND_OWNER, String.class, tradeId);
-        b.bound = bound == null || bound.isEmpty() ? null : bound;
         if (bound == null || bound.isEmpty()) {
+            b.bound = null;
             log.warn("skipped {} (version {}) of trade {}: the trade has no row in the read model",
                     e.getClass().getSimpleName(), version, tradeId);
             return false;
         }
+        b.bound = bound;
         owners.put(tradeId, bound);
         return true;
     }
