@@ -43,6 +43,7 @@ class TakeProfitIT extends ExecutionTestSupport {
     @Test
     void aTakeProfitLegFilledAtTheBrokerClosesTheTradeAsTakeProfit() {
         String trader = user("tp");
+        clock.shiftTo(aTroughBeforeARise());
         var placed = placeTrade(trader, "tp-1", """
                 {"symbol":"%s","side":"BUY","quantity":3,"orderType":"MARKET"}""".formatted(SYMBOL));
         assertThat(placed.statusCode()).as(placed.body()).isEqualTo(202);
@@ -76,17 +77,36 @@ class TakeProfitIT extends ExecutionTestSupport {
     }
 
     /**
-     * The market's seed is the database's, drawn at random: its slowest noise moves over ~45-day cells, so a seed
-     * can keep the price below the entry for a quarter (CI met one); a year of hours always reaches the level.
+     * The market's seed is the database's, drawn at random: its slowest noise moves over ~45-day cells, so from
+     * some moments the price stays below the entry for more than a year (CI met one). The trade is placed at a
+     * trough the price later rises 1% above, so the target below is reached whatever the seed.
      */
+    private Instant aTroughBeforeARise() {
+        Instant now = clock.instant();
+        Instant trough = now;
+        BigDecimal lowestAsk = market.quoteAt(SYMBOL, now).ask().amount();
+        for (int hours = 1; hours <= 24 * 365 * 5; hours++) {
+            Instant t = now.plus(Duration.ofHours(hours));
+            var quote = market.quoteAt(SYMBOL, t);
+            if (quote.bid().amount().compareTo(lowestAsk.multiply(new BigDecimal("1.01"))) >= 0) {
+                return trough;
+            }
+            if (quote.ask().amount().compareTo(lowestAsk) < 0) {
+                trough = t;
+                lowestAsk = quote.ask().amount();
+            }
+        }
+        throw new AssertionError("the simulated market never rose 1% above a trough within five years");
+    }
+
     private Instant firstMomentBidReaches(BigDecimal level) {
         Instant now = clock.instant();
-        for (int hours = 1; hours <= 24 * 365; hours++) {
+        for (int hours = 1; hours <= 24 * 365 * 5; hours++) {
             Instant t = now.plus(Duration.ofHours(hours));
             if (market.quoteAt(SYMBOL, t).bid().amount().compareTo(level) >= 0) {
                 return t;
             }
         }
-        throw new AssertionError("the simulated market never rose 0.4% within a year");
+        throw new AssertionError("the simulated market never rose 0.4% above the entry within five years");
     }
 }
