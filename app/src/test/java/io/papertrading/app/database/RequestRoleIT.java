@@ -107,12 +107,17 @@ class RequestRoleIT extends IntegrationTestBase {
                 .isInstanceOf(DataAccessException.class);
         List<String> afterTheFailure = primaryScope.query(BOB, both, id, alicesTrade, bobsTrade);
         Integer unbound = requests.jdbc().queryForObject("select count(*) from paper_trades", Integer.class);
+        // outside a transaction a query runs in auto-commit; inside one on the scope's connection, it joins it
+        List<Integer> sameSession = primaryScope.read(ALICE, jdbc -> List.of(
+                jdbc.queryForObject("select pg_backend_pid()", Integer.class),
+                primaryScope.query(ALICE, "select pg_backend_pid()", (rs, n) -> rs.getInt(1)).get(0)));
 
         assertThat(alicesView).containsExactly(alicesTrade);
         assertThat(bobsView).containsExactly(bobsTrade);
         assertThat(withANullArgument).containsExactly(alicesTrade);
         assertThat(afterTheFailure).containsExactly(bobsTrade);
         assertThat(unbound).as("no user bound after the queries").isZero();
+        assertThat(sameSession.get(1)).as("a query in a transaction joins it").isEqualTo(sameSession.get(0));
     }
 
     @Test

@@ -231,6 +231,21 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
     }
 
     @Test
+    void aSnapshotThatQueriesAfterItsFirstReadStillSeesItsAccount() {
+        buyAndFill(AAPL, 10); // filled: not among the working orders the snapshot reads first
+
+        // the first read binds the account for its own request only; the look-ups after it must bind again
+        List<String> seen = NODE_B.readAccount("alice-" + run, settings.startingCash(), book -> {
+            String byTag = book.listedIdByTag("setup");
+            SimOrder byId = byTag == null ? null : book.find(byTag);
+            return byId == null ? List.of() : List.of(byTag, byId.request.tag());
+        });
+
+        assertThat(seen).hasSize(2).endsWith("setup");
+        assertThat(broker.getBalance().cash().amount()).isLessThan(settings.startingCash().amount());
+    }
+
+    @Test
     void rowLevelSecurityShowsTheEngineRoleOnlyTheBoundAccount() throws SQLException {
         broker.placeOrder(OrderRequest.limit("mine", AAPL, OrderSide.BUY_TO_OPEN, 1, Money.of("1"), TimeInForce.GTC));
         onNodeB("mallory").placeOrder(OrderRequest.limit("theirs", AAPL, OrderSide.BUY_TO_OPEN, 1, Money.of("1"),
