@@ -86,7 +86,13 @@ class HostileInputIT extends IntegrationTestBase {
             Writes before = writes(probe);
             HttpResponse<String> response = probe.send();
             byStatus.merge(response.statusCode(), 1, Integer::sum);
-            assertThat(response.statusCode()).as("%s", probe).isLessThan(500);
+            if (response.statusCode() == 503) {
+                // a generated save may switch alice to Tradier, whose shared mock other tests script to fail: the
+                // documented answer for a broker that cannot be reached, not a failure of the server
+                assertThat(json(response).path("code").asText()).as("%s", probe).isEqualTo("BROKER_UNAVAILABLE");
+            } else {
+                assertThat(response.statusCode()).as("%s", probe).isLessThan(500);
+            }
             if (response.statusCode() >= 400) {
                 refused++;
                 assertProblem(response, probe);
