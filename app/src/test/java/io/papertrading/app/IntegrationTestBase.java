@@ -163,9 +163,14 @@ public abstract class IntegrationTestBase {
 
     /** Whether the admin listing shows the projection replaying. */
     protected boolean replaying(String admin, String projection) {
+        return listed(admin, projection).get("replaying").asBoolean();
+    }
+
+    /** The projection's entry in the admin listing. */
+    protected JsonNode listed(String admin, String projection) {
         for (JsonNode p : json(send("GET", "/api/admin/projections", admin, null, Map.of()))) {
             if (p.get("name").asText().equals(projection)) {
-                return p.get("replaying").asBoolean();
+                return p;
             }
         }
         throw new AssertionError("no " + projection + " projection listed");

@@ -44,14 +44,16 @@ class ProjectionAdminController {
     private final EventStore eventStore;
     private final TokenStore tokenStore;
     private final ProjectionRebuilds rebuilds;
+    private final StoredPositions stored;
     private final Set<String> replaysInFlight = ConcurrentHashMap.newKeySet();
 
     ProjectionAdminController(EventProcessingConfiguration processing, EventStore eventStore, TokenStore tokenStore,
-                              ProjectionRebuilds rebuilds) {
+                              ProjectionRebuilds rebuilds, StoredPositions stored) {
         this.processing = processing;
         this.eventStore = eventStore;
         this.tokenStore = tokenStore;
         this.rebuilds = rebuilds;
+        this.stored = stored;
     }
 
     /**
@@ -142,8 +144,10 @@ class ProjectionAdminController {
                     processor.isRunning());
         }
         Collection<EventTrackerStatus> statuses = processor.processingStatus().values();
-        // the slowest segment is the projection's position: everything before it is processed
-        long position = ProcessorProgress.slowestSegment(processor).orElse(0);
+        // the slowest segment is the projection's position: everything before it is processed; a node claiming
+        // none of the segments reads where the nodes that claim them have got
+        OptionalLong here = ProcessorProgress.slowestSegment(processor);
+        long position = here.isPresent() ? here.getAsLong() : stored.slowest(name).orElse(0);
         boolean replaying = processor.isReplaying();
         double progress = 1.0;
         if (replaying) {
