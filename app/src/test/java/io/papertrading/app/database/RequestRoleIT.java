@@ -95,6 +95,19 @@ class RequestRoleIT extends IntegrationTestBase {
     }
 
     @Test
+    void aQueryKeepsItsBindingEveryTimeItRunsWhateverItsArguments() {
+        // In auto-commit, pgjdbc sent the binding and the query of a request in separate implicit transactions once
+        // the statement was server-prepared with other argument types (the 7th run here): the query then ran with
+        // no user bound and saw nothing. In a transaction the binding holds for every statement of it.
+        String sql = "select id from paper_trades where id = ? and created_at >= coalesce(?::timestamptz, '-infinity')";
+        for (int run = 0; run < 12; run++) {
+            Object since = run % 2 == 0 ? java.time.OffsetDateTime.parse("2000-01-01T00:00:00Z") : null;
+            assertThat(primaryScope.query(ALICE, sql, (rs, n) -> rs.getString(1), alicesTrade, since))
+                    .as("run %d", run).containsExactly(alicesTrade);
+        }
+    }
+
+    @Test
     void aQuerySentWithItsBindingSeesItsUsersRowsOnlyAndLeavesNoBindingBehind() {
         RowMapper<String> id = (rs, n) -> rs.getString(1);
         String both = "select id from paper_trades where id in (?, ?) order by id";

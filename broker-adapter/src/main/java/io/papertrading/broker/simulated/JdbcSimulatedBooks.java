@@ -167,25 +167,19 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         });
     }
 
-    /**
-     * A read whose first request is its binding and its queries, in auto-commit. PostgreSQL runs the statements
-     * of one request (up to its Sync) as one implicit transaction, so the queries see the binding, the binding ends
-     * with them, and there is no BEGIN and ROLLBACK round trip. A snapshot that must query again opens a read-only
-     * transaction then ({@link StoredAccount#load}), rolled back here. Reads only: a snapshot writes nothing.
-     */
+    /** Reads in a read-only transaction of its own, rolled back (nothing it did is kept). */
     private <T> T readOnly(Read<T> read) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
             try {
                 return read.on(c);
+            } catch (StoreFailure e) {
+                throw unavailable(e.getCause());
             } finally {
-                if (!c.getAutoCommit()) {
-                    rollback(c);
-                    c.setReadOnly(false);
-                }
+                rollback(c);
+                c.setReadOnly(false);
             }
-        } catch (StoreFailure e) {
-            throw unavailable(e.getCause());
         } catch (SQLException e) {
             throw unavailable(e);
         }
@@ -551,15 +545,6 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
 
         private List<SimOrder> load(String condition, Binder binder) throws SQLException {
-            if (snapshot && c.getAutoCommit()) {
-                // the snapshot's binding ended with its first request: bind again, in a transaction this time
-                c.setReadOnly(true);
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement(BIND)) {
-                    ps.setString(1, accountId);
-                    ps.execute();
-                }
-            }
             try (PreparedStatement ps = c.prepareStatement("select " + ORDER_COLUMNS
                     + " from sim_orders where account_id = ? and " + condition + " order by order_id")) {
                 ps.setString(1, accountId);

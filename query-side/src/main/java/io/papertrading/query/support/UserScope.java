@@ -60,24 +60,13 @@ public class UserScope {
     }
 
     /**
-     * Runs one query as {@code username}: the binding and the query go to the database as one request and run
-     * one after the other, so the query sees the binding and the read costs one round trip. {@code sql} is a
-     * single read-only statement with {@code ?} parameters for {@code args}.
-     *
-     * <p>Inside a transaction on this scope's connection the query joins it. Outside one it runs on a connection in
-     * auto-commit: PostgreSQL runs the statements of one request (up to its Sync) as one implicit transaction, so
-     * the binding holds for the query and ends with it, with no BEGIN and COMMIT round trip around a single read.
+     * Runs one query read-only as {@code username}: the binding and the query go to the database as one request
+     * and run one after the other, so the query sees the binding and the read costs one round trip, not two.
+     * {@code sql} is a single statement with {@code ?} parameters for {@code args}.
      */
     public <T> List<T> query(String username, String sql, RowMapper<T> mapper, Object... args) {
         requireUsername(username);
-        if (jdbc.getDataSource() != null && !TransactionSynchronizationManager.hasResource(jdbc.getDataSource())) {
-            return boundQuery(username, sql, mapper, args);
-        }
-        return readTx.execute(status -> boundQuery(username, sql, mapper, args));
-    }
-
-    private <T> List<T> boundQuery(String username, String sql, RowMapper<T> mapper, Object... args) {
-        return jdbc.execute((Connection c) -> c.prepareStatement(BIND + ";\n" + sql),
+        return readTx.execute(status -> jdbc.execute((Connection c) -> c.prepareStatement(BIND + ";\n" + sql),
                 (PreparedStatement ps) -> {
                     Object[] all = new Object[args.length + 1];
                     all[0] = username;
@@ -90,7 +79,7 @@ public class UserScope {
                     try (ResultSet rs = ps.getResultSet()) {
                         return new RowMapperResultSetExtractor<>(mapper).extractData(rs);
                     }
-                });
+                }));
     }
 
     /** Runs {@code work} as {@code username} in a read-write transaction (joining a surrounding one). */
