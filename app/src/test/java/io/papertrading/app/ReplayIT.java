@@ -128,10 +128,8 @@ class ReplayIT extends IntegrationTestBase {
         ownerJdbc.update("update token_entry set owner = 'other-node@elsewhere', timestamp = ? "
                 + "where processor_name = 'analytics-portfolio' and segment = 0", java.time.Instant.now().plusSeconds(30).toString());
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> ((org.axonframework.eventhandling.StreamingEventProcessor)
-                    processing.eventProcessor("analytics-portfolio").orElseThrow()).processingStatus().size() < segments);
-            if (processing.eventProcessor("analytics-portfolio").map(p -> ((org.axonframework.eventhandling.StreamingEventProcessor) p)
-                    .processingStatus().isEmpty()).orElseThrow()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> analyticsSegmentsHere() < segments);
+            if (analyticsSegmentsHere() == 0) {
                 // no segment here: the listing tells where the nodes holding them have stored their tokens (the
                 // placed trade's events at least; a token moves past events the projection ignores lazily), not 0
                 JsonNode listed = listed(admin, "analytics-portfolio");
@@ -146,8 +144,12 @@ class ReplayIT extends IntegrationTestBase {
             ownerJdbc.update("update token_entry set owner = null where processor_name = 'analytics-portfolio' "
                     + "and owner = 'other-node@elsewhere'");
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> ((org.axonframework.eventhandling.StreamingEventProcessor)
-                processing.eventProcessor("analytics-portfolio").orElseThrow()).processingStatus().size() == segments);
+        await().atMost(Duration.ofSeconds(60)).until(() -> analyticsSegmentsHere() == segments);
+    }
+
+    private int analyticsSegmentsHere() {
+        return ((org.axonframework.eventhandling.StreamingEventProcessor)
+                processing.eventProcessor("analytics-portfolio").orElseThrow()).processingStatus().size();
     }
 
     @Test

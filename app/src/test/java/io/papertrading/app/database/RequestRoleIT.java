@@ -120,7 +120,7 @@ class RequestRoleIT extends IntegrationTestBase {
                 .isInstanceOf(DataAccessException.class);
         List<String> afterTheFailure = primaryScope.query(BOB, both, id, alicesTrade, bobsTrade);
         Integer unbound = requests.jdbc().queryForObject("select count(*) from paper_trades", Integer.class);
-        // outside a transaction a query runs in auto-commit; inside one on the scope's connection, it joins it
+        // a query inside a transaction on the scope's connection joins it
         List<Integer> sameSession = primaryScope.read(ALICE, jdbc -> List.of(
                 jdbc.queryForObject("select pg_backend_pid()", Integer.class),
                 primaryScope.query(ALICE, "select pg_backend_pid()", (rs, n) -> rs.getInt(1)).get(0)));

@@ -234,7 +234,7 @@ class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
     void aSnapshotThatQueriesAfterItsFirstReadStillSeesItsAccount() {
         buyAndFill(AAPL, 10); // filled: not among the working orders the snapshot reads first
 
-        // the first read binds the account for its own request only; the look-ups after it must bind again
+        // the look-ups after the snapshot's first read still see the bound account's orders
         List<String> seen = NODE_B.readAccount("alice-" + run, settings.startingCash(), book -> {
             String byTag = book.listedIdByTag("setup");
             SimOrder byId = byTag == null ? null : book.find(byTag);

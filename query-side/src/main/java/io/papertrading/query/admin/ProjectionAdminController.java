@@ -146,8 +146,7 @@ class ProjectionAdminController {
         Collection<EventTrackerStatus> statuses = processor.processingStatus().values();
         // the slowest segment is the projection's position: everything before it is processed; a node claiming
         // none of the segments reads where the nodes that claim them have got
-        OptionalLong here = ProcessorProgress.slowestSegment(processor);
-        long position = here.isPresent() ? here.getAsLong() : stored.slowest(name).orElse(0);
+        long position = ProcessorProgress.slowestSegment(processor).orElseGet(() -> stored.slowest(name).orElse(0));
         boolean replaying = processor.isReplaying();
         double progress = 1.0;
         if (replaying) {
