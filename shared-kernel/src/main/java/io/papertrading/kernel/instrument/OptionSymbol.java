@@ -22,6 +22,9 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
     public static final BigDecimal CONTRACT_MULTIPLIER = BigDecimal.valueOf(100);
 
     private static final Pattern OCC = Pattern.compile("([A-Z][A-Z0-9.]{0,5})(\\d{6})([A-Z])(\\d{8})");
+    private static final Pattern ROOT = Pattern.compile("[A-Z][A-Z0-9.]{0,5}");
+    private static final Pattern PADDING = Pattern.compile("^([A-Z][A-Z0-9.]{0,5}) +(?=\\d)");
+    private static final String STRIKE_RANGE = "strike must be > 0, at most 99999.999, with at most 3 decimals";
     private static final BigDecimal MAX_STRIKE = new BigDecimal("99999.999");
 
     public OptionSymbol {
@@ -29,14 +32,14 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
         Objects.requireNonNull(expiry, "expiry");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(strike, "strike");
-        if (!root.matches("[A-Z][A-Z0-9.]{0,5}")) {
+        if (!ROOT.matcher(root).matches()) {
             throw new InvalidOptionSymbolException("root must be 1-6 characters A-Z, 0-9 or '.', starting with a letter");
         }
         if (expiry.getYear() < 2000 || expiry.getYear() > 2099) {
             throw new InvalidOptionSymbolException("expiry must lie in 2000-2099");
         }
         if (strike.signum() <= 0 || strike.compareTo(MAX_STRIKE) > 0 || strike.stripTrailingZeros().scale() > 3) {
-            throw new InvalidOptionSymbolException("strike must be > 0, at most 99999.999, with at most 3 decimals");
+            throw new InvalidOptionSymbolException(STRIKE_RANGE);
         }
         strike = strike.setScale(3, RoundingMode.UNNECESSARY);
     }
@@ -44,18 +47,28 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
     /** Parses an OCC symbol; throws {@link InvalidOptionSymbolException} naming what is malformed. */
     @JsonCreator
     public static OptionSymbol parse(String text) {
+        return read(text, true);
+    }
+
+    /** Whether {@code text} parses as an OCC symbol. */
+    public static boolean isOptionSymbol(String text) {
+        // asked of every stock symbol the simulated market quotes: a refusal here must not cost an exception
+        return read(text, false) != null;
+    }
+
+    /** The symbol {@code text} spells; when it is malformed, throws ({@code strict}) or answers null. */
+    private static OptionSymbol read(String text, boolean strict) {
         if (text == null || text.isBlank()) {
-            throw new InvalidOptionSymbolException("option symbol is empty");
+            return malformed(strict, "option symbol is empty");
         }
         // only the OCC padding between the root and the date may be blank; a space anywhere else is malformed
-        String compact = text.strip().replaceFirst("^([A-Z][A-Z0-9.]{0,5}) +(?=\\d)", "$1");
+        String compact = PADDING.matcher(text.strip()).replaceFirst("$1");
         if (compact.length() > 21) {
-            throw new InvalidOptionSymbolException("option symbol is too long");
+            return malformed(strict, "option symbol is too long");
         }
         Matcher m = OCC.matcher(compact);
         if (!m.matches()) {
-            throw new InvalidOptionSymbolException(
-                    "expected ROOT + YYMMDD + C|P + 8-digit strike, e.g. AAPL260619C00260000");
+            return malformed(strict, "expected ROOT + YYMMDD + C|P + 8-digit strike, e.g. AAPL260619C00260000");
         }
         String yymmdd = m.group(2);
         LocalDate expiry;
@@ -63,21 +76,25 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
             expiry = LocalDate.of(2000 + Integer.parseInt(yymmdd.substring(0, 2)),
                     Integer.parseInt(yymmdd.substring(2, 4)), Integer.parseInt(yymmdd.substring(4, 6)));
         } catch (DateTimeException e) {
-            throw new InvalidOptionSymbolException("expiry " + yymmdd + " is not a calendar date");
+            return malformed(strict, "expiry " + yymmdd + " is not a calendar date");
         }
-        OptionType type = OptionType.fromCode(m.group(3).charAt(0));
+        char code = m.group(3).charAt(0);
+        if (code != 'C' && code != 'P') {
+            return malformed(strict, "option type must be C or P, was '" + code + "'");
+        }
         BigDecimal strike = new BigDecimal(m.group(4)).movePointLeft(3);
-        return new OptionSymbol(m.group(1), expiry, type, strike);
+        if (strike.signum() <= 0) {
+            return malformed(strict, STRIKE_RANGE);
+        }
+        // the pattern holds the root, the date's century and the strike's range and scale: the constructor accepts
+        return new OptionSymbol(m.group(1), expiry, OptionType.fromCode(code), strike);
     }
 
-    /** Whether {@code text} parses as an OCC symbol. */
-    public static boolean isOptionSymbol(String text) {
-        try {
-            parse(text);
-            return true;
-        } catch (InvalidOptionSymbolException e) {
-            return false;
+    private static OptionSymbol malformed(boolean strict, String reason) {
+        if (strict) {
+            throw new InvalidOptionSymbolException(reason);
         }
+        return null;
     }
 
     /** Value per contract at expiry for an underlying price: max(0, S-K) for a call, max(0, K-S) for a put. */
