@@ -63,19 +63,19 @@ class AxonConfiguration {
     @Primary
     @Qualifier("serializer")
     Serializer serializer() {
-        return JacksonSerializer.builder().objectMapper(storageMapper()).defaultTyping().build();
+        return new ResolvingJacksonSerializer(JacksonSerializer.builder().objectMapper(storageMapper()).defaultTyping());
     }
 
     @Bean
     @Qualifier("eventSerializer")
     Serializer eventSerializer() {
-        return JacksonSerializer.builder().objectMapper(storageMapper()).build();
+        return new ResolvingJacksonSerializer(JacksonSerializer.builder().objectMapper(storageMapper()));
     }
 
     @Bean
     @Qualifier("messageSerializer")
     Serializer messageSerializer() {
-        return JacksonSerializer.builder().objectMapper(storageMapper()).build();
+        return new ResolvingJacksonSerializer(JacksonSerializer.builder().objectMapper(storageMapper()));
     }
 
     /**

@@ -11,6 +11,7 @@ import org.axonframework.serialization.SimpleSerializedObject;
 import org.axonframework.serialization.SimpleSerializedType;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import java.sql.PreparedStatement;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -115,14 +116,29 @@ final class VersionedSagaStore implements SagaStore<Object> {
     @Override
     public void insertSaga(Class<?> sagaType, String sagaIdentifier, Object saga, Set<AssociationValue> associations) {
         SerializedObject<byte[]> serialized = serializer.serialize(saga, byte[].class);
-        jdbc.update("""
-                        insert into saga_entry (saga_id, saga_type, revision, serialized_saga, version)
-                        values (?, ?, ?, ?, 0)""",
-                sagaIdentifier, serialized.getType().getName(), serialized.getType().getRevision(), serialized.getData());
         String type = typeName(sagaType);
-        for (AssociationValue association : associations) {
-            insertAssociation(sagaIdentifier, type, association);
-        }
+        String[] keys = associations.stream().map(AssociationValue::getKey).toArray(String[]::new);
+        String[] values = associations.stream().map(AssociationValue::getValue).toArray(String[]::new);
+        // the saga and its associations in one statement: one round trip on the saga processor's one thread, which
+        // starts a saga for every trade (ids from the JPA store's sequence, as insertAssociation explains)
+        jdbc.update(c -> {
+            PreparedStatement ps = c.prepareStatement("""
+                    with saga as (
+                        insert into saga_entry (saga_id, saga_type, revision, serialized_saga, version)
+                        values (?, ?, ?, ?, 0))
+                    insert into association_value_entry (id, association_key, association_value, saga_id, saga_type)
+                    select nextval('association_value_entry_seq'), a.key, a.value, ?, ?
+                    from unnest(?::varchar[], ?::varchar[]) as a (key, value)""");
+            ps.setString(1, sagaIdentifier);
+            ps.setString(2, serialized.getType().getName());
+            ps.setString(3, serialized.getType().getRevision());
+            ps.setBytes(4, serialized.getData());
+            ps.setString(5, sagaIdentifier);
+            ps.setString(6, type);
+            ps.setArray(7, c.createArrayOf("varchar", keys));
+            ps.setArray(8, c.createArrayOf("varchar", values));
+            return ps;
+        });
         link(sagaIdentifier, type, associations);
         versions().put(sagaIdentifier, 0L);
         afterCommit(sagaIdentifier, type, new Stored(serialized.getData(), serialized.getType().getName(),

@@ -169,6 +169,32 @@ class VersionedSagaStoreIT extends IntegrationTestBase {
     }
 
     @Test
+    void aSagaStartsWithEveryAssociationItNamesAndAnotherNodeFindsItByEach() {
+        String id = UUID.randomUUID().toString();
+        AssociationValue trade = new AssociationValue("probe", id);
+        AssociationValue order = new AssociationValue("probeOrder", "o-" + id);
+        inUnitOfWork(() -> {
+            store.insertSaga(Probe.class, id, new Probe("placed"), Set.of(trade, order));
+            return null;
+        });
+        String alone = UUID.randomUUID().toString();
+        inUnitOfWork(() -> {
+            store.insertSaga(Probe.class, alone, new Probe("alone"), Set.of());
+            return null;
+        });
+
+        SagaStore<Object> otherNode = new VersionedSagaStore(engineJdbc, serializer);
+        assertThat(inUnitOfWork(() -> otherNode.findSagas(Probe.class, trade))).containsExactly(id);
+        assertThat(inUnitOfWork(() -> otherNode.findSagas(Probe.class, order))).containsExactly(id);
+        SagaStore.Entry<Probe> loaded = inUnitOfWork(() -> otherNode.loadSaga(Probe.class, id));
+        assertThat(loaded.saga().getState()).isEqualTo("placed");
+        assertThat(loaded.associationValues()).containsExactlyInAnyOrder(trade, order);
+        SagaStore.Entry<Probe> lone = inUnitOfWork(() -> otherNode.loadSaga(Probe.class, alone));
+        assertThat(lone.saga().getState()).isEqualTo("alone");
+        assertThat(lone.associationValues()).isEmpty();
+    }
+
+    @Test
     void aSagaStartedInABatchIsFoundByItsLaterEventsAndAfterwardsWithoutAskingTheDatabaseAgain() {
         java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
         org.springframework.jdbc.core.JdbcTemplate counting = new org.springframework.jdbc.core.JdbcTemplate(

@@ -1,0 +1,57 @@
+package io.papertrading.app.axon;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import org.axonframework.serialization.SerializedType;
+import org.axonframework.serialization.UnknownSerializedType;
+import org.axonframework.serialization.json.JacksonSerializer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Axon's JSON serializer, remembering what it resolves for every message it reads: the class a stored type name
+ * stands for, and the reader of that class. Axon's own asks the class loader by name ({@code Class.forName}) and
+ * builds a new reader on every payload and every saga it deserializes: 3% of the execution saga thread's CPU under
+ * load (profiled), and the same in every processor. The stored format is unchanged.
+ *
+ * <p>Only classes found are remembered (a name no class answers stays {@link UnknownSerializedType}, asked again
+ * next time; the empty type is Axon's to answer), and at most {@link #REMEMBERED} of each: the names come from the event store, whose types are few.
+ */
+final class ResolvingJacksonSerializer extends JacksonSerializer {
+
+    static final int REMEMBERED = 1024;
+
+    private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
+    private final Map<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
+
+    ResolvingJacksonSerializer(Builder builder) {
+        super(builder);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Class classForType(SerializedType type) {
+        Class<?> known = classes.get(type.getName());
+        if (known != null) {
+            return known;
+        }
+        Class<?> found = super.classForType(type);
+        if (found != UnknownSerializedType.class && found != Void.class && classes.size() < REMEMBERED) {
+            classes.put(type.getName(), found);
+        }
+        return found;
+    }
+
+    @Override
+    protected ObjectReader getReader(Class<?> type) {
+        ObjectReader known = readers.get(type);
+        if (known != null) {
+            return known;
+        }
+        ObjectReader reader = super.getReader(type);
+        if (readers.size() < REMEMBERED) {
+            readers.put(type, reader);
+        }
+        return reader;
+    }
+}
