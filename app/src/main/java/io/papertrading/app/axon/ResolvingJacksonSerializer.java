@@ -12,10 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Axon's JSON serializer, remembering what it resolves for every message it reads: the class a stored type name
  * stands for, and the reader of that class. Axon's own asks the class loader by name ({@code Class.forName}) and
  * builds a new reader on every payload and every saga it deserializes: 3% of the execution saga thread's CPU under
- * load (profiled), and the same in every processor. The stored format is unchanged.
+ * load (profiled); every processor reads through the same path. The stored format is unchanged.
  *
  * <p>Only classes found are remembered (a name no class answers stays {@link UnknownSerializedType}, asked again
- * next time; the empty type is Axon's to answer), and at most {@link #REMEMBERED} of each: the names come from the event store, whose types are few.
+ * next time; the empty type is Axon's to answer), and at most {@link #REMEMBERED} of each: the names come from the
+ * event store, whose types are few.
  */
 final class ResolvingJacksonSerializer extends JacksonSerializer {
 
