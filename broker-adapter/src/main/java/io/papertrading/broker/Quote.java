@@ -27,6 +27,6 @@ public record Quote(String symbol, String description, Money bid, Money ask, Mon
 
     /** The parsed contract when {@link #symbol} is an OCC option symbol, else null. */
     public OptionSymbol optionSymbol() {
-        return OptionSymbol.isOptionSymbol(symbol) ? OptionSymbol.parse(symbol) : null;
+        return OptionSymbol.tryParse(symbol).orElse(null);
     }
 }

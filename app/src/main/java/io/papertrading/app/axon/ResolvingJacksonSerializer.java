@@ -7,6 +7,8 @@ import org.axonframework.serialization.json.JacksonSerializer;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Axon's JSON serializer, remembering what it resolves for every message it reads: the class a stored type name
@@ -32,27 +34,24 @@ final class ResolvingJacksonSerializer extends JacksonSerializer {
     @Override
     @SuppressWarnings("rawtypes")
     public Class classForType(SerializedType type) {
-        Class<?> known = classes.get(type.getName());
-        if (known != null) {
-            return known;
-        }
-        Class<?> found = super.classForType(type);
-        if (found != UnknownSerializedType.class && found != Void.class && classes.size() < REMEMBERED) {
-            classes.put(type.getName(), found);
-        }
-        return found;
+        return remembered(classes, type.getName(), name -> super.classForType(type),
+                found -> found != UnknownSerializedType.class && found != Void.class);
     }
 
     @Override
     protected ObjectReader getReader(Class<?> type) {
-        ObjectReader known = readers.get(type);
-        if (known != null) {
-            return known;
+        return remembered(readers, type, super::getReader, reader -> true);
+    }
+
+    /** What {@code resolve} answers for {@code key}, kept when {@code keep} says so and there is room. */
+    private static <K, V> V remembered(Map<K, V> known, K key, Function<K, V> resolve, Predicate<V> keep) {
+        V value = known.get(key);
+        if (value == null) {
+            value = resolve.apply(key);
+            if (keep.test(value) && known.size() < REMEMBERED) {
+                known.put(key, value);
+            }
         }
-        ObjectReader reader = super.getReader(type);
-        if (readers.size() < REMEMBERED) {
-            readers.put(type, reader);
-        }
-        return reader;
+        return value;
     }
 }

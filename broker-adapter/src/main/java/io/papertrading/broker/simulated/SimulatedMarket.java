@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -73,8 +74,9 @@ public final class SimulatedMarket {
         if (symbol == null) {
             return null;
         }
-        if (OptionSymbol.isOptionSymbol(symbol)) {
-            return optionQuoteAt(OptionSymbol.parse(symbol), at, true).quote();
+        Optional<OptionSymbol> contract = OptionSymbol.tryParse(symbol);
+        if (contract.isPresent()) {
+            return optionQuoteAt(contract.get(), at, true).quote();
         }
         return STOCK.matcher(symbol).matches() ? stockQuote(symbol, at) : null;
     }

@@ -50,9 +50,8 @@ final class TradierMapper {
         List<OptionQuote> chain = new ArrayList<>();
         for (JsonNode o : list(root, "options", "option")) {
             String symbol = text(o, "symbol");
-            if (symbol != null && OptionSymbol.isOptionSymbol(symbol)) {
-                chain.add(new OptionQuote(OptionSymbol.parse(symbol), quote(o), whole(o, "open_interest")));
-            }
+            OptionSymbol.tryParse(symbol)
+                    .ifPresent(contract -> chain.add(new OptionQuote(contract, quote(o), whole(o, "open_interest"))));
         }
         return chain;
     }

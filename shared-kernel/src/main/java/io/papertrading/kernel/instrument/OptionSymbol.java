@@ -8,6 +8,7 @@ import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,9 +22,10 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
     /** One contract controls this many shares. */
     public static final BigDecimal CONTRACT_MULTIPLIER = BigDecimal.valueOf(100);
 
-    private static final Pattern OCC = Pattern.compile("([A-Z][A-Z0-9.]{0,5})(\\d{6})([A-Z])(\\d{8})");
-    private static final Pattern ROOT = Pattern.compile("[A-Z][A-Z0-9.]{0,5}");
-    private static final Pattern PADDING = Pattern.compile("^([A-Z][A-Z0-9.]{0,5}) +(?=\\d)");
+    private static final String ROOT_FORM = "[A-Z][A-Z0-9.]{0,5}";
+    private static final Pattern ROOT = Pattern.compile(ROOT_FORM);
+    private static final Pattern OCC = Pattern.compile("(" + ROOT_FORM + ")(\\d{6})([A-Z])(\\d{8})");
+    private static final Pattern PADDING = Pattern.compile("^(" + ROOT_FORM + ") +(?=\\d)");
     private static final String STRIKE_RANGE = "strike must be > 0, at most 99999.999, with at most 3 decimals";
     private static final BigDecimal MAX_STRIKE = new BigDecimal("99999.999");
 
@@ -50,9 +52,16 @@ public record OptionSymbol(String root, LocalDate expiry, OptionType type, BigDe
         return read(text, true);
     }
 
+    /**
+     * The OCC symbol {@code text} spells, or empty when it spells none (a stock symbol, say): one parse, and a "no"
+     * costs no exception (the simulated market asks this of every symbol it quotes).
+     */
+    public static Optional<OptionSymbol> tryParse(String text) {
+        return Optional.ofNullable(read(text, false));
+    }
+
     /** Whether {@code text} parses as an OCC symbol. */
     public static boolean isOptionSymbol(String text) {
-        // asked of every stock symbol the simulated market quotes: a refusal here must not cost an exception
         return read(text, false) != null;
     }
 
