@@ -69,6 +69,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
     private static final String READ_SNAPSHOT = READ_ACCOUNT.formatted("");
 
     private final DataSource dataSource;
+    private final OrderIdBlocks orderIds = new OrderIdBlocks("sim_order_ids");
 
     JdbcSimulatedBooks(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -111,7 +112,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
             T result = null;
             BrokerException refusal = null;
             try {
-                StoredAccount account = StoredAccount.open(c, accountId, startingCash);
+                StoredAccount account = StoredAccount.open(c, accountId, startingCash, orderIds);
                 try {
                     result = work.apply(account);
                 } catch (BrokerException e) {
@@ -229,17 +230,21 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
 
         /** A snapshot ({@link #readAccount}): nothing is written, not even the orders a query would flush first. */
         private final boolean snapshot;
+        /** Where new orders get their ids; null for a snapshot, which places nothing. */
+        private final OrderIdBlocks orderIds;
 
         private StoredAccount(Connection c, String accountId, BigDecimal cash, List<Ledger.Holding> holdings,
-                              boolean snapshot) {
+                              boolean snapshot, OrderIdBlocks orderIds) {
             this.c = c;
+            this.orderIds = orderIds;
             this.accountId = accountId;
             this.ledger = new Ledger(cash, holdings);
             this.snapshot = snapshot;
         }
 
-        static StoredAccount open(Connection c, String accountId, Money startingCash) throws SQLException {
-            StoredAccount account = read(c, accountId, true, null);
+        static StoredAccount open(Connection c, String accountId, Money startingCash, OrderIdBlocks orderIds)
+                throws SQLException {
+            StoredAccount account = read(c, accountId, true, null, orderIds);
             if (account != null) {
                 return account;
             }
@@ -250,7 +255,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
                 ps.executeUpdate();
             }
             // read again holding the row: another node may have opened the account, and ordered, meanwhile
-            account = read(c, accountId, true, null);
+            account = read(c, accountId, true, null, orderIds);
             if (account == null) {
                 throw new SQLException("the simulated account " + accountId + " vanished as it was opened");
             }
@@ -260,7 +265,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         /** The account as last committed, unlocked; an account never used has its starting cash and nothing else. */
         static StoredAccount snapshot(Connection c, String accountId, Money startingCash) {
             try {
-                return read(c, accountId, false, startingCash.amount());
+                return read(c, accountId, false, startingCash.amount(), null);
             } catch (SQLException e) {
                 throw new StoreFailure(e);
             }
@@ -272,8 +277,8 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
          * the lock see what the lock's previous holder committed. Null when the account has no row and
          * {@code absentCash} is null.
          */
-        private static StoredAccount read(Connection c, String accountId, boolean lock, BigDecimal absentCash)
-                throws SQLException {
+        private static StoredAccount read(Connection c, String accountId, boolean lock, BigDecimal absentCash,
+                                          OrderIdBlocks orderIds) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(lock ? READ_LOCKED : READ_SNAPSHOT)) {
                 for (int i = 1; i <= 4; i++) {
                     ps.setString(i, accountId);
@@ -295,7 +300,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
                                 rs.getBigDecimal(3), rs.getBigDecimal(4), instant(rs, 5)));
                     }
                 }
-                StoredAccount account = new StoredAccount(c, accountId, cash, holdings, absentCash != null);
+                StoredAccount account = new StoredAccount(c, accountId, cash, holdings, absentCash != null, orderIds);
                 try (ResultSet rs = nextResult(ps)) {
                     account.keep(rs);
                 }
@@ -317,9 +322,11 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
 
         @Override
         public String nextOrderId() {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select nextval('sim_order_ids')")) {
-                rs.next();
-                return Long.toString(rs.getLong(1));
+            if (orderIds == null) {
+                throw new IllegalStateException("a snapshot of the account places no orders");
+            }
+            try {
+                return Long.toString(orderIds.next(c));
             } catch (SQLException e) {
                 throw new StoreFailure(e);
             }
