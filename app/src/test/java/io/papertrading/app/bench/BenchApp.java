@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The packaged jar ({@code app/target/paper-trading.jar}) as its own process, as an operator runs it (through the
@@ -183,6 +184,29 @@ final class BenchApp implements AutoCloseable {
     /** User plus system CPU time the app's JVM has used, in seconds (fields 14 and 15 of /proc/PID/stat). */
     double cpuSeconds() throws IOException {
         return CpuTime.ofProcess(Path.of("/proc", Long.toString(pid())), false);
+    }
+
+    /**
+     * CPU seconds the JIT compilers' threads have used so far ({@code /proc/PID/task}, threads named
+     * {@code C1 CompilerThre…} and {@code C2 CompilerThre…}). The JVM starts and ends compiler threads as their
+     * queues grow and shrink, and an ended thread's time leaves this sum: compare two readings over a window
+     * while the load is steady, not across a quiet spell.
+     */
+    double compilerCpuSeconds() throws IOException {
+        double sum = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String name = Files.readString(t.resolve("comm"));
+                    if (name.startsWith("C2 CompilerThre") || name.startsWith("C1 CompilerThre")) {
+                        sum += CpuTime.ofProcess(t, false);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return sum;
     }
 
     /** SIGTERM, then waits for the graceful shutdown (kills after 60 s). */

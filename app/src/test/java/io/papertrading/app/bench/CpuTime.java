@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * CPU seconds used so far, from {@code /proc}: the app's JVM, every PostgreSQL process on this machine (with the
- * children its postmaster has reaped: backends of closed connections), this harness's JVM, and the machine's busy
- * and total time over all cores. Differences of two readings say where a window's CPU went.
+ * CPU seconds used so far, from {@code /proc}: the app's JVM (and of it, its JIT compilers' threads), every
+ * PostgreSQL process on this machine (with the children its postmaster has reaped: backends of closed connections),
+ * this harness's JVM, and the machine's busy and total time over all cores. Differences of two readings say where a
+ * window's CPU went.
  */
-record CpuTime(double app, double postgres, double harness, double busy, double total) {
+record CpuTime(double app, double compilers, double postgres, double harness, double busy, double total) {
 
     /** Clock ticks per second of {@code /proc/PID/stat} (USER_HZ, 100 on Linux x86-64). */
     private static final double TICKS_PER_SECOND = 100.0;
@@ -35,7 +36,7 @@ record CpuTime(double app, double postgres, double harness, double busy, double 
                 .skip(1).limit(8).map(Long::parseLong).toList();
         long total = cpu.stream().mapToLong(Long::longValue).sum();
         long idle = cpu.get(3) + cpu.get(4);
-        return new CpuTime(app.cpuSeconds(), postgres, harness, (total - idle) / TICKS_PER_SECOND,
+        return new CpuTime(app.cpuSeconds(), app.compilerCpuSeconds(), postgres, harness, (total - idle) / TICKS_PER_SECOND,
                 total / TICKS_PER_SECOND);
     }
 
@@ -55,7 +56,7 @@ record CpuTime(double app, double postgres, double harness, double busy, double 
     }
 
     CpuTime minus(CpuTime earlier) {
-        return new CpuTime(app - earlier.app, postgres - earlier.postgres, harness - earlier.harness,
-                busy - earlier.busy, total - earlier.total);
+        return new CpuTime(app - earlier.app, Math.max(0, compilers - earlier.compilers), postgres - earlier.postgres,
+                harness - earlier.harness, busy - earlier.busy, total - earlier.total);
     }
 }

@@ -62,8 +62,14 @@ class HttpBenchmark {
     private static final int[] LEVELS = Arrays.stream(System.getProperty("bench.levels", "1,4,16,64").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 3);
-    /** Whole lifecycles run once before the first measured section, so its figures are not the JIT compilers'. */
-    private static final int JIT_WARMUP_SECONDS = Integer.getInteger("bench.jit-warmup-seconds", 60);
+    /**
+     * Whole lifecycles run before the first measured section, in rounds, until the JIT compilers' share of the app's
+     * CPU in a round falls under {@link #JIT_SETTLED}, for at most this long: the first figures are then the
+     * engine's, not the compilers'.
+     */
+    private static final int JIT_WARMUP_SECONDS = Integer.getInteger("bench.jit-warmup-seconds", 600);
+    private static final double JIT_SETTLED = Double.parseDouble(System.getProperty("bench.jit-settled", "0.05"));
+    private static final int JIT_ROUND_SECONDS = 30;
     private static final int MEASURE_SECONDS = Integer.getInteger("bench.measure-seconds", 10);
     private static final int USERS = Integer.getInteger("bench.users", 100);
     private static final int LAG_RATE = Integer.getInteger("bench.lag-rate", 500);
@@ -279,9 +285,10 @@ class HttpBenchmark {
         report.detail("");
         if (cpuAt16[0] != null && placedAt16 > 0) {
             CpuTime c = cpuAt16[0];
-            String perTrade = String.format(Locale.ROOT, "app %.1f ms, PostgreSQL %.1f ms, this harness %.1f ms per "
-                            + "placed trade; the machine %.0f%% busy", 1000 * c.app() / placedAt16,
-                    1000 * c.postgres() / placedAt16, 1000 * c.harness() / placedAt16, 100 * c.busy() / c.total());
+            String perTrade = String.format(Locale.ROOT, "app %.1f ms (of it the JIT compilers %.1f ms), PostgreSQL "
+                            + "%.1f ms, this harness %.1f ms per placed trade; the machine %.0f%% busy",
+                    1000 * c.app() / placedAt16, 1000 * c.compilers() / placedAt16, 1000 * c.postgres() / placedAt16,
+                    1000 * c.harness() / placedAt16, 100 * c.busy() / c.total());
             report.detail("CPU over the measured seconds at 16 clients (`/proc`: the app's JVM, every `postgres` process, "
                     + "the harness's JVM, and the machine over all its cores): " + perTrade + ". It includes what the "
                     + "placements set going while they ran (saga, projections, order desk, the simulated exchange).");
@@ -490,27 +497,43 @@ class HttpBenchmark {
     // -------------------------------------------------------------------------------------------- warm-up
 
     /**
-     * Whole lifecycles (place, OPEN, close, CLOSED, through the query API) for {@code bench.jit-warmup-seconds},
-     * not measured, before the first section that drives the engine: every path is then compiled. Without it the
-     * first sections measured the JIT compilers too (on a slow day of this shared machine, C2 was the app's
-     * busiest thread through the whole placement section, and 16 clients placed 87/s before a warm-up and 160/s
-     * after it).
+     * Whole lifecycles (place, OPEN, close, CLOSED, through the query API), not measured, before the first section
+     * that drives the engine: in rounds of 30 s until the JIT compilers used less than {@code bench.jit-settled}
+     * (5%) of the app's CPU in a round, or {@code bench.jit-warmup-seconds} (600) have passed. Without it the first
+     * sections measured the compilers too. A fixed minute was not enough: on this 2-core machine C2 was still a
+     * fifth of the app's CPU after 150 s of lifecycles, and the engine's own code took a third less CPU per trade
+     * after 450 s than after 150 s (more of it compiled by C2 by then).
      */
     private void warmUp() throws Exception {
         if (JIT_WARMUP_SECONDS <= 0 || SECTIONS.stream().noneMatch(
                 List.of("placement", "lag", "lifecycle", "exchange", "resting")::contains)) {
             return;
         }
-        double before = current.get().cpuSeconds();
-        int done = lifecycle("wu-" + run, JIT_WARMUP_SECONDS, Integer.MAX_VALUE, false);
-        double used = current.get().cpuSeconds() - before;
-        report.note(String.format(Locale.ROOT, "Before the sections that drive the engine, the app was warmed up for "
-                + "%d s (`bench.jit-warmup-seconds`): %,d whole lifecycles by %d clients, not measured; the app's "
-                + "process used %.1f s of CPU meanwhile.", JIT_WARMUP_SECONDS, done, LIFECYCLE_CLIENTS, used));
-        progress("warmed up: " + done + " lifecycles in " + JIT_WARMUP_SECONDS + " s");
+        BenchApp app = current.get();
+        double before = app.cpuSeconds();
+        int done = 0;
+        int seconds = 0;
+        double share;
+        do {
+            int round = Math.min(JIT_ROUND_SECONDS, JIT_WARMUP_SECONDS - seconds);
+            double cpu0 = app.cpuSeconds();
+            double jit0 = app.compilerCpuSeconds();
+            done += lifecycle("wu" + seconds + "-" + run, round, Integer.MAX_VALUE, false);
+            seconds += round;
+            double used = app.cpuSeconds() - cpu0;
+            share = used > 0 ? Math.max(0, app.compilerCpuSeconds() - jit0) / used : 0;
+            progress(String.format(Locale.ROOT, "warming up: %d s, %,d lifecycles, the JIT compilers %.1f%% of the "
+                    + "app's CPU in the last round", seconds, done, 100 * share));
+        } while (share >= JIT_SETTLED && seconds < JIT_WARMUP_SECONDS);
+        double used = app.cpuSeconds() - before;
+        report.note(String.format(Locale.ROOT, "Before the sections that drive the engine, the app was warmed up with "
+                + "%,d whole lifecycles by %d clients over %d s, not measured, until the JIT compilers' share of the "
+                + "app's CPU in a %d-s round fell under %.0f%% (`bench.jit-settled`) or %d s had passed "
+                + "(`bench.jit-warmup-seconds`): %.1f%% in the last round. The app's process used %.1f s of CPU meanwhile.",
+                done, LIFECYCLE_CLIENTS, seconds, JIT_ROUND_SECONDS, 100 * JIT_SETTLED, JIT_WARMUP_SECONDS,
+                100 * share, used));
+        progress("warmed up: " + done + " lifecycles in " + seconds + " s");
     }
-
-    // -------------------------------------------------------------------------------------------- lifecycle
 
     /**
      * Closed loops of whole lifecycles: place a market order, wait through the query API until it is OPEN, close
@@ -620,6 +643,7 @@ class HttpBenchmark {
         LockSupport.parkNanos(Duration.ofSeconds(11).toNanos()); // the settled engine's counts all reported first
         Map<String, Long> writesBefore = rowsWritten();
         try (Visibility open = new Visibility(owner(), "status = 'OPEN'")) {
+            CpuTime cpuFrom = CpuTime.now(current.get());
             from = Instant.now();
             Level l = closedLoop(EXCHANGE_CLIENTS, 0, EXCHANGE_SECONDS, Integer.MAX_VALUE, w -> {
                 String id = http.place(users.get(ThreadLocalRandom.current().nextInt(users.size())), BenchHttp.MARKET_BUY);
@@ -638,6 +662,7 @@ class HttpBenchmark {
                 problems.add("exchange: " + open.pending() + " trades not OPEN after " + SETTLE_TIMEOUT_SECONDS + " s");
             }
             drained = Duration.ofNanos(System.nanoTime() - t0);
+            CpuTime cpu = CpuTime.now(current.get()).minus(cpuFrom);
             List<Instant> reached = new ArrayList<>();
             try (Connection c = owner(); PreparedStatement ps = c.prepareStatement(
                     "select tag, created_at, last_fill_at from sim_orders where account_id like ?")) {
@@ -671,6 +696,15 @@ class HttpBenchmark {
                     reached.size(), secs(Duration.between(from, last)), overall));
             report.detail(String.format(Locale.ROOT, "- exchange fill to OPEN in the read model: %s (%,d trades); "
                     + "every trade OPEN %s after placing stopped", fillToOpen.p50p99(), fillToOpen.size(), fmt(drained)));
+            if (!placed.isEmpty()) {
+                String perTrade = String.format(Locale.ROOT, "app %.1f ms (of it the JIT compilers %.1f ms), "
+                        + "PostgreSQL %.1f ms, this harness %.1f ms", 1000 * cpu.app() / placed.size(),
+                        1000 * cpu.compilers() / placed.size(), 1000 * cpu.postgres() / placed.size(),
+                        1000 * cpu.harness() / placed.size());
+                report.detail("- CPU per placed trade from the first placement until every trade was OPEN (`/proc`): "
+                        + perTrade);
+                report.row("CPU per placed trade, placing to OPEN, 16 clients", perTrade, "none set", null);
+            }
             report.detail("");
             report.row("orders reaching the exchange, 16 clients", String.format(Locale.ROOT,
                     "%,.0f/s while placing, %,.0f/s until the last arrived", duringRate, overall), ">= 500/s",
