@@ -529,11 +529,14 @@ class HttpBenchmark {
         report.note(String.format(Locale.ROOT, "Before the sections that drive the engine, the app was warmed up with "
                 + "%,d whole lifecycles by %d clients over %d s, not measured, until the JIT compilers' share of the "
                 + "app's CPU in a %d-s round fell under %.0f%% (`bench.jit-settled`) or %d s had passed "
-                + "(`bench.jit-warmup-seconds`): %.1f%% in the last round. The app's process used %.1f s of CPU meanwhile.",
+                + "(`bench.jit-warmup-seconds`): %.1f%% in the last round. The app's process used %.1f s of CPU "
+                + "meanwhile.",
                 done, LIFECYCLE_CLIENTS, seconds, JIT_ROUND_SECONDS, 100 * JIT_SETTLED, JIT_WARMUP_SECONDS,
                 100 * share, used));
         progress("warmed up: " + done + " lifecycles in " + seconds + " s");
     }
+
+    // -------------------------------------------------------------------------------------------- lifecycle
 
     /**
      * Closed loops of whole lifecycles: place a market order, wait through the query API until it is OPEN, close

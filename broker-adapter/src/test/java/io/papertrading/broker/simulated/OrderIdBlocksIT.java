@@ -22,7 +22,8 @@ class OrderIdBlocksIT {
     @Test
     void twoNodesDrawingInTurnsGetDistinctIdsInRunsOfTheSequencesIncrement() throws SQLException {
         try (Connection owner = TestDatabase.get().owner().getConnection(); Statement st = owner.createStatement();
-             ResultSet rs = st.executeQuery("select increment_by from pg_sequences where sequencename = 'sim_order_ids'")) {
+             ResultSet rs = st.executeQuery(
+                     "select increment_by from pg_sequences where sequencename = 'sim_order_ids'")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(50);
         }
