@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The packaged jar ({@code app/target/paper-trading.jar}) as its own process, as an operator runs it (through the
@@ -193,20 +192,8 @@ final class BenchApp implements AutoCloseable {
      * while the load is steady, not across a quiet spell.
      */
     double compilerCpuSeconds() throws IOException {
-        double sum = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    String name = Files.readString(t.resolve("comm"));
-                    if (name.startsWith("C2 CompilerThre") || name.startsWith("C1 CompilerThre")) {
-                        sum += CpuTime.ofProcess(t, false);
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    // the thread ended between the listing and the read
-                }
-            }
-        }
-        return sum;
+        return CpuTime.sumOf(Path.of("/proc", Long.toString(pid()), "task"),
+                name -> name.startsWith("C2 CompilerThre") || name.startsWith("C1 CompilerThre"), false);
     }
 
     /** SIGTERM, then waits for the graceful shutdown (kills after 60 s). */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -18,26 +20,46 @@ record CpuTime(double app, double compilers, double postgres, double harness, do
     private static final double TICKS_PER_SECOND = 100.0;
 
     static CpuTime now(BenchApp app) throws IOException {
-        double postgres = 0;
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                try {
-                    if ("postgres".equals(Files.readString(p.resolve("comm")).trim())) {
-                        postgres += ofProcess(p, true);
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    // the process ended between the listing and the read
-                }
-            }
-        }
+        double postgres = sumOf(Path.of("/proc"), "postgres"::equals, true);
         double harness = ofProcess(Path.of("/proc/self"), false);
         // "cpu  user nice system idle iowait irq softirq steal ..." summed over every core
         List<Long> cpu = Stream.of(Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+"))
                 .skip(1).limit(8).map(Long::parseLong).toList();
         long total = cpu.stream().mapToLong(Long::longValue).sum();
         long idle = cpu.get(3) + cpu.get(4);
-        return new CpuTime(app.cpuSeconds(), app.compilerCpuSeconds(), postgres, harness, (total - idle) / TICKS_PER_SECOND,
-                total / TICKS_PER_SECOND);
+        return new CpuTime(app.cpuSeconds(), app.compilerCpuSeconds(), postgres, harness,
+                (total - idle) / TICKS_PER_SECOND, total / TICKS_PER_SECOND);
+    }
+
+    /**
+     * CPU seconds of every process (or thread) in {@code dir} ({@code /proc}, {@code /proc/PID/task}) whose command
+     * name passes {@code name}, with reaped children's when {@code withChildren}. One that ends between the listing
+     * and the read is left out.
+     */
+    static double sumOf(Path dir, Predicate<String> name, boolean withChildren) throws IOException {
+        double sum = 0;
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    if (name.test(Files.readString(p.resolve("comm")).trim())) {
+                        sum += ofProcess(p, withChildren);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // ended between the listing and the read
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The window's CPU per operation: the app (and of it the JIT compilers), PostgreSQL and this harness, in
+     * milliseconds.
+     */
+    String perOperation(long operations) {
+        return String.format(Locale.ROOT, "app %.1f ms (of it the JIT compilers %.1f ms), PostgreSQL %.1f ms, this "
+                + "harness %.1f ms", 1000 * app / operations, 1000 * compilers / operations,
+                1000 * postgres / operations, 1000 * harness / operations);
     }
 
     /**

@@ -285,10 +285,8 @@ class HttpBenchmark {
         report.detail("");
         if (cpuAt16[0] != null && placedAt16 > 0) {
             CpuTime c = cpuAt16[0];
-            String perTrade = String.format(Locale.ROOT, "app %.1f ms (of it the JIT compilers %.1f ms), PostgreSQL "
-                            + "%.1f ms, this harness %.1f ms per placed trade; the machine %.0f%% busy",
-                    1000 * c.app() / placedAt16, 1000 * c.compilers() / placedAt16, 1000 * c.postgres() / placedAt16,
-                    1000 * c.harness() / placedAt16, 100 * c.busy() / c.total());
+            String perTrade = c.perOperation(placedAt16) + String.format(Locale.ROOT,
+                    " per placed trade; the machine %.0f%% busy", 100 * c.busy() / c.total());
             report.detail("CPU over the measured seconds at 16 clients (`/proc`: the app's JVM, every `postgres` process, "
                     + "the harness's JVM, and the machine over all its cores): " + perTrade + ". It includes what the "
                     + "placements set going while they ran (saga, projections, order desk, the simulated exchange).");
@@ -520,8 +518,8 @@ class HttpBenchmark {
             double jit0 = app.compilerCpuSeconds();
             done += lifecycle("wu" + seconds + "-" + run, round, Integer.MAX_VALUE, false);
             seconds += round;
-            double used = app.cpuSeconds() - cpu0;
-            share = used > 0 ? Math.max(0, app.compilerCpuSeconds() - jit0) / used : 0;
+            double roundCpu = app.cpuSeconds() - cpu0;
+            share = roundCpu > 0 ? Math.max(0, app.compilerCpuSeconds() - jit0) / roundCpu : 0;
             progress(String.format(Locale.ROOT, "warming up: %d s, %,d lifecycles, the JIT compilers %.1f%% of the "
                     + "app's CPU in the last round", seconds, done, 100 * share));
         } while (share >= JIT_SETTLED && seconds < JIT_WARMUP_SECONDS);
@@ -700,10 +698,7 @@ class HttpBenchmark {
             report.detail(String.format(Locale.ROOT, "- exchange fill to OPEN in the read model: %s (%,d trades); "
                     + "every trade OPEN %s after placing stopped", fillToOpen.p50p99(), fillToOpen.size(), fmt(drained)));
             if (!placed.isEmpty()) {
-                String perTrade = String.format(Locale.ROOT, "app %.1f ms (of it the JIT compilers %.1f ms), "
-                        + "PostgreSQL %.1f ms, this harness %.1f ms", 1000 * cpu.app() / placed.size(),
-                        1000 * cpu.compilers() / placed.size(), 1000 * cpu.postgres() / placed.size(),
-                        1000 * cpu.harness() / placed.size());
+                String perTrade = cpu.perOperation(placed.size());
                 report.detail("- CPU per placed trade from the first placement until every trade was OPEN (`/proc`): "
                         + perTrade);
                 report.row("CPU per placed trade, placing to OPEN, 16 clients", perTrade, "none set", null);

@@ -147,7 +147,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
     @Override
     public <T> T readAccount(String accountId, Money startingCash, Function<AccountBook, T> work) {
         Objects.requireNonNull(accountId, "accountId");
-        return readOnly(c -> work.apply(StoredAccount.snapshot(c, accountId, startingCash)));
+        return readOnly(c -> work.apply(StoredAccount.snapshot(c, accountId, startingCash, orderIds)));
     }
 
     @Override
@@ -230,7 +230,7 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
 
         /** A snapshot ({@link #readAccount}): nothing is written, not even the orders a query would flush first. */
         private final boolean snapshot;
-        /** Where new orders get their ids; null for a snapshot, which places nothing. */
+        /** Where new orders get their ids. */
         private final OrderIdBlocks orderIds;
 
         private StoredAccount(Connection c, String accountId, BigDecimal cash, List<Ledger.Holding> holdings,
@@ -263,9 +263,9 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
         }
 
         /** The account as last committed, unlocked; an account never used has its starting cash and nothing else. */
-        static StoredAccount snapshot(Connection c, String accountId, Money startingCash) {
+        static StoredAccount snapshot(Connection c, String accountId, Money startingCash, OrderIdBlocks orderIds) {
             try {
-                return read(c, accountId, false, startingCash.amount(), null);
+                return read(c, accountId, false, startingCash.amount(), orderIds);
             } catch (SQLException e) {
                 throw new StoreFailure(e);
             }
@@ -322,9 +322,6 @@ public final class JdbcSimulatedBooks implements SimulatedBooks {
 
         @Override
         public String nextOrderId() {
-            if (orderIds == null) {
-                throw new IllegalStateException("a snapshot of the account places no orders");
-            }
             try {
                 return Long.toString(orderIds.next(c));
             } catch (SQLException e) {
