@@ -8,6 +8,7 @@ import org.axonframework.eventhandling.DomainEventData;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -33,6 +34,20 @@ class EventStorage {
 
     /** Events read per query, for an aggregate's stream and a processor's fetch alike (Axon's default). */
     static final int AGGREGATE_BATCH = 100;
+    /** PostgreSQL's SQLState for a unique constraint's violation. */
+    static final String UNIQUE_VIOLATION = "23505";
+
+    /**
+     * What tells a duplicate key from other failures, for the event store (and every Axon JDBC component that asks):
+     * PostgreSQL's SQLState {@code 23505} (unique violation) anywhere in the cause chain. Axon's JDBC default looks for
+     * {@code SQLIntegrityConstraintViolationException}, which pgjdbc never throws, so two nodes appending to one
+     * aggregate at once (the same Idempotency-Key sent to both, say) failed as an unexpected storage error (500)
+     * instead of the conflict the command retries on.
+     */
+    @Bean
+    PersistenceExceptionResolver persistenceExceptionResolver() {
+        return new SQLStateResolver(UNIQUE_VIOLATION);
+    }
 
     @Bean
     EventStorageEngine eventStorageEngine(Serializer defaultSerializer,

@@ -6,6 +6,7 @@ import io.papertrading.kernel.trade.command.PlaceTradeCommand;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.stereotype.Component;
 
@@ -59,9 +60,13 @@ class TradeCommands {
         }
     }
 
-    private static boolean isConcurrencyFailure(Throwable e) {
+    /**
+     * Lost a race for the trade's stream: its first event (Axon's {@link AggregateStreamCreationException}, which
+     * is no {@link ConcurrencyException}) or a later one, appended by another node since this one loaded it.
+     */
+    static boolean isConcurrencyFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConcurrencyException) {
+            if (t instanceof ConcurrencyException || t instanceof AggregateStreamCreationException) {
                 return true;
             }
         }
