@@ -1,5 +1,6 @@
 package io.papertrading.command.trade;
 
+import io.papertrading.kernel.error.OperationConflictException;
 import io.papertrading.kernel.trade.TradeAck;
 import io.papertrading.kernel.trade.TradeId;
 import io.papertrading.kernel.trade.command.PlaceTradeCommand;
@@ -11,14 +12,16 @@ import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends trade commands and unwraps their answers. A placement that loses a creation race (another request
- * with the same Idempotency-Key appended the first event a moment earlier) is sent again: the retry finds
- * the existing trade and answers it, so twenty concurrent submissions make exactly one trade.
+ * Sends a user's trade commands and unwraps their answers. A command that loses a race for the trade's stream
+ * (another node appended an event between this node's load and its append) is sent again, so the aggregate
+ * judges it against the trade as it now is: a placement finds the trade another request with the same
+ * Idempotency-Key made and answers it, so twenty concurrent submissions make exactly one trade; a close that
+ * lost to the saga's fill on another node closes the now filled trade, or is refused as an illegal transition.
  */
 @Component
 class TradeCommands {
 
-    private static final int PLACEMENT_ATTEMPTS = 3;
+    private static final int ATTEMPTS = 3;
 
     private final CommandGateway gateway;
     private final EventStore eventStore;
@@ -37,18 +40,30 @@ class TradeCommands {
 
     TradeAck place(PlaceTradeCommand command) {
         pacing.awaitRoom();
+        return send(command);
+    }
+
+    /**
+     * Sends the command, again after a lost race; a trade that keeps changing under it for every attempt is
+     * refused as a conflict (nothing of this command was written), never answered as a server failure.
+     */
+    TradeAck send(Object command) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return send(command);
+                return sendOnce(command);
             } catch (RuntimeException e) {
-                if (attempt >= PLACEMENT_ATTEMPTS || !isConcurrencyFailure(e)) {
+                if (!isConcurrencyFailure(e)) {
                     throw e;
+                }
+                if (attempt >= ATTEMPTS) {
+                    throw new OperationConflictException("the trade kept changing while this request was applied; "
+                            + "nothing was changed by it, reload the trade and try again");
                 }
             }
         }
     }
 
-    TradeAck send(Object command) {
+    private TradeAck sendOnce(Object command) {
         try {
             return gateway.sendAndWait(command);
         } catch (CommandExecutionException e) {

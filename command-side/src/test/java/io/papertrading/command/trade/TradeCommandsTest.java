@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Which failures of a placement are a lost race for the trade's stream, retried by reloading the trade. */
+/** Which failures of a trade command are a lost race for the trade's stream, retried by reloading the trade. */
 class TradeCommandsTest {
 
     @Test
