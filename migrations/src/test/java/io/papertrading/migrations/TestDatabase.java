@@ -250,6 +250,39 @@ public final class TestDatabase {
         return dataSource(engineUser(), ENGINE_PASSWORD);
     }
 
+    /**
+     * The owner's connections from a small pool shared by the whole JVM: a new connection costs ~25 ms on a 2-core
+     * machine, and harnesses that store and project thousands of events opened two per event. Only for tests that
+     * leave no session state behind (transaction-local settings only), as the application's own pool is used.
+     */
+    public DataSource pooledOwner() {
+        return pooled("owner", ownerUser, ownerPassword);
+    }
+
+    /** The request role's connections from a shared pool; see {@link #pooledOwner()}. */
+    public DataSource pooledApp() {
+        return pooled("app", appUser(), APP_PASSWORD);
+    }
+
+    /** The engine role's connections from a shared pool; see {@link #pooledOwner()}. */
+    public DataSource pooledEngine() {
+        return pooled("engine", engineUser(), ENGINE_PASSWORD);
+    }
+
+    private final java.util.Map<String, DataSource> pools = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private DataSource pooled(String name, String user, String password) {
+        return pools.computeIfAbsent(name, n -> {
+            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            config.setDataSource(dataSource(user, password));
+            config.setPoolName("test-" + n);
+            config.setMaximumPoolSize(16);
+            config.setIdleTimeout(10_000);
+            config.setMinimumIdle(0);
+            return new com.zaxxer.hikari.HikariDataSource(config);
+        });
+    }
+
     private DataSource dataSource(String user, String password) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(ownerUrl);

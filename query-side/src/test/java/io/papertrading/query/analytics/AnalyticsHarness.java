@@ -38,7 +38,7 @@ import java.util.UUID;
  */
 final class AnalyticsHarness {
 
-    final DataSource engineDataSource = TestDatabase.get().engine();
+    final DataSource engineDataSource = TestDatabase.get().pooledEngine();
     final JdbcTemplate jdbc = new JdbcTemplate(engineDataSource);
     final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(engineDataSource);
     /** The projections' scope, on the engine role. */
@@ -53,12 +53,12 @@ final class AnalyticsHarness {
             new AnnotationEventHandlerAdapter(TradeChangeSignalAccess.projection(jdbc, engineScope, transactionManager));
     final TradeHistory history = new TradeHistory(eventStore, userScope);
     final AnalyticsQueries queries = new AnalyticsQueries(userScope, history);
-    final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
+    final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().pooledOwner());
     final List<DomainEventMessage<?>> delivered = new ArrayList<>();
     private final Map<String, Long> sequences = new HashMap<>();
 
     private static UserScope requestScope() {
-        DataSource request = TestDatabase.get().app();
+        DataSource request = TestDatabase.get().pooledApp();
         return new UserScope(new JdbcTemplate(request), new DataSourceTransactionManager(request));
     }
 

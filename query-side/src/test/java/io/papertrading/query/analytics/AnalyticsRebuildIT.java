@@ -77,7 +77,7 @@ class AnalyticsRebuildIT {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
     private static final JacksonSerializer SERIALIZER = JacksonSerializer.builder().objectMapper(STORAGE).build();
 
-    private final DataSource engine = TestDatabase.get().engine();
+    private final DataSource engine = TestDatabase.get().pooledEngine();
     private final JdbcTemplate jdbc = new JdbcTemplate(engine);
     private final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(engine);
     private final UserScope engineScope = new UserScope(jdbc, transactionManager);
@@ -85,7 +85,7 @@ class AnalyticsRebuildIT {
             new AnnotationEventHandlerAdapter(new AnalyticsProjection(jdbc, engineScope, transactionManager));
     private final AnalyticsRebuild rebuild = new AnalyticsRebuild(engine, jdbc, engineScope, transactionManager);
     private final TransactionTemplate tx = new TransactionTemplate(transactionManager);
-    private final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
+    private final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().pooledOwner());
     private final Map<String, Long> sequences = new HashMap<>();
     private final String alice = uniqueUser("alice");
     private final String bob = uniqueUser("bob");

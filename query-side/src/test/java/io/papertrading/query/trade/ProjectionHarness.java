@@ -24,7 +24,7 @@ import java.util.UUID;
  */
 final class ProjectionHarness {
 
-    final DataSource engineDataSource = TestDatabase.get().engine();
+    final DataSource engineDataSource = TestDatabase.get().pooledEngine();
     final JdbcTemplate jdbc = new JdbcTemplate(engineDataSource);
     final DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(engineDataSource);
     final UserScope engineScope = new UserScope(jdbc, transactionManager);
@@ -33,7 +33,7 @@ final class ProjectionHarness {
     final TradeChangeSignal signal = new TradeChangeSignal();
     final TradeProjection projection = new TradeProjection(jdbc, engineScope, transactionManager, signal);
     final TradeQueries queries = new TradeQueries(userScope, signal, new ObjectMapper());
-    final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().owner());
+    final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().pooledOwner());
 
     /** A projection with an empty owner cache, as after a restart, sharing everything else. */
     TradeProjection freshProjection() {
@@ -42,7 +42,7 @@ final class ProjectionHarness {
 
     /** A scope on the request role's connections, as the application's request handling uses. */
     static UserScope requestScope() {
-        DataSource request = TestDatabase.get().app();
+        DataSource request = TestDatabase.get().pooledApp();
         return new UserScope(new JdbcTemplate(request), new DataSourceTransactionManager(request));
     }
 
