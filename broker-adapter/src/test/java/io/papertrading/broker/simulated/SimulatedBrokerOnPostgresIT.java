@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  */
 class SimulatedBrokerOnPostgresIT extends SimulatedBrokerTest {
 
-    private static final JdbcSimulatedBooks NODE_A = SimulatedBooks.postgres(TestDatabase.get().engine());
-    private static final JdbcSimulatedBooks NODE_B = SimulatedBooks.postgres(TestDatabase.get().engine());
+    private static final JdbcSimulatedBooks NODE_A = SimulatedBooks.postgres(TestDatabase.get().pooledEngine());
+    private static final JdbcSimulatedBooks NODE_B = SimulatedBooks.postgres(TestDatabase.get().pooledEngine());
     private static final Instrument AAPL = Instrument.stock("AAPL");
 
     @Override
