@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -189,12 +190,13 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
     void aStopLossBracketHandedToTheBrokerClosesTheTradeAsStopLoss() {
         String alice = user("exec");
         String id = place(alice, "stop-1", """
-                {"symbol":"AMZN","side":"BUY","quantity":1,"orderType":"MARKET"}""");
+                {"symbol":"%s","side":"BUY","quantity":1,"orderType":"MARKET"}""".formatted(fallingSymbol()));
         String saga = sagaOf(id);
         JsonNode opened = awaitEvent(alice, id, "TradeOpened");
         BigDecimal entry = opened.get("entryPrice").decimalValue();
 
-        // a stop a hair under the entry: the bid already sits below it, so the OCO's stop leg triggers at once
+        // a stop a hair under the entry: the bid already sits below it and only falls, so the OCO's stop leg
+        // triggers at once, however long a busy machine takes between the fill and the brackets
         HttpResponse<String> brackets = send("PUT", "/api/trades/" + id + "/brackets", alice,
                 "{\"stopLoss\":%s,\"takeProfit\":%s}".formatted(entry.subtract(new BigDecimal("0.0001")),
                         entry.multiply(BigDecimal.valueOf(2)).setScale(2, RoundingMode.UP)), Map.of());
@@ -241,6 +243,38 @@ class SimulatedExecutionIT extends ExecutionTestSupport {
         HttpResponse<String> r = placeTrade(user, key, body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         return json(r).get("tradeId").asText();
+    }
+
+    /**
+     * A symbol whose bid does not rise over the next two minutes (the simulated market is a function of its seed and
+     * the time, so its path can be read ahead): any entry's ask in that time sits above every later bid. On a symbol
+     * that happened to rise, the stop waited for the market to come back down, beyond the test's patience once.
+     */
+    private String fallingSymbol() {
+        Instant now = market.now();
+        String best = null;
+        int fewestRises = Integer.MAX_VALUE;
+        for (String candidate : List.of("AMZN", "AAPL", "MSFT", "KO", "PFE", "T", "JNJ", "PG", "WMT", "XOM", "F", "BAC",
+                "VZ", "INTC", "CSCO", "PEP", "MRK", "ABT", "CVX", "IBM", "ORCL", "NKE", "DIS", "MCD", "HD", "UNH", "V",
+                "MA", "ADBE", "CRM", "QCOM", "TXN", "AMGN", "HON", "LOW", "SBUX", "GS", "MS", "C", "WFC")) {
+            int rises = 0;
+            BigDecimal previous = null;
+            for (int step = 0; step <= 480 && rises < fewestRises; step++) {
+                BigDecimal bid = market.quoteAt(candidate, now.plusMillis(250L * step)).bid().amount();
+                if (previous != null && bid.compareTo(previous) > 0) {
+                    rises++;
+                }
+                previous = bid;
+            }
+            if (rises < fewestRises) {
+                best = candidate;
+                fewestRises = rises;
+            }
+            if (rises == 0) {
+                break;
+            }
+        }
+        return best;
     }
 
     private BigDecimal ask(String symbol) {
