@@ -47,6 +47,16 @@ class RiskLimitsIT extends IntegrationTestBase {
     }
 
     @Test
+    void aLimitSavedRightAfterAPlacementAppliesToTheNextOne() {
+        String alice = user("alice");
+        // the placement leaves the user's settings remembered on this node for the settings TTL
+        assertThat(placeTrade(alice, "before-limit", limitBuy("MSFT", 10, "100.01")).statusCode()).isEqualTo(202);
+        setRisk(alice, "{\"maxPositionCost\":1000}");
+
+        assertRefused(placeTrade(alice, "after-limit", limitBuy("MSFT", 10, "100.01")), "maxPositionCost");
+    }
+
+    @Test
     void maxPositionCostCountsOptionsAsOneHundredShares() {
         String alice = user("alice");
         setRisk(alice, "{\"maxPositionCost\":1000}");

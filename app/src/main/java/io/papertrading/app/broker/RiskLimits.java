@@ -31,18 +31,18 @@ class RiskLimits implements EntryRiskPolicy {
     static final String MAX_POSITION_COST = "maxPositionCost";
     static final String BUYING_POWER = "buyingPower";
 
-    private final UserSettingsStore settings;
     private final UserBrokers brokers;
 
-    RiskLimits(UserSettingsStore settings, UserBrokers brokers) {
-        this.settings = settings;
+    RiskLimits(UserBrokers brokers) {
         this.brokers = brokers;
     }
 
     @Override
     public Integer check(String username, TradeOrder order) {
-        UserSettings limits = settings.load(username);
-        BrokerProvider broker = brokers.resolve(username, limits).provider();
+        // as this node read them within the settings TTL: a change saved here is seen at once, on another node within it
+        UserBrokers.Resolved user = brokers.current(username);
+        UserSettings limits = user.settings();
+        BrokerProvider broker = user.account().provider();
         Money price = entryPrice(broker, order);
         if (order.orderType() == OrderType.MARKET && (order.stopLoss() != null || order.takeProfit() != null)) {
             // a market order has no price of its own: its brackets must sit on the right side of the market

@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * data) through the request role's.
  *
  * <p>The engine resolves a user's account at every step of every trade (intake, saga, each round of the order
- * desk): ~4 settings reads per placed trade, each its own transaction. It answers from what this node resolved
- * within {@code paper.execution.settings-ttl} (2 s) instead, and a request's fresh read refreshes that: the
- * placement's own hand-over to the desk sees the settings the risk check just read. A change saved on this node
+ * desk), and every placement's risk check reads the user's limits: ~5 settings reads per placed trade, each its own
+ * transaction. Both answer from what this node resolved within {@code paper.execution.settings-ttl} (2 s) instead:
+ * the placement's own hand-over to the desk sees the settings its risk check used. A change saved on this node
  * is seen at once; one saved on another node within the TTL. A broker switch needs the user to have no live trade,
  * and the desk reloads when the account answered is not the one a trade's legs were placed with
  * ({@link #reload}).
@@ -42,7 +42,8 @@ class UserBrokers implements BrokerResolver {
     private final Duration ttl;
     private final Map<String, Resolved> recent = new ConcurrentHashMap<>();
 
-    private record Resolved(BrokerAccount account, Instant at) {
+    /** A user's settings and the account they name, as this node resolved them at {@code at}. */
+    record Resolved(UserSettings settings, BrokerAccount account, Instant at) {
     }
 
     @Autowired
@@ -65,6 +66,19 @@ class UserBrokers implements BrokerResolver {
         return reload(username);
     }
 
+    /**
+     * For a placement's risk check: the user's settings (their limits) and account as this node resolved them within
+     * the TTL, else read now through the request role.
+     */
+    Resolved current(String username) {
+        Resolved r = recent.get(username);
+        if (r != null && clock.instant().isBefore(r.at().plus(ttl))) {
+            return r;
+        }
+        UserSettings s = requestSettings.load(username);
+        return new Resolved(s, resolve(username, s), clock.instant());
+    }
+
     /** For the engine: the user's settings read now. */
     @Override
     public BrokerAccount reload(String username) {
@@ -85,7 +99,7 @@ class UserBrokers implements BrokerResolver {
                 recent.clear();
             }
         }
-        recent.put(username, new Resolved(account, at));
+        recent.put(username, new Resolved(s, account, at));
         return account;
     }
 
