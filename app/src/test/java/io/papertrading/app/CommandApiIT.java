@@ -127,6 +127,20 @@ class CommandApiIT extends IntegrationTestBase {
     }
 
     @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void anUnknownTradeIsA404AndLeavesNoStackTraceInTheLog(org.springframework.boot.test.system.CapturedOutput logs) {
+        String alice = user("alice");
+        String unknown = java.util.UUID.randomUUID().toString();
+
+        for (String action : List.of("/close", "/cancel")) {
+            assertThat(send("POST", "/api/trades/" + unknown + action, alice, null, Map.of()).statusCode()).isEqualTo(404);
+        }
+
+        // a client must not be able to fill the log with stack traces (Axon's repository logged one per unknown id)
+        assertThat(logs.getAll()).doesNotContain(unknown).doesNotContain("AggregateNotFoundException");
+    }
+
+    @Test
     void refusesRequestsWithoutAValidToken() throws Exception {
         assertThat(send("POST", "/api/trades", null, ORDER, Map.of("Idempotency-Key", "anon")).statusCode()).isEqualTo(401);
         String forged = sign("alice", "another-secret-that-is-also-32-bytes-long", Instant.now().plusSeconds(600));
