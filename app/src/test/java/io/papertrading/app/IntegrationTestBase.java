@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.papertrading.command.execution.ScriptedTradier;
 import io.papertrading.migrations.TestDatabase;
-import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -72,20 +71,8 @@ public abstract class IntegrationTestBase {
     @Autowired
     protected JdbcTemplate engineJdbc;
 
-    /** Owner connections (bypass RLS) for inspecting what the app wrote. */
-    protected static JdbcTemplate ownerJdbc;
-
-    @BeforeAll
-    static void ownerConnection() {
-        if (ownerJdbc == null) {
-            // pooled and shared by every test class: a fresh connection per check cost more than what it checked
-            com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
-            pool.setDataSource(TestDatabase.get().owner());
-            pool.setMaximumPoolSize(4);
-            pool.setPoolName("test-owner");
-            ownerJdbc = new JdbcTemplate(new com.zaxxer.hikari.HikariDataSource(pool));
-        }
-    }
+    /** Owner connections (bypass RLS) for inspecting what the app wrote, from the test JVM's shared pool. */
+    protected static final JdbcTemplate ownerJdbc = new JdbcTemplate(TestDatabase.get().pooledOwner());
 
     /** A unique username per test, so tests sharing the database never see each other's trades. */
     protected static String user(String name) {

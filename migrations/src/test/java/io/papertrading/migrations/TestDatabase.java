@@ -1,5 +1,7 @@
 package io.papertrading.migrations;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
@@ -10,7 +12,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One migrated PostgreSQL database per test JVM, shared by every test in it: a fresh database on the server
@@ -32,6 +36,8 @@ public final class TestDatabase {
     private final String ownerPassword;
     private final String adminUrl;
     private final String dbName;
+    /** The shared pools by role, made on first use. */
+    private final Map<String, DataSource> pools = new ConcurrentHashMap<>();
 
     private TestDatabase(String ownerUrl, String ownerUser, String ownerPassword, String adminUrl, String dbName) {
         this.ownerUrl = ownerUrl;
@@ -269,17 +275,15 @@ public final class TestDatabase {
         return pooled("engine", engineUser(), ENGINE_PASSWORD);
     }
 
-    private final java.util.Map<String, DataSource> pools = new java.util.concurrent.ConcurrentHashMap<>();
-
     private DataSource pooled(String name, String user, String password) {
         return pools.computeIfAbsent(name, n -> {
-            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            HikariConfig config = new HikariConfig();
             config.setDataSource(dataSource(user, password));
             config.setPoolName("test-" + n);
             config.setMaximumPoolSize(16);
             config.setIdleTimeout(10_000);
             config.setMinimumIdle(0);
-            return new com.zaxxer.hikari.HikariDataSource(config);
+            return new HikariDataSource(config);
         });
     }
 

@@ -59,11 +59,8 @@ class UserBrokers implements BrokerResolver {
     /** For the engine: what this node resolved for the user within the TTL, else their settings read now. */
     @Override
     public BrokerAccount resolve(String username) {
-        Resolved r = recent.get(username);
-        if (r != null && clock.instant().isBefore(r.at().plus(ttl))) {
-            return r.account();
-        }
-        return reload(username);
+        Resolved r = remembered(username);
+        return r != null ? r.account() : reload(username);
     }
 
     /**
@@ -71,12 +68,14 @@ class UserBrokers implements BrokerResolver {
      * the TTL, else read now through the request role.
      */
     Resolved current(String username) {
+        Resolved r = remembered(username);
+        return r != null ? r : remember(username, requestSettings.load(username));
+    }
+
+    /** What this node resolved for the user within the TTL; null when nothing or older. */
+    private Resolved remembered(String username) {
         Resolved r = recent.get(username);
-        if (r != null && clock.instant().isBefore(r.at().plus(ttl))) {
-            return r;
-        }
-        UserSettings s = requestSettings.load(username);
-        return new Resolved(s, resolve(username, s), clock.instant());
+        return r != null && clock.instant().isBefore(r.at().plus(ttl)) ? r : null;
     }
 
     /** For the engine: the user's settings read now. */
@@ -87,6 +86,11 @@ class UserBrokers implements BrokerResolver {
 
     /** The account for settings the caller has just loaded (one settings query per request, not two). */
     BrokerAccount resolve(String username, UserSettings s) {
+        return remember(username, s).account();
+    }
+
+    /** Resolves the account the settings name and remembers both for the TTL. */
+    private Resolved remember(String username, UserSettings s) {
         Instant at = clock.instant();
         BrokerProvider provider = factory.brokerFor(username, s.brokerSettings());
         String key = s.broker() == BrokerKind.TRADIER
@@ -99,8 +103,9 @@ class UserBrokers implements BrokerResolver {
                 recent.clear();
             }
         }
-        recent.put(username, new Resolved(s, account, at));
-        return account;
+        Resolved resolved = new Resolved(s, account, at);
+        recent.put(username, resolved);
+        return resolved;
     }
 
     /** Forgets what was resolved for the user: their settings just changed. */
